@@ -1,0 +1,10 @@
+// The whole public surface of the SIP message layer (RFC 3261 §7, §20, §25).
+export { Headers, headerKey, splitTopLevelCommas, type HeaderEntry } from './headers.js';
+export { SipRequest, SipResponse, type SipMessage } from './message.js';
+export { SipParseError } from './errors.js';
+export * from './types.js';
+export { parseVia, formatVia, parseNameAddr, formatNameAddr, parseCSeq, formatCSeq } from './header-values.js';
+export { parseUri, formatUri } from './uri.js';
+export { parseMessage, type ParseResult } from './parser.js';
+export { serializeMessage } from './serializer.js';
+export { createResponse, generateBranch, generateTag, generateCallId } from './builders.js';

@@ -1,0 +1,117 @@
+/**
+ * SIP requests and responses (RFC 3261 §7). The header list is the single
+ * source of truth; typed accessors parse on demand and cache the result on
+ * the header entry, so a message that is only forwarded is never fully
+ * parsed and one that is modified never serves a stale value.
+ */
+import { Headers, splitTopLevelCommas, type HeaderEntry } from './headers.js';
+import { parseCSeq, parseNameAddr, parseVia } from './header-values.js';
+import type { CSeq, NameAddr, Uri, Via } from './types.js';
+import { SipParseError } from './errors.js';
+
+type ParsedEntry = HeaderEntry & { parsed?: unknown };
+
+function parsedValues<T>(headers: Headers, key: string, parse: (v: string) => T): T[] {
+  const out: T[] = [];
+  for (const e of headers.entries as ParsedEntry[]) {
+    if (e.key !== key) continue;
+    if (e.parsed === undefined) {
+      // Only list-valued headers (Via, Contact, Route ...) come here (§7.3.1).
+      e.parsed = splitTopLevelCommas(e.value).map(parse);
+    }
+    out.push(...(e.parsed as T[]));
+  }
+  return out;
+}
+
+function firstParsed<T>(headers: Headers, key: string, parse: (v: string) => T): T {
+  for (const e of headers.entries as ParsedEntry[]) {
+    if (e.key !== key) continue;
+    if (e.parsed === undefined) e.parsed = parse(e.value);
+    return e.parsed as T;
+  }
+  throw new SipParseError(`Missing ${key} header`);
+}
+
+abstract class SipMessageBase {
+  version = 'SIP/2.0';
+  headers: Headers;
+  body: Buffer;
+
+  constructor(headers?: Headers, body?: Buffer) {
+    this.headers = headers ?? new Headers();
+    this.body = body ?? Buffer.alloc(0);
+  }
+
+  /** All Via values, topmost first (§20.42). */
+  vias(): Via[] {
+    return parsedValues(this.headers, 'via', parseVia);
+  }
+
+  topVia(): Via {
+    const v = this.vias()[0];
+    if (!v) throw new SipParseError('Missing Via header');
+    return v;
+  }
+
+  from(): NameAddr {
+    return firstParsed(this.headers, 'from', parseNameAddr);
+  }
+
+  to(): NameAddr {
+    return firstParsed(this.headers, 'to', parseNameAddr);
+  }
+
+  callId(): string {
+    const v = this.headers.get('call-id');
+    if (v === undefined) throw new SipParseError('Missing Call-ID header');
+    return v;
+  }
+
+  cseq(): CSeq {
+    return firstParsed(this.headers, 'cseq', parseCSeq);
+  }
+
+  /** Contact values; an empty list when absent. `*` (REGISTER only) is not a name-addr and is rejected. */
+  contacts(): NameAddr[] {
+    return parsedValues(this.headers, 'contact', parseNameAddr);
+  }
+
+  recordRoutes(): NameAddr[] {
+    return parsedValues(this.headers, 'record-route', parseNameAddr);
+  }
+
+  routes(): NameAddr[] {
+    return parsedValues(this.headers, 'route', parseNameAddr);
+  }
+
+  contentType(): string | undefined {
+    return this.headers.get('content-type');
+  }
+}
+
+export class SipRequest extends SipMessageBase {
+  readonly kind = 'request' as const;
+  method: string;
+  uri: Uri;
+
+  constructor(method: string, uri: Uri, headers?: Headers, body?: Buffer) {
+    super(headers, body);
+    this.method = method;
+    this.uri = uri;
+  }
+}
+
+export class SipResponse extends SipMessageBase {
+  readonly kind = 'response' as const;
+  status: number;
+  reason: string;
+
+  constructor(status: number, reason: string, headers?: Headers, body?: Buffer) {
+    super(headers, body);
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+export type SipMessage = SipRequest | SipResponse;
