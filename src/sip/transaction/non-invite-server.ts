@@ -1,0 +1,70 @@
+/**
+ * The non-INVITE server transaction (RFC 3261 §17.2.2):
+ *
+ *   Trying ──1xx from TU──▶ Proceeding ──1xx from TU──▶ Proceeding
+ *   Trying|Proceeding ──200-699 from TU──▶ Completed (Timer J)
+ *   Completed ──Timer J──▶ Terminated
+ *
+ * Request retransmissions: absorbed in Trying, answered with the last
+ * provisional in Proceeding and with the final response in Completed.
+ */
+import type { SipRequest, SipResponse } from '../message/index.js';
+import type { TransactionContext } from './context.js';
+import { ServerTransactionBase } from './server-transaction-base.js';
+import type { Source } from './types.js';
+
+export type NonInviteServerState = 'Trying' | 'Proceeding' | 'Completed' | 'Terminated';
+type Timer = 'J';
+
+export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteServerState, Timer> {
+  private lastProvisional: SipResponse | undefined;
+  private lastFinal: SipResponse | undefined;
+
+  constructor(
+    ctx: TransactionContext,
+    id: string,
+    request: SipRequest,
+    source: Source,
+    onEnd: (tx: NonInviteServerTransaction) => void,
+  ) {
+    super(ctx, id, request, source, 'Trying', (tx) => onEnd(tx as NonInviteServerTransaction));
+  }
+
+  receiveRequest(_req: SipRequest): void {
+    switch (this.current) {
+      case 'Trying':
+        // "any retransmissions of the request received while in the Trying state MUST be discarded".
+        return;
+      case 'Proceeding':
+        if (this.lastProvisional) this.send(this.lastProvisional);
+        return;
+      case 'Completed':
+        if (this.lastFinal) this.send(this.lastFinal);
+        return;
+      case 'Terminated':
+        return;
+    }
+  }
+
+  protected handleResponse(res: SipResponse): void {
+    if (this.current !== 'Trying' && this.current !== 'Proceeding') {
+      // "any other final responses passed by the TU to the server transaction
+      // MUST be discarded while in the Completed state."
+      this.ignoredResponse(res);
+      return;
+    }
+    if (res.status < 200) {
+      this.current = 'Proceeding';
+      this.lastProvisional = res;
+      this.send(res);
+      return;
+    }
+    this.current = 'Completed';
+    this.lastFinal = res;
+    this.send(res);
+    // Timer J = 64·T1 over UDP keeps the final response for request
+    // retransmissions; 0 over TCP, where none come.
+    if (this.reliable) this.terminate();
+    else this.clock.start('J', 64 * this.ctx.timers.T1, () => this.terminate());
+  }
+}
