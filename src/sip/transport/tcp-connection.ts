@@ -1,0 +1,135 @@
+/**
+ * One TCP connection carrying SIP (RFC 3261 §18.3): frames the stream into
+ * messages, answers RFC 5626 keep-alive pings, and closes itself after
+ * `idleTimeoutMs` without traffic in either direction.
+ *
+ * States: open → closed (a connection is only created once connected;
+ * connecting lives in the pool). `closed` is final.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from '../../clock/index.js';
+import { canonicalHost } from './address.js';
+import { TransportError, fromSocketError } from './errors.js';
+import { StreamFramer } from './stream-framer.js';
+
+export interface TcpConnectionOptions {
+  id: number;
+  direction: 'inbound' | 'outbound';
+  clock: Clock;
+  idleTimeoutMs: number;
+  maxMessageBytes: number;
+  logger: Logger;
+  onMessage(data: Buffer, connection: TcpConnection): void;
+  onClose(connection: TcpConnection): void;
+}
+
+type ConnectionState = 'open' | 'closed';
+
+const PONG = Buffer.from('\r\n', 'latin1');
+
+export class TcpConnection {
+  readonly id: number;
+  readonly direction: 'inbound' | 'outbound';
+  readonly remote: { address: string; port: number };
+  readonly local: { address: string; port: number };
+  private state: ConnectionState = 'open';
+  private readonly framer: StreamFramer;
+  private lastActivity: number;
+  private idleTimer: TimerHandle | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly opts: TcpConnectionOptions,
+  ) {
+    this.id = opts.id;
+    this.direction = opts.direction;
+    this.remote = { address: canonicalHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
+    this.local = { address: canonicalHost(socket.localAddress ?? ''), port: socket.localPort ?? 0 };
+    this.framer = new StreamFramer(opts.maxMessageBytes);
+    this.lastActivity = opts.clock.now();
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => {
+      // ECONNRESET and friends: the peer went away. 'close' follows.
+      opts.logger.debug({ err, connection: this.describe() }, 'TCP connection error');
+    });
+    socket.on('close', () => this.markClosed());
+    this.armIdleTimer(opts.idleTimeoutMs);
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  write(data: Buffer): Promise<void> {
+    if (this.state !== 'open' || this.socket.destroyed) {
+      return Promise.reject(new TransportError('closed', `TCP connection ${this.describe()} is closed`));
+    }
+    this.touch();
+    return new Promise((resolve, reject) => {
+      this.socket.write(data, (err) => {
+        if (err) reject(fromSocketError(err, `TCP write on ${this.describe()}`));
+        else resolve();
+      });
+    });
+  }
+
+  close(): void {
+    if (this.state === 'closed') return;
+    this.socket.destroy();
+    this.markClosed();
+  }
+
+  describe(): string {
+    return `#${this.id} ${this.direction} ${this.local.address}:${this.local.port} <-> ${this.remote.address}:${this.remote.port}`;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state !== 'open') return;
+    this.touch();
+    for (const event of this.framer.push(chunk)) {
+      if (event.type === 'message') {
+        this.opts.onMessage(event.data, this);
+      } else if (event.type === 'ping') {
+        // RFC 5626 §3.5.1: answer a CRLFCRLF ping with a CRLF pong.
+        this.write(PONG).catch((err: unknown) =>
+          this.opts.logger.debug({ err, connection: this.describe() }, 'keep-alive pong failed'),
+        );
+      } else {
+        // The stream cannot be resynchronised after a framing error (§18.3).
+        this.opts.logger.warn({ connection: this.describe(), reason: event.reason }, 'closing TCP connection: bad framing');
+        this.close();
+      }
+      if (this.state !== 'open') return; // onMessage may have closed the layer
+    }
+  }
+
+  private touch(): void {
+    this.lastActivity = this.opts.clock.now();
+  }
+
+  /**
+   * One timer per connection, re-armed lazily: traffic only records the time,
+   * and the timer on expiry checks whether the connection really was idle.
+   */
+  private armIdleTimer(ms: number): void {
+    this.idleTimer = this.opts.clock.setTimeout(() => {
+      if (this.state !== 'open') return;
+      const idleFor = this.opts.clock.now() - this.lastActivity;
+      if (idleFor >= this.opts.idleTimeoutMs) {
+        this.opts.logger.debug({ connection: this.describe() }, 'closing idle TCP connection');
+        this.close();
+      } else {
+        this.armIdleTimer(this.opts.idleTimeoutMs - idleFor);
+      }
+    }, ms);
+  }
+
+  private markClosed(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.opts.clock.clearTimeout(this.idleTimer);
+    this.opts.onClose(this);
+  }
+}

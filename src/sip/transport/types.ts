@@ -1,0 +1,47 @@
+/** Public value types of the SIP transport layer (RFC 3261 §18). */
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock/index.js';
+
+export type TransportProtocol = 'udp' | 'tcp';
+
+export interface Endpoint {
+  protocol: TransportProtocol;
+  /** IP literal; IPv6 without brackets. */
+  address: string;
+  port: number;
+}
+
+export interface Source extends Endpoint {
+  /** The local address and port the message arrived on. */
+  local: { address: string; port: number };
+  /** TCP connection the message arrived on */
+  connectionId?: number;
+}
+
+export interface ListenSpec {
+  protocol: TransportProtocol;
+  address: string;
+  /** 0 = any free */
+  port: number;
+}
+
+export interface TransportLayerOptions {
+  listen: ListenSpec[];
+  /** default 60000 */
+  tcpIdleTimeoutMs?: number;
+  /** default 1300, §18.1.1 */
+  udpMtu?: number;
+  /** default 65535 */
+  maxMessageBytes?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/**
+ * RFC 3261 §18 distinguishes reliable (connection-oriented, congestion
+ * controlled) transports from unreliable ones: only the latter need
+ * retransmission timers in the transaction layer (§17.1.1.2 Timer A).
+ */
+export function isReliable(protocol: TransportProtocol): boolean {
+  return protocol === 'tcp';
+}
