@@ -3,22 +3,10 @@
  * narrow view of the transport layer it needs.
  */
 import type { SipRequest, SipResponse } from '../message/index.js';
+// The transport layer's value types only, never its implementation.
+import type { Endpoint, Source } from '../transport/index.js';
 
-// Structurally identical to the transport layer's Endpoint / Source
-// (src/sip/transport). Declared here until that layer's index.ts exists, so
-// this folder never depends on the transport implementation.
-export type TransportProtocol = 'udp' | 'tcp';
-
-export interface Endpoint {
-  protocol: TransportProtocol;
-  address: string;
-  port: number;
-}
-
-export interface Source extends Endpoint {
-  local: { address: string; port: number };
-  connectionId?: number;
-}
+export type { Endpoint, Source, TransportProtocol } from '../transport/index.js';
 
 /** What the transaction layer needs from the transport layer (RFC 3261 §18). */
 export interface TransactionTransport {
