@@ -1,0 +1,57 @@
+/** Configuration of the user agent: where it listens, which trunks it dials through, who may call in. */
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock/index.js';
+import type { ListenSpec, TransportProtocol } from '../transport/index.js';
+import type { TimerConfig } from '../transaction/index.js';
+import type { DigestAlgorithm } from '../auth/index.js';
+
+/**
+ * A SIP trunk (carrier). Phone numbers are sent to it as
+ * sip:NUMBER@host[:port] with its credentials answering digest challenges.
+ */
+export interface TrunkConfig {
+  name: string;
+  host: string;
+  port?: number;
+  transport?: TransportProtocol;
+  username?: string;
+  password?: string;
+  /** Only answer challenges from this realm (default: any realm). */
+  realm?: string;
+  /**
+   * How numbers are written in the Request-URI, To and From user parts:
+   * `e164` keeps a leading "+" (`+14155550100`), `digits` strips it
+   * (`14155550100`). Carriers differ; `e164` is the default.
+   */
+  numberFormat?: 'e164' | 'digits';
+  /** Host used in the From URI (default: the trunk host, as most carriers expect). */
+  fromDomain?: string;
+  /** Number prefixes this trunk takes ("+1", "44"); empty/absent = any number. The longest match wins. */
+  prefixes?: string[];
+}
+
+/** SIP users that may call in; their INVITEs are challenged with digest authentication (RFC 3261 §22). */
+export interface InboundAuthConfig {
+  realm: string;
+  users: Record<string, string>;
+  algorithms?: DigestAlgorithm[];
+}
+
+export interface UserAgentOptions {
+  listen: ListenSpec[];
+  trunks?: TrunkConfig[];
+  inboundAuth?: InboundAuthConfig;
+  timers?: Partial<TimerConfig>;
+  /** Value of the User-Agent / Server header. */
+  userAgent?: string;
+  /** Default ring timeout for outgoing calls (ms). */
+  ringTimeoutMs?: number;
+  /** User part of our Contact and default From. */
+  localUser?: string;
+  tcpIdleTimeoutMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export const DEFAULT_RING_TIMEOUT_MS = 60_000;
+export const DEFAULT_USER_AGENT = 'Partyline/0.1';

@@ -1,0 +1,29 @@
+/**
+ * What a call (Session) needs from the user agent core that owns it. Kept
+ * as an interface so sessions do not depend on the UserAgent class itself.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../../clock/index.js';
+import type { NameAddr, SipRequest } from '../message/index.js';
+import type { ClientTransaction, ClientTransactionHandlers, TimerConfig } from '../transaction/index.js';
+import type { Endpoint } from '../transport/index.js';
+import type { Route } from './routing.js';
+import type { Session } from './session.js';
+
+export type NextHop = Route['next'];
+
+export interface UaCore {
+  readonly clock: Clock;
+  readonly timers: TimerConfig;
+  readonly logger: Logger;
+  readonly userAgent: string;
+  readonly allow: string;
+  /** Resolves the next hop, stamps a fresh top Via and starts a client transaction. */
+  sendRequest(req: SipRequest, next: NextHop | Endpoint, handlers: ClientTransactionHandlers): Promise<ClientTransaction | null>;
+  /** Sends an ACK for a 2xx (§13.2.2.4): stateless, its own branch, no transaction. */
+  sendAck(ack: SipRequest, next: NextHop | Endpoint): Promise<void>;
+  /** Our Contact for requests leaving over that transport. */
+  contactFor(next: NextHop | Endpoint): NameAddr;
+  addSession(dialogId: string, session: Session): void;
+  removeSession(dialogId: string): void;
+}

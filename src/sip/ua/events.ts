@@ -1,0 +1,17 @@
+import type { CallFailure } from './causes.js';
+
+/** Events of a call, outgoing or incoming. */
+export interface CallEvents {
+  /** A provisional response (UAC): 180 ringing, 183 session progress with early-media SDP. */
+  progress: [{ status: number; reason: string; sdp: string | null }];
+  /** The call was answered: UAC got a 2xx (the ACK is already sent); UAS sent its 2xx. */
+  answered: [{ sdp: string | null }];
+  /** UAS: the ACK for our 2xx arrived; the dialog is fully up. */
+  confirmed: [];
+  /** The call never connected. */
+  failed: [CallFailure];
+  /** A connected call ended. */
+  ended: [{ by: 'local' | 'remote'; reason: string }];
+  /** The remote side changed the session with a re-INVITE, and we answered it. */
+  reinvited: [{ offer: string | null; answer: string }];
+}

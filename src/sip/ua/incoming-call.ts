@@ -1,0 +1,92 @@
+/**
+ * An incoming call (UAS side of an INVITE, RFC 3261 §13.3): the application
+ * rings (180), answers (200 with SDP, retransmitted until the ACK) or
+ * rejects it; a CANCEL from the caller ends it with 487 (§9.2).
+ */
+import { createResponse, formatNameAddr, generateTag, type NameAddr, type SipRequest } from '../message/index.js';
+import type { ServerTransaction } from '../transaction/index.js';
+import type { Source } from '../transport/index.js';
+import { Dialog } from '../dialog/index.js';
+import type { UaCore } from './core.js';
+import { Session } from './session.js';
+
+export class IncomingCall extends Session {
+  readonly localTag = generateTag();
+  private answered = false;
+
+  constructor(
+    core: UaCore,
+    readonly invite: SipRequest,
+    private readonly tx: ServerTransaction,
+    readonly source: Source,
+    private readonly localContact: NameAddr,
+  ) {
+    super(core, null);
+    this.state = 'proceeding';
+    this.remoteSdp = invite.body.length ? invite.body.toString() : null;
+    // Timer H / transport failure on our final response: nothing more to do but forget the call.
+    tx.onTransportError = () => this.terminate('local', 'transport error');
+  }
+
+  override get callId(): string {
+    return this.invite.callId();
+  }
+
+  /** The caller's From (who is calling). */
+  get caller(): NameAddr {
+    return this.invite.from();
+  }
+
+  /** Sends 180 Ringing (with our tag: an early dialog, §12.1.1). */
+  ring(status = 180, reason?: string): void {
+    if (this.state !== 'proceeding' && this.state !== 'early') return;
+    const res = createResponse(this.invite, status, reason, { toTag: this.localTag });
+    res.headers.append('Contact', formatNameAddr(this.localContact));
+    this.tx.respond(res);
+    this.state = 'early';
+  }
+
+  /** Answers with our SDP: 200 OK, retransmitted until the ACK (§13.3.1.4). */
+  answer(sdp: string): void {
+    if (this.answered || this.state === 'terminated') return;
+    this.answered = true;
+    const dialog = Dialog.asUas(this.invite, this.localTag, this.localContact, 'confirmed');
+    this.dialog = dialog;
+    this.localSdp = sdp;
+    this.state = 'confirmed';
+    this.core.addSession(dialog.id, this);
+    this.sendAnswer(this.invite, this.tx, sdp, this.localTag);
+    this.emit('answered', { sdp: this.remoteSdp });
+  }
+
+  /** Rejects the call with a final status (486 busy, 603 decline, 480 unavailable ...). */
+  reject(status = 603, reason?: string): void {
+    if (this.answered || this.state === 'terminated') return;
+    if (status < 300 || status > 699) throw new RangeError(`Cannot reject with status ${status}`);
+    this.tx.respond(createResponse(this.invite, status, reason, { toTag: this.localTag }));
+    this.terminate('local', `rejected ${status}`);
+  }
+
+  /** Before the answer a hangup is a rejection (480); after it, a BYE. */
+  override hangup(reason = 'hangup'): void {
+    if (!this.answered) return this.reject(480);
+    super.hangup(reason);
+  }
+
+  /** The caller sent CANCEL for this INVITE (§9.2): 487 if we had not answered. */
+  handleCancel(): void {
+    if (this.answered || this.state === 'terminated') return;
+    this.tx.respond(createResponse(this.invite, 487, undefined, { toTag: this.localTag }));
+    this.terminate('remote', 'canceled');
+    this.emit('failed', { cause: 'canceled', reason: 'Caller canceled' });
+  }
+
+  protected override onAck(): void {
+    this.emit('confirmed');
+  }
+
+  /** The server transaction this call answers on (used to match CANCEL). */
+  get transaction(): ServerTransaction {
+    return this.tx;
+  }
+}

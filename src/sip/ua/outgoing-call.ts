@@ -1,0 +1,278 @@
+/**
+ * An outgoing call (UAC side of an INVITE, RFC 3261 §13.2): sends the
+ * INVITE, surfaces provisional responses, ACKs the 2xx (and every
+ * retransmission of it), answers digest challenges, cancels on request or
+ * on its ring timeout (§9.1), and turns failures into causes.
+ *
+ * States: calling → proceeding (1xx) → early (1xx with To tag) → confirmed
+ * (2xx) → terminated; or calling/proceeding/early → terminated (failed).
+ */
+import type { TimerHandle } from '../../clock/index.js';
+import {
+  Headers,
+  SipRequest,
+  formatNameAddr,
+  generateCallId,
+  generateTag,
+  type NameAddr,
+  type SipResponse,
+} from '../message/index.js';
+import type { ClientTransaction } from '../transaction/index.js';
+import type { Endpoint } from '../transport/index.js';
+import { Dialog } from '../dialog/index.js';
+import { DigestClient } from '../auth/index.js';
+import { causeOfStatus, type CallFailure, type FailureCause } from './causes.js';
+import type { UaCore } from './core.js';
+import { resolveEndpoint, type Route } from './routing.js';
+import { Session } from './session.js';
+
+export interface OutgoingCallOptions {
+  /** The From identity: a name-addr we present (caller ID). */
+  from: NameAddr;
+  route: Route;
+  sdp: string | null;
+  ringTimeoutMs: number;
+  credentials?: { username: string; password: string; realm?: string };
+  /** Extra headers for the INVITE (e.g. P-Asserted-Identity). */
+  headers?: Record<string, string>;
+}
+
+export class OutgoingCall extends Session {
+  readonly callIdValue = generateCallId();
+  readonly fromTag = generateTag();
+  /** The final failure, once failed. */
+  failure: CallFailure | null = null;
+
+  private invite: SipRequest | null = null;
+  private inviteTx: ClientTransaction | null = null;
+  private endpoint: Endpoint | null = null;
+  private provisionalSeen = false;
+  /** Why we cancel: set once cancel() or the ring timeout asked for it. */
+  private cancelCause: FailureCause | null = null;
+  private cancelSent = false;
+  private ringTimer: TimerHandle | undefined;
+  private cancelGuard: TimerHandle | undefined;
+  private cseq = 1;
+
+  constructor(
+    core: UaCore,
+    private readonly opts: OutgoingCallOptions,
+  ) {
+    super(core, opts.sdp);
+    if (opts.credentials) this.digest = new DigestClient(opts.credentials);
+  }
+
+  override get callId(): string {
+    return this.callIdValue;
+  }
+
+  /** Resolves the destination and sends the first INVITE. Called once by the user agent. */
+  async start(): Promise<void> {
+    try {
+      this.endpoint = await resolveEndpoint(this.opts.route.next);
+    } catch (err) {
+      return this.fail('unreachable', (err as Error).message);
+    }
+    if (this.state === 'terminated') return;
+    if (this.cancelCause) return this.fail(this.cancelCause, 'canceled before sending');
+    this.ringTimer = this.core.clock.setTimeout(() => this.onRingTimeout(), this.opts.ringTimeoutMs);
+    this.sendInvite(this.buildInvite());
+  }
+
+  private buildInvite(): SipRequest {
+    const { route, from, sdp } = this.opts;
+    const h = new Headers();
+    h.append('Max-Forwards', '70');
+    const fromParams = new Map(from.params);
+    fromParams.set('tag', this.fromTag);
+    h.append('From', formatNameAddr({ ...from, params: fromParams }));
+    h.append('To', formatNameAddr({ displayName: null, uri: route.requestUri, params: new Map() }));
+    h.append('Call-ID', this.callIdValue);
+    h.append('CSeq', `${this.cseq} INVITE`);
+    h.append('Contact', formatNameAddr(this.core.contactFor(this.endpoint ?? route.next)));
+    h.append('Allow', this.core.allow);
+    h.append('User-Agent', this.core.userAgent);
+    for (const [k, v] of Object.entries(this.opts.headers ?? {})) h.append(k, v);
+    if (sdp !== null) h.append('Content-Type', 'application/sdp');
+    return new SipRequest('INVITE', route.requestUri, h, sdp !== null ? Buffer.from(sdp) : undefined);
+  }
+
+  private sendInvite(invite: SipRequest): void {
+    this.invite = invite;
+    this.provisionalSeen = false;
+    this.cancelSent = false;
+    this.core
+      .sendRequest(invite, this.endpoint!, {
+        onResponse: (res) => this.onInviteResponse(invite, res),
+        onTimeout: () => {
+          if (invite !== this.invite) return;
+          // Timer B (§17.1.1.2): nobody answered at all.
+          this.fail(this.cancelCause ?? 'unreachable', 'No response (Timer B)');
+        },
+        onTransportError: (err) => {
+          if (invite !== this.invite) return;
+          this.fail('unreachable', `Transport error: ${err.message}`);
+        },
+      })
+      .then((tx) => {
+        if (invite === this.invite) this.inviteTx = tx;
+      })
+      .catch((err: Error) => this.fail('unreachable', err.message));
+  }
+
+  private onInviteResponse(invite: SipRequest, res: SipResponse): void {
+    if (res.status < 200) return this.onProvisional(invite, res);
+    if (res.status < 300) return this.onSuccess(invite, res);
+    if (invite !== this.invite || this.state === 'terminated') return;
+    if ((res.status === 401 || res.status === 407) && this.digest && !this.cancelCause) {
+      // §22.2: same Call-ID, From tag; new CSeq and branch (the ACK for the 401 came from the transaction).
+      this.cseq += 1;
+      const retry = this.buildInvite();
+      copyCredentials(invite, retry);
+      if (this.digest.authorize(retry, res)) return this.sendInvite(retry);
+    }
+    const cause = res.status === 487 && this.cancelCause ? this.cancelCause : causeOfStatus(res.status);
+    this.fail(cause, `${res.status} ${res.reason}`, res.status);
+  }
+
+  private onProvisional(invite: SipRequest, res: SipResponse): void {
+    if (invite !== this.invite || this.state === 'terminated' || this.state === 'confirmed') return;
+    this.provisionalSeen = true;
+    if (this.cancelCause && !this.cancelSent) return this.sendCancel();
+    if (res.status === 100) return;
+    const toTag = res.to().params.get('tag');
+    if (toTag && !this.dialog) {
+      // §12.1.2: a 1xx with a To tag creates an early dialog.
+      this.dialog = Dialog.asUac(invite, res);
+    }
+    this.state = this.dialog ? 'early' : 'proceeding';
+    const sdp = res.body.length ? res.body.toString() : null;
+    if (sdp) this.remoteSdp = sdp;
+    this.emit('progress', { status: res.status, reason: res.reason, sdp });
+  }
+
+  private onSuccess(invite: SipRequest, res: SipResponse): void {
+    const toTag = String(res.to().params.get('tag') ?? '');
+    if (this.state === 'confirmed' && this.dialog && this.dialog.remoteTag === toTag) {
+      // A retransmission of the 2xx we already took: ACK it again (§13.2.2.4).
+      return this.ackInvite(invite);
+    }
+    if (this.state === 'confirmed' || this.state === 'terminated') {
+      // §13.2.2.4: a 2xx from another fork (or after we gave up): ACK it, then BYE it.
+      const stray = Dialog.asUac(invite, res);
+      return this.dropDialog(stray, invite);
+    }
+    this.clearTimers();
+    const dialog = Dialog.asUac(invite, res);
+    this.dialog = dialog;
+    this.state = 'confirmed';
+    this.core.addSession(dialog.id, this);
+    this.ackInvite(invite);
+    if (this.cancelCause) {
+      // The 2xx crossed our CANCEL (§9.1): the call is up, so end it properly.
+      this.sendBye();
+      this.state = 'terminated';
+      this.core.removeSession(dialog.id);
+      return this.fail(this.cancelCause, 'answered after cancel');
+    }
+    this.remoteSdp = res.body.length ? res.body.toString() : this.remoteSdp;
+    this.emit('answered', { sdp: this.remoteSdp });
+  }
+
+  /** ACK and BYE a dialog we do not want (fork or late answer). */
+  private dropDialog(dialog: Dialog, invite: SipRequest): void {
+    const ack = dialog.createRequest('ACK', { cseq: invite.cseq().seq });
+    const bye = dialog.createRequest('BYE');
+    this.core.sendAck(ack, this.endpoint!).catch(() => undefined);
+    this.core
+      .sendRequest(bye, this.endpoint!, { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} })
+      .catch(() => undefined);
+  }
+
+  /**
+   * Cancels a call that has not been answered. §9.1: a CANCEL may only be
+   * sent once a provisional response has arrived; before that we wait for
+   * one (or for Timer B).
+   */
+  cancel(cause: FailureCause = 'canceled'): void {
+    if (this.state === 'confirmed') return this.hangup('canceled');
+    if (this.state === 'terminated' || this.cancelCause) return;
+    this.cancelCause = cause;
+    this.clearRingTimer();
+    if (!this.invite) return; // start() will notice
+    if (this.provisionalSeen) this.sendCancel();
+  }
+
+  /** Ends the call in any state: CANCEL before the answer, BYE after. */
+  override hangup(reason = 'hangup'): void {
+    if (this.state === 'confirmed') return super.hangup(reason);
+    this.cancel('canceled');
+  }
+
+  private onRingTimeout(): void {
+    this.ringTimer = undefined;
+    if (this.state === 'confirmed' || this.state === 'terminated') return;
+    this.cancel('no-answer');
+  }
+
+  /** §9.1: CANCEL copies Request-URI, Call-ID, To, From, CSeq number and the top Via of the INVITE. */
+  private sendCancel(): void {
+    const invite = this.invite!;
+    this.cancelSent = true;
+    const h = new Headers();
+    h.append('Via', invite.headers.values('via')[0]!);
+    h.append('Max-Forwards', '70');
+    for (const name of ['From', 'To', 'Call-ID']) h.append(name, invite.headers.get(name)!);
+    h.append('CSeq', `${invite.cseq().seq} CANCEL`);
+    for (const r of invite.headers.lines('Route')) h.append('Route', r);
+    const cancel = new SipRequest('CANCEL', invite.uri, h);
+    this.core
+      .sendRequest(cancel, this.inviteTx?.destination ?? this.endpoint!, {
+        onResponse: () => {},
+        onTimeout: () => {},
+        onTransportError: () => {},
+      })
+      .catch(() => undefined);
+    // §9.1: if no final response to the INVITE arrives within 64·T1 of the CANCEL, give up on it.
+    this.cancelGuard = this.core.clock.setTimeout(() => {
+      this.inviteTx?.terminate();
+      this.fail(this.cancelCause ?? 'canceled', 'no final response after CANCEL');
+    }, 64 * this.core.timers.T1);
+  }
+
+  private fail(cause: FailureCause, reason: string, status?: number): void {
+    if (this.state === 'terminated' && this.failure) return;
+    const wasConnected = this.state === 'confirmed';
+    this.failure = status === undefined ? { cause, reason } : { cause, status, reason };
+    this.clearTimers();
+    this.state = 'terminated';
+    if (this.dialog) this.core.removeSession(this.dialog.id);
+    if (!wasConnected) this.emit('failed', this.failure);
+  }
+
+  private clearRingTimer(): void {
+    this.core.clock.clearTimeout(this.ringTimer);
+    this.ringTimer = undefined;
+  }
+
+  private clearTimers(): void {
+    this.clearRingTimer();
+    this.core.clock.clearTimeout(this.cancelGuard);
+    this.cancelGuard = undefined;
+  }
+
+  protected override cleanup(): void {
+    this.clearTimers();
+  }
+
+  /** Reserved for tests and diagnostics: the last INVITE sent. */
+  get lastInvite(): SipRequest | null {
+    return this.invite;
+  }
+}
+
+function copyCredentials(from: SipRequest, to: SipRequest): void {
+  for (const name of ['Authorization', 'Proxy-Authorization']) {
+    for (const v of from.headers.lines(name)) to.headers.append(name, v);
+  }
+}

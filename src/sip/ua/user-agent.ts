@@ -1,0 +1,355 @@
+/**
+ * The user agent core (RFC 3261 §8, §12–§15): wires transport and
+ * transaction layers, dispatches requests to calls by dialog, answers
+ * out-of-dialog requests (OPTIONS, unknown methods, stray in-dialog
+ * requests), challenges incoming INVITEs when inbound auth is configured,
+ * and places outgoing calls through the router.
+ */
+import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { systemClock, type Clock } from '../../clock/index.js';
+import {
+  createResponse,
+  generateBranch,
+  isSipUri,
+  parseNameAddr,
+  type NameAddr,
+  type SipRequest,
+  type SipResponse,
+} from '../message/index.js';
+import {
+  TransactionLayer,
+  type ClientTransaction,
+  type ClientTransactionHandlers,
+  type ServerTransaction,
+  type TimerConfig,
+} from '../transaction/index.js';
+import { TransportLayer, type Endpoint, type Source } from '../transport/index.js';
+import { DigestServer } from '../auth/index.js';
+import { dialogKey } from '../dialog/index.js';
+import { DEFAULT_RING_TIMEOUT_MS, DEFAULT_USER_AGENT, type TrunkConfig, type UserAgentOptions } from './config.js';
+import type { NextHop, UaCore } from './core.js';
+import { IncomingCall } from './incoming-call.js';
+import { OutgoingCall } from './outgoing-call.js';
+import { hostForUri, resolveEndpoint, routeAddress, type Route } from './routing.js';
+import type { Session } from './session.js';
+
+/** Methods we implement (§20.5 Allow). */
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO';
+/** Option tags we support: none yet (no 100rel, no timers), so any Require gets 420 (§8.2.2.3). */
+const SUPPORTED = new Set<string>();
+
+export interface CallOptions {
+  /** Caller ID: a phone number or SIP URI shown to the callee. */
+  from?: string;
+  /** Display name for the From header. */
+  fromName?: string;
+  sdp?: string | null;
+  ringTimeoutMs?: number;
+  headers?: Record<string, string>;
+  /** Credentials for a direct SIP call (trunk calls use the trunk's). */
+  credentials?: { username: string; password: string; realm?: string };
+}
+
+export interface UserAgentEvents {
+  /** An incoming INVITE that passed our checks: ring(), answer() or reject() it. */
+  invite: [IncomingCall];
+}
+
+export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly userAgent: string;
+  readonly allow = ALLOW;
+  readonly transactions: TransactionLayer;
+  private readonly sessions = new Map<string, Session>();
+  private readonly incoming = new Map<string, IncomingCall>();
+  private readonly trunks: TrunkConfig[];
+  private readonly digestServer: DigestServer | null;
+  private readonly localUser: string;
+
+  private constructor(
+    readonly transport: TransportLayer,
+    private readonly opts: UserAgentOptions,
+  ) {
+    super();
+    this.clock = opts.clock ?? systemClock;
+    this.logger = opts.logger ?? pino({ level: 'silent' });
+    this.userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
+    this.trunks = opts.trunks ?? [];
+    this.localUser = opts.localUser ?? 'partyline';
+    this.transactions = new TransactionLayer(
+      transport,
+      {
+        onRequest: (req, tx, source) => this.onRequest(req, tx, source),
+        onStrayResponse: (res) => this.onStrayResponse(res),
+      },
+      { timers: opts.timers, clock: this.clock, logger: this.logger },
+    );
+    transport.onMessage = (msg, source) => this.transactions.receive(msg, source);
+    this.digestServer = opts.inboundAuth
+      ? new DigestServer({
+          realm: opts.inboundAuth.realm,
+          lookup: (u: string) => opts.inboundAuth!.users[u],
+          algorithms: opts.inboundAuth.algorithms,
+          clock: this.clock,
+        })
+      : null;
+  }
+
+  static async create(opts: UserAgentOptions): Promise<UserAgent> {
+    const transport = await TransportLayer.create({
+      listen: opts.listen,
+      tcpIdleTimeoutMs: opts.tcpIdleTimeoutMs,
+      clock: opts.clock,
+      logger: opts.logger,
+    });
+    return new UserAgent(transport, opts);
+  }
+
+  get timers(): TimerConfig {
+    return this.transactions.timers;
+  }
+
+  bindings(): ReturnType<TransportLayer["listeners"]> {
+    return this.transport.listeners();
+  }
+
+  /**
+   * Places a call. The address is routed synchronously — an address that is
+   * neither a SIP URI nor a phone number (or a number with no trunk) throws
+   * RoutingError before anything is sent; the rest is reported by events.
+   */
+  call(address: string, options: CallOptions = {}): OutgoingCall {
+    const route = routeAddress(address, this.trunks);
+    const call = new OutgoingCall(this, {
+      route,
+      from: this.fromIdentity(route, options),
+      sdp: options.sdp ?? null,
+      ringTimeoutMs: options.ringTimeoutMs ?? this.opts.ringTimeoutMs ?? DEFAULT_RING_TIMEOUT_MS,
+      headers: options.headers,
+      credentials: trunkCredentials(route.trunk) ?? options.credentials,
+    });
+    void call.start();
+    return call;
+  }
+
+  /** The From of an outgoing call: the caller ID in the trunk's format, or our own SIP identity. */
+  private fromIdentity(route: Route, options: CallOptions): NameAddr {
+    const display = options.fromName ?? null;
+    const trunk = route.trunk;
+    if (options.from && /^sips?:/i.test(options.from)) {
+      const na = parseNameAddr(`<${options.from}>`);
+      return { ...na, displayName: display };
+    }
+    const user = options.from
+      ? trunk?.numberFormat === 'digits'
+        ? options.from.replace(/^\+/, '')
+        : options.from
+      : this.localUser;
+    const host = trunk ? (trunk.fromDomain ?? trunk.host) : this.advertisedHost(route.next.protocol, route.next.host);
+    return {
+      displayName: display,
+      uri: { scheme: 'sip', user, password: null, host: hostForUri(host), port: null, params: new Map(), headers: new Map() },
+      params: new Map(),
+    };
+  }
+
+  private advertisedHost(protocol: 'udp' | 'tcp', towards: string): string {
+    const family = isIP(towards.replace(/^\[(.*)\]$/, '$1')) === 6 ? 6 : 4;
+    return this.transport.localEndpoint(protocol, family).address;
+  }
+
+  contactFor(next: NextHop | Endpoint): NameAddr {
+    const host = 'host' in next ? next.host : next.address;
+    const family = isIP(host.replace(/^\[(.*)\]$/, '$1')) === 6 ? 6 : 4;
+    const local = this.transport.localEndpoint(next.protocol, family);
+    const params = new Map<string, string | null>();
+    if (next.protocol === 'tcp') params.set('transport', 'tcp');
+    return {
+      displayName: null,
+      uri: {
+        scheme: 'sip',
+        user: this.localUser,
+        password: null,
+        host: hostForUri(local.address),
+        port: local.port,
+        params,
+        headers: new Map(),
+      },
+      params: new Map(),
+    };
+  }
+
+  private async endpointOf(next: NextHop | Endpoint): Promise<Endpoint> {
+    return 'host' in next ? resolveEndpoint(next) : next;
+  }
+
+  /** §8.1.1.7: our Via, with rport (RFC 3581) so responses come back through NATs. */
+  private stampVia(req: SipRequest, dest: Endpoint): void {
+    const family = isIP(dest.address) === 6 ? 6 : 4;
+    const local = this.transport.localEndpoint(dest.protocol, family);
+    req.headers.prepend(
+      'Via',
+      `SIP/2.0/${dest.protocol.toUpperCase()} ${hostForUri(local.address)}:${local.port};rport;branch=${generateBranch()}`,
+    );
+  }
+
+  async sendRequest(
+    req: SipRequest,
+    next: NextHop | Endpoint,
+    handlers: ClientTransactionHandlers,
+  ): Promise<ClientTransaction | null> {
+    let dest: Endpoint;
+    try {
+      dest = await this.endpointOf(next);
+    } catch (err) {
+      handlers.onTransportError(err as Error);
+      return null;
+    }
+    // CANCEL carries the INVITE's Via (§9.1); everything else gets a fresh branch.
+    if (req.method !== 'CANCEL' || !req.headers.has('via')) this.stampVia(req, dest);
+    return this.transactions.sendRequest(req, dest, handlers);
+  }
+
+  async sendAck(ack: SipRequest, next: NextHop | Endpoint): Promise<void> {
+    const dest = await this.endpointOf(next);
+    if (!ack.headers.has('via')) this.stampVia(ack, dest);
+    await this.transport.send(ack, dest);
+  }
+
+  addSession(dialogId: string, session: Session): void {
+    this.sessions.set(dialogId, session);
+  }
+
+  removeSession(dialogId: string): void {
+    this.sessions.delete(dialogId);
+  }
+
+  /** Live dialogs (for diagnostics and the idle-dialog memory benchmark). */
+  dialogCount(): number {
+    return this.sessions.size;
+  }
+
+  private findSession(req: SipRequest | SipResponse, localIsTo: boolean): Session | undefined {
+    const toTag = req.to().params.get('tag');
+    const fromTag = req.from().params.get('tag');
+    const local = String((localIsTo ? toTag : fromTag) ?? '');
+    const remote = String((localIsTo ? fromTag : toTag) ?? '');
+    return this.sessions.get(dialogKey(req.callId(), local, remote));
+  }
+
+  private onStrayResponse(res: SipResponse): void {
+    if (res.status >= 200 && res.status < 300 && res.cseq().method === 'INVITE') {
+      this.findSession(res, false)?.handleStrayAnswer(res);
+    }
+  }
+
+  private onRequest(req: SipRequest, tx: ServerTransaction | null, source: Source): void {
+    try {
+      this.dispatch(req, tx, source);
+    } catch (err) {
+      this.logger.error({ err, method: req.method }, 'request handling failed');
+      if (tx && tx.state !== 'terminated') tx.respond(createResponse(req, 500, 'Server Internal Error'));
+    }
+  }
+
+  private dispatch(req: SipRequest, tx: ServerTransaction | null, source: Source): void {
+    if (req.method === 'ACK' || !tx) {
+      // ACK for a 2xx has no transaction (§17.2.3); one that matches no dialog is dropped (§12.2.2).
+      if (req.method === 'ACK') this.findSession(req, true)?.handleAck(req);
+      return;
+    }
+    if (req.method === 'CANCEL') return this.onCancel(req, tx);
+    if (req.to().params.has('tag')) {
+      const session = this.findSession(req, true);
+      if (!session) return tx.respond(createResponse(req, 481));
+      return session.handleRequest(req, tx);
+    }
+    // §8.2.2.1: we only route sip:, sips: and tel: Request-URIs.
+    if (!isSipUri(req.uri) && req.uri.scheme !== 'tel') {
+      const res = createResponse(req, 416);
+      return tx.respond(res);
+    }
+    // §8.2.2.3: refuse extensions we do not support.
+    const unsupported = req.headers.values('require').filter((t) => !SUPPORTED.has(t.toLowerCase()));
+    if (unsupported.length > 0 && req.method !== 'CANCEL') {
+      const res = createResponse(req, 420);
+      res.headers.append('Unsupported', unsupported.join(', '));
+      return tx.respond(res);
+    }
+    switch (req.method) {
+      case 'INVITE':
+        return this.onInvite(req, tx, source);
+      case 'OPTIONS': {
+        const res = createResponse(req, 200);
+        res.headers.append('Allow', ALLOW);
+        res.headers.append('Accept', 'application/sdp');
+        res.headers.append('Accept-Encoding', 'identity');
+        res.headers.append('Accept-Language', 'en');
+        res.headers.append('Server', this.userAgent);
+        return tx.respond(res);
+      }
+      case 'BYE':
+        return tx.respond(createResponse(req, 481));
+      default: {
+        const res = createResponse(req, 405);
+        res.headers.append('Allow', ALLOW);
+        return tx.respond(res);
+      }
+    }
+  }
+
+  private onInvite(req: SipRequest, tx: ServerTransaction, source: Source): void {
+    if (this.digestServer) {
+      const check = this.digestServer.verify(req);
+      if (!check.ok) {
+        if (check.reason !== 'missing') this.logger.info({ reason: check.reason, callId: req.callId() }, 'INVITE auth failed');
+        return tx.respond(this.digestServer.challenge(req, { stale: check.stale }));
+      }
+    }
+    const type = req.contentType();
+    if (req.body.length > 0 && type && type.split(';')[0]!.trim().toLowerCase() !== 'application/sdp') {
+      // §8.2.3: a body we cannot read.
+      const res = createResponse(req, 415);
+      res.headers.append('Accept', 'application/sdp');
+      return tx.respond(res);
+    }
+    const call = new IncomingCall(this, req, tx, source, this.contactFor(source));
+    this.incoming.set(tx.id, call);
+    const forget = (): void => {
+      this.incoming.delete(tx.id);
+    };
+    tx.onTerminated = forget;
+    call.once('failed', forget);
+    call.once('ended', forget);
+    if (this.listenerCount('invite') === 0) {
+      call.reject(480, 'No application is taking calls');
+      return;
+    }
+    this.emit('invite', call);
+  }
+
+  /** §9.2: CANCEL gets 200 if it matches an INVITE transaction (and that INVITE gets 487), else 481. */
+  private onCancel(req: SipRequest, tx: ServerTransaction): void {
+    const inviteTx = this.transactions.findInviteServerTransaction(req);
+    const call = inviteTx ? this.incoming.get(inviteTx.id) : undefined;
+    if (!inviteTx || !call) return tx.respond(createResponse(req, 481));
+    tx.respond(createResponse(req, 200));
+    call.handleCancel();
+  }
+
+  async close(): Promise<void> {
+    for (const s of [...this.sessions.values()]) s.hangup('shutdown');
+    this.transactions.close();
+    await this.transport.close();
+  }
+}
+
+function trunkCredentials(trunk: TrunkConfig | undefined): { username: string; password: string; realm?: string } | undefined {
+  if (!trunk?.username || trunk.password === undefined) return undefined;
+  return trunk.realm
+    ? { username: trunk.username, password: trunk.password, realm: trunk.realm }
+    : { username: trunk.username, password: trunk.password };
+}
