@@ -155,7 +155,8 @@ export function splitTopLevelCommas(value: string, out: string[] = []): string[]
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (inQuote) {
-      if (c === 0x5c) i++; // backslash escapes the next char (§25.1 quoted-pair)
+      if (c === 0x5c)
+        i++; // backslash escapes the next char (§25.1 quoted-pair)
       else if (c === 0x22) inQuote = false;
     } else if (c === 0x22) inQuote = true;
     else if (c === 0x3c) inAngle = true;

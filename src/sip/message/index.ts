@@ -3,7 +3,14 @@ export { Headers, headerKey, splitTopLevelCommas, type HeaderEntry } from './hea
 export { SipRequest, SipResponse, type SipMessage } from './message.js';
 export { SipParseError } from './errors.js';
 export * from './types.js';
-export { parseVia, formatVia, parseNameAddr, formatNameAddr, parseCSeq, formatCSeq } from './header-values.js';
+export {
+  parseVia,
+  formatVia,
+  parseNameAddr,
+  formatNameAddr,
+  parseCSeq,
+  formatCSeq,
+} from './header-values.js';
 export { parseUri, formatUri } from './uri.js';
 export { parseMessage, type ParseResult } from './parser.js';
 export { serializeMessage } from './serializer.js';

@@ -1,0 +1,74 @@
+/**
+ * Splits the decoded header section into the start line and an ordered
+ * Headers list (RFC 3261 §7.3): unfolds continuation lines (a line starting
+ * with SP or HTAB continues the previous one; the fold is equivalent to one
+ * SP, §7.3.1), splits "name HCOLON value" (HCOLON = *( SP / HTAB ) ":" SWS)
+ * and checks the name is a token.
+ */
+import { Headers } from './headers.js';
+import { SipParseError } from './errors.js';
+import { isTokenChar } from './syntax.js';
+
+export interface SplitHead {
+  startLine: string;
+  headers: Headers;
+}
+
+function isWsCode(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+/** Index after trailing SP/HTAB/CR are dropped from s[start, end). */
+function trimEnd(s: string, start: number, end: number): number {
+  while (end > start) {
+    const c = s.charCodeAt(end - 1);
+    if (c === 0x20 || c === 0x09 || c === 0x0d) end--;
+    else break;
+  }
+  return end;
+}
+
+export function splitHead(head: string): SplitHead {
+  const n = head.length;
+  let eol = head.indexOf('\n');
+  if (eol < 0) eol = n;
+  let lineEnd = eol > 0 && head.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
+  const startLine = head.slice(0, lineEnd);
+  const headers = new Headers();
+  let name: string | null = null;
+  let value = '';
+  let pos = eol + 1;
+  while (pos < n) {
+    eol = head.indexOf('\n', pos);
+    if (eol < 0) eol = n;
+    lineEnd = eol > pos && head.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
+    const c0 = head.charCodeAt(pos);
+    if (isWsCode(c0)) {
+      // Continuation line (LWS folding, §7.3.1).
+      if (name === null) throw new SipParseError('Malformed header: continuation without header');
+      let s = pos + 1;
+      while (s < lineEnd && isWsCode(head.charCodeAt(s))) s++;
+      const e = trimEnd(head, s, lineEnd);
+      if (e > s) value = value === '' ? head.slice(s, e) : value + ' ' + head.slice(s, e);
+    } else {
+      if (name !== null) headers.append(name, value);
+      let p = pos;
+      while (p < lineEnd && isTokenChar(head.charCodeAt(p))) p++;
+      const nameEnd = p;
+      while (p < lineEnd && isWsCode(head.charCodeAt(p))) p++;
+      if (p >= lineEnd || head.charCodeAt(p) !== 0x3a) {
+        throw new SipParseError(
+          nameEnd === pos || p < lineEnd ? 'Invalid header name' : 'Malformed header line',
+        );
+      }
+      if (nameEnd === pos) throw new SipParseError('Invalid header name');
+      name = head.slice(pos, nameEnd);
+      p++;
+      while (p < lineEnd && isWsCode(head.charCodeAt(p))) p++;
+      value = head.slice(p, trimEnd(head, p, lineEnd));
+    }
+    pos = eol + 1;
+  }
+  if (name !== null) headers.append(name, value);
+  return { startLine, headers };
+}
