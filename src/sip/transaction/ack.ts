@@ -26,6 +26,5 @@ export function buildAckForNon2xx(invite: SipRequest, response: SipResponse): Si
   if (callId !== undefined) headers.append('Call-ID', callId);
   // "the CSeq header field's number ... MUST equal that of the original request, but the method MUST be ACK."
   headers.append('CSeq', `${invite.cseq().seq} ACK`);
-  headers.append('Content-Length', '0');
   return new SipRequest('ACK', invite.uri, headers);
 }
