@@ -58,7 +58,10 @@ function withToTag(to: string): string {
 /** A reason phrase is TEXT-UTF8 on one line (§25.1 Reason-Phrase): no control characters. */
 export function reasonPhrase(message: string): string {
   // eslint-disable-next-line no-control-regex
-  const text = message.replace(/[\x00-\x1f\x7f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = message
+    .replace(/[\x00-\x1f\x7f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (!text) return 'Bad Request';
   return text.length > MAX_REASON_LENGTH ? text.slice(0, MAX_REASON_LENGTH) : text;
 }

@@ -1,12 +1,7 @@
 /** Typed failures of the transport layer; nothing else is ever thrown or rejected from its send paths. */
 
 export type TransportErrorCode =
-  | 'unreachable'
-  | 'refused'
-  | 'timeout'
-  | 'closed'
-  | 'too-large'
-  | 'no-transport';
+  'unreachable' | 'refused' | 'timeout' | 'closed' | 'too-large' | 'no-transport';
 
 export class TransportError extends Error {
   override readonly name = 'TransportError';

@@ -15,9 +15,7 @@
  */
 
 export type FrameEvent =
-  | { type: 'message'; data: Buffer }
-  | { type: 'ping' }
-  | { type: 'error'; reason: string };
+  { type: 'message'; data: Buffer } | { type: 'ping' } | { type: 'error'; reason: string };
 
 type FramerState =
   /** Between messages: only CRLF keep-alives or the first byte of a start-line are expected. */
@@ -40,7 +38,10 @@ const LFCRLF = Buffer.from('\n\r\n', 'latin1');
  * like the message parser does — a bare-LF variant. Returns where the header
  * text ends and the body starts, or null if not yet buffered.
  */
-function findEndOfHeaders(buf: Buffer, from: number): { headEnd: number; bodyStart: number } | null {
+function findEndOfHeaders(
+  buf: Buffer,
+  from: number,
+): { headEnd: number; bodyStart: number } | null {
   let best: { headEnd: number; bodyStart: number } | null = null;
   for (const sep of [CRLFCRLF, LFLF, LFCRLF]) {
     const at = buf.indexOf(sep, from);

@@ -35,7 +35,12 @@ export function connectTcp(opts: ConnectOptions): Promise<Socket> {
       settled = true;
       opts.signal?.removeEventListener('abort', onAbort);
       socket.destroy();
-      reject(new TransportError('timeout', `TCP connect to ${target} timed out after ${opts.timeoutMs} ms`));
+      reject(
+        new TransportError(
+          'timeout',
+          `TCP connect to ${target} timed out after ${opts.timeoutMs} ms`,
+        ),
+      );
     }, opts.timeoutMs);
     const onAbort = (): void => {
       if (settled) return;

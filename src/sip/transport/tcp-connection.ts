@@ -44,7 +44,10 @@ export class TcpConnection {
   ) {
     this.id = opts.id;
     this.direction = opts.direction;
-    this.remote = { address: canonicalHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
+    this.remote = {
+      address: canonicalHost(socket.remoteAddress ?? ''),
+      port: socket.remotePort ?? 0,
+    };
     this.local = { address: canonicalHost(socket.localAddress ?? ''), port: socket.localPort ?? 0 };
     this.framer = new StreamFramer(opts.maxMessageBytes);
     this.lastActivity = opts.clock.now();
@@ -64,7 +67,9 @@ export class TcpConnection {
 
   write(data: Buffer): Promise<void> {
     if (this.state !== 'open' || this.socket.destroyed) {
-      return Promise.reject(new TransportError('closed', `TCP connection ${this.describe()} is closed`));
+      return Promise.reject(
+        new TransportError('closed', `TCP connection ${this.describe()} is closed`),
+      );
     }
     this.touch();
     return new Promise((resolve, reject) => {
@@ -98,7 +103,10 @@ export class TcpConnection {
         );
       } else {
         // The stream cannot be resynchronised after a framing error (§18.3).
-        this.opts.logger.warn({ connection: this.describe(), reason: event.reason }, 'closing TCP connection: bad framing');
+        this.opts.logger.warn(
+          { connection: this.describe(), reason: event.reason },
+          'closing TCP connection: bad framing',
+        );
         this.close();
       }
       if (this.state !== 'open') return; // onMessage may have closed the layer

@@ -23,7 +23,9 @@ export class TcpListener {
   ): Promise<TcpListener> {
     const family = ipFamily(address);
     if (family === 0) {
-      return Promise.reject(new TransportError('no-transport', `listen address "${address}" is not an IP literal`));
+      return Promise.reject(
+        new TransportError('no-transport', `listen address "${address}" is not an IP literal`),
+      );
     }
     const server = createServer(onConnection);
     return new Promise((resolve, reject) => {
@@ -37,7 +39,9 @@ export class TcpListener {
         const bound = server.address();
         const boundPort = typeof bound === 'object' && bound ? bound.port : port;
         const listener = new TcpListener(server, canonicalHost(address), boundPort, family);
-        server.on('error', (err) => logger.warn({ err, listener: listener.describe() }, 'TCP server error'));
+        server.on('error', (err) =>
+          logger.warn({ err, listener: listener.describe() }, 'TCP server error'),
+        );
         resolve(listener);
       });
     });

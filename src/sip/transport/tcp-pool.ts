@@ -68,8 +68,13 @@ export class TcpPool {
   }
 
   /** An open connection to that peer, connecting if there is none. Rejects with TransportError. */
-  getOrConnect(address: string, port: number, localAddress: string | undefined): Promise<TcpConnection> {
-    if (this.closed) return Promise.reject(new TransportError('closed', 'transport layer is closed'));
+  getOrConnect(
+    address: string,
+    port: number,
+    localAddress: string | undefined,
+  ): Promise<TcpConnection> {
+    if (this.closed)
+      return Promise.reject(new TransportError('closed', 'transport layer is closed'));
     const existing = this.findByPeer(address, port);
     if (existing) return Promise.resolve(existing);
     const key = peerKey(address, port);

@@ -60,7 +60,10 @@ type Counter = 'received' | 'sent' | 'malformed' | 'dropped' | 'sendErrors';
 export class TransportLayer {
   /** Handler for every well-formed message received (set by the layer above). */
   onMessage: (message: SipMessage, source: Source) => void = (message, source) => {
-    this.logger.debug({ source: describeEndpoint(source), kind: message.kind }, 'no handler: message ignored');
+    this.logger.debug(
+      { source: describeEndpoint(source), kind: message.kind },
+      'no handler: message ignored',
+    );
   };
 
   private readonly counters: Record<Counter, number> = {
@@ -125,7 +128,12 @@ export class TransportLayer {
   }
 
   /** Bound listeners with their real ports. */
-  listeners(): Array<{ protocol: TransportProtocol; address: string; port: number; family: 4 | 6 }> {
+  listeners(): Array<{
+    protocol: TransportProtocol;
+    address: string;
+    port: number;
+    family: 4 | 6;
+  }> {
     return this.bound.map((l) => ({
       protocol: l.protocol,
       address: l.address,
@@ -162,13 +170,19 @@ export class TransportLayer {
         this.switchTopViaToTcp(req, family);
         data = serializeMessage(req);
         const used: Endpoint = { protocol: 'tcp', address: dest.address, port: dest.port };
-        this.logger.debug({ dest: describeEndpoint(used), bytes: data.length }, 'request above MTU: using TCP (RFC 3261 §18.1.1)');
+        this.logger.debug(
+          { dest: describeEndpoint(used), bytes: data.length },
+          'request above MTU: using TCP (RFC 3261 §18.1.1)',
+        );
         await this.transmit(data, used);
         return used;
       }
       // Without a TCP listener there is no sent-by a TCP peer could use; the
       // datagram is sent as is and IP fragmentation has to cope.
-      this.logger.warn({ bytes: data.length, mtu: this.udpMtu }, 'request above MTU sent over UDP: no TCP listener');
+      this.logger.warn(
+        { bytes: data.length, mtu: this.udpMtu },
+        'request above MTU sent over UDP: no TCP listener',
+      );
     }
     await this.transmit(data, dest);
     return dest;
@@ -196,7 +210,10 @@ export class TransportLayer {
           await this.writeTo(connection, data);
           return;
         } catch (err) {
-          this.logger.debug({ err }, 'response connection failed; reconnecting per RFC 3261 §18.2.2');
+          this.logger.debug(
+            { err },
+            'response connection failed; reconnecting per RFC 3261 §18.2.2',
+          );
         }
       }
       if (!via) throw this.noVia();
@@ -266,7 +283,10 @@ export class TransportLayer {
       result = parseMessage(data);
     } catch (err) {
       // The parser promises never to throw; if it does, the input is still just bad input.
-      result = { ok: false, error: new SipParseError(err instanceof Error ? err.message : String(err)) };
+      result = {
+        ok: false,
+        error: new SipParseError(err instanceof Error ? err.message : String(err)),
+      };
     }
     if (!result.ok) {
       this.counters.malformed++;
@@ -284,14 +304,21 @@ export class TransportLayer {
       // §18.1.2: a response whose top Via is not ours was misrouted.
       const via = parseTopVia(message.headers);
       if (!via || !this.isOurSentBy(via)) {
-        this.drop(source, 'response top Via sent-by is not one of our listeners (RFC 3261 §18.1.2)');
+        this.drop(
+          source,
+          'response top Via sent-by is not one of our listeners (RFC 3261 §18.1.2)',
+        );
         return;
       }
     }
     this.deliver(message, source);
   }
 
-  private onMalformed(result: Extract<ParseResult, { ok: false }>, data: Buffer, source: Source): void {
+  private onMalformed(
+    result: Extract<ParseResult, { ok: false }>,
+    data: Buffer,
+    source: Source,
+  ): void {
     const reason = result.error.message;
     const partial = result.request;
     const response = partial ? buildBadRequest(partial, reason, source) : null;
@@ -304,9 +331,15 @@ export class TransportLayer {
       this.counters.dropped++;
       return;
     }
-    this.logger.info({ source: describeEndpoint(source), error: reason }, 'malformed request: answering 400');
+    this.logger.info(
+      { source: describeEndpoint(source), error: reason },
+      'malformed request: answering 400',
+    );
     this.sendResponse(response, source).catch((err: unknown) =>
-      this.logger.warn({ err, source: describeEndpoint(source) }, 'could not send 400 for a malformed request'),
+      this.logger.warn(
+        { err, source: describeEndpoint(source) },
+        'could not send 400 for a malformed request',
+      ),
     );
   }
 
@@ -350,7 +383,8 @@ export class TransportLayer {
     try {
       const family = this.familyOf(dest.address);
       const local = this.listenerFor('tcp', family);
-      const localAddress = local && !local.wildcard && local.family === family ? local.address : undefined;
+      const localAddress =
+        local && !local.wildcard && local.family === family ? local.address : undefined;
       connection = await this.pool.getOrConnect(dest.address, dest.port, localAddress);
     } catch (err) {
       this.counters.sendErrors++;
@@ -423,13 +457,17 @@ export class TransportLayer {
   private checkSize(data: Buffer): void {
     if (data.length > this.maxMessageBytes) {
       this.counters.sendErrors++;
-      throw new TransportError('too-large', `message of ${data.length} bytes exceeds ${this.maxMessageBytes}`);
+      throw new TransportError(
+        'too-large',
+        `message of ${data.length} bytes exceeds ${this.maxMessageBytes}`,
+      );
     }
   }
 
   /** Host names (a maddr, or a sent-by without received) are resolved with A/AAAA (RFC 3263 §6, port known). */
   private async resolve(target: HostPort): Promise<{ address: string; port: number }> {
-    if (ipFamily(target.host) !== 0) return { address: canonicalHost(target.host), port: target.port };
+    if (ipFamily(target.host) !== 0)
+      return { address: canonicalHost(target.host), port: target.port };
     try {
       const { address } = await lookup(target.host);
       return { address, port: target.port };
@@ -468,12 +506,16 @@ export class TransportLayer {
 
   private noVia(): TransportError {
     this.counters.sendErrors++;
-    return new TransportError('unreachable', 'response has no usable top Via to route it (RFC 3261 §18.2.2)');
+    return new TransportError(
+      'unreachable',
+      'response has no usable top Via to route it (RFC 3261 §18.2.2)',
+    );
   }
 }
 
 function isBlank(data: Buffer): boolean {
-  for (const b of data) if (b !== 0x0d && b !== 0x0a && b !== 0x20 && b !== 0x09 && b !== 0x00) return false;
+  for (const b of data)
+    if (b !== 0x0d && b !== 0x0a && b !== 0x20 && b !== 0x09 && b !== 0x00) return false;
   return true;
 }
 

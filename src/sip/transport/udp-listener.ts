@@ -23,10 +23,17 @@ export class UdpListener {
     readonly family: IpFamily,
   ) {}
 
-  static bind(address: string, port: number, events: UdpListenerEvents, logger: Logger): Promise<UdpListener> {
+  static bind(
+    address: string,
+    port: number,
+    events: UdpListenerEvents,
+    logger: Logger,
+  ): Promise<UdpListener> {
     const family = ipFamily(address);
     if (family === 0) {
-      return Promise.reject(new TransportError('no-transport', `listen address "${address}" is not an IP literal`));
+      return Promise.reject(
+        new TransportError('no-transport', `listen address "${address}" is not an IP literal`),
+      );
     }
     const socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
     return new Promise((resolve, reject) => {
@@ -37,11 +44,18 @@ export class UdpListener {
       socket.once('error', onBindError);
       socket.bind({ address, port, exclusive: true }, () => {
         socket.removeListener('error', onBindError);
-        const listener = new UdpListener(socket, canonicalHost(address), socket.address().port, family);
+        const listener = new UdpListener(
+          socket,
+          canonicalHost(address),
+          socket.address().port,
+          family,
+        );
         // After bind, errors (e.g. an ICMP error reported on the socket) are
         // logged: they concern one peer, never the listener, and an unhandled
         // 'error' event would crash the process.
-        socket.on('error', (err) => logger.warn({ err, listener: listener.describe() }, 'UDP socket error'));
+        socket.on('error', (err) =>
+          logger.warn({ err, listener: listener.describe() }, 'UDP socket error'),
+        );
         socket.on('message', (data, rinfo) => events.onDatagram(data, rinfo, listener));
         resolve(listener);
       });
@@ -60,7 +74,8 @@ export class UdpListener {
   send(data: Buffer, address: string, port: number): Promise<void> {
     if (this.closed) return Promise.reject(new TransportError('closed', 'UDP listener is closed'));
     // A dual-stack IPv6 socket reaches IPv4 peers through mapped addresses.
-    const target = this.family === 6 && ipFamily(address) === 4 ? `::ffff:${canonicalHost(address)}` : address;
+    const target =
+      this.family === 6 && ipFamily(address) === 4 ? `::ffff:${canonicalHost(address)}` : address;
     return new Promise((resolve, reject) => {
       try {
         this.socket.send(data, port, target, (err) => {

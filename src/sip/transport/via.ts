@@ -45,7 +45,11 @@ export function replaceTopVia(headers: Headers, via: Via): void {
  * source port, and then `received` is added even if the host matches.
  * Returns false when there is no usable top Via (the request is malformed).
  */
-export function stampReceived(headers: Headers, sourceAddress: string, sourcePort: number): boolean {
+export function stampReceived(
+  headers: Headers,
+  sourceAddress: string,
+  sourcePort: number,
+): boolean {
   const via = parseTopVia(headers);
   if (!via) return false;
   const rport = via.params.get('rport');
