@@ -1,0 +1,52 @@
+/**
+ * Partyline's configuration: a JSON file (default ./partyline.json, optional)
+ * merged over built-in defaults, then command-line overrides. Every value is
+ * checked here so a bad file fails at start with a message naming the field,
+ * never later inside a call.
+ */
+import type { TrunkConfig, InboundAuthConfig } from '../sip/ua/index.js';
+
+export type AnswerMode = 'answer' | 'reject' | 'ring';
+
+export interface SipSection {
+  /** Address to bind (an IP literal). */
+  address: string;
+  port: number;
+  transports: Array<'udp' | 'tcp'>;
+  userAgent: string;
+  ringTimeoutMs: number;
+  timers: { T1: number; T2: number; T4: number };
+  trunks: TrunkConfig[];
+  inboundAuth?: InboundAuthConfig;
+}
+
+/** What the SIP agent does with incoming calls until the call server exists. */
+export interface AgentSection {
+  mode: AnswerMode;
+  /** Delay between 180 Ringing and the answer (answer mode). */
+  answerAfterMs: number;
+  /** Status used in reject mode. */
+  rejectStatus: number;
+  /** Hang up answered calls after this long (0 = wait for the caller). */
+  maxCallMs: number;
+}
+
+export interface Config {
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  sip: SipSection;
+  agent: AgentSection;
+}
+
+export const DEFAULT_CONFIG: Config = {
+  logLevel: 'info',
+  sip: {
+    address: '127.0.0.1',
+    port: 5060,
+    transports: ['udp', 'tcp'],
+    userAgent: 'Partyline/0.1',
+    ringTimeoutMs: 60_000,
+    timers: { T1: 500, T2: 4000, T4: 5000 },
+    trunks: [],
+  },
+  agent: { mode: 'answer', answerAfterMs: 1000, rejectStatus: 486, maxCallMs: 0 },
+};
