@@ -1,0 +1,210 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../../clock/index.js';
+import { AudioFileError, describeFsError } from './errors.js';
+
+/**
+ * A disk cache of audio fetched over HTTP(S): each URL is downloaded once and
+ * kept under cacheDir as <sha256(url)>.audio. A download goes to a temporary
+ * file that is renamed into place only when complete (rename is atomic within
+ * a directory, POSIX rename(2)), so a reader never sees a half-written entry.
+ * Total size is bounded; the least recently used entries (oldest mtime; a hit
+ * touches the file) are evicted first.
+ */
+
+export interface UrlCacheOptions {
+  cacheDir: string;
+  /** Total bytes kept in cacheDir (default 500 MB). */
+  maxCacheBytes?: number;
+  /** Largest single download (default 50 MB; never more than maxCacheBytes). */
+  maxFileBytes?: number;
+  /** Whole download, headers and body (default 30 s). */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export const DEFAULT_MAX_CACHE_BYTES = 500 * 1024 * 1024;
+export const DEFAULT_MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024;
+export const DEFAULT_DOWNLOAD_TIMEOUT_MS = 30_000;
+
+const ENTRY_SUFFIX = '.audio';
+const TEMP_PREFIX = '.tmp-';
+
+/** Downloads in progress, so that rooms opening the same URL at once share one download. */
+const inFlight = new Map<string, Promise<string>>();
+
+/** The URL without user:password, safe for logs and error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+export function cacheEntryPath(cacheDir: string, url: string): string {
+  return join(cacheDir, createHash('sha256').update(url).digest('hex') + ENTRY_SUFFIX);
+}
+
+/** Path of the cached copy of `url`, downloading it first if needed. Rejects only with AudioFileError. */
+export async function fetchToCache(url: string, options: UrlCacheOptions): Promise<string> {
+  const entry = cacheEntryPath(options.cacheDir, url);
+  try {
+    const st = await stat(entry);
+    if (st.isFile()) {
+      const now = new Date();
+      // Touch: mtime is the LRU clock of the eviction below.
+      await utimes(entry, now, now).catch(() => undefined);
+      return entry;
+    }
+  } catch {
+    // not cached yet
+  }
+  const pending = inFlight.get(entry);
+  if (pending) return pending;
+  const p = download(url, entry, options).finally(() => inFlight.delete(entry));
+  inFlight.set(entry, p);
+  return p;
+}
+
+function megabytes(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+async function download(url: string, entry: string, options: UrlCacheOptions): Promise<string> {
+  const shown = redactUrl(url);
+  const fail = (why: string, cause?: unknown): AudioFileError =>
+    new AudioFileError(`download of ${shown} failed: ${why}`, { cause });
+  const limit = Math.min(
+    options.maxFileBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
+    options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES,
+  );
+  const timeoutMs = options.timeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
+  const clock = options.clock ?? systemClock;
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+
+  try {
+    await mkdir(options.cacheDir, { recursive: true });
+  } catch (err) {
+    throw new AudioFileError(
+      `cannot create audio cache: ${describeFsError(err, options.cacheDir)}`,
+      { cause: err },
+    );
+  }
+
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = clock.setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const temp = join(options.cacheDir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+  let file: FileHandle | undefined;
+  let body: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  try {
+    let res: Response;
+    try {
+      res = await fetchImpl(url, { signal: controller.signal, redirect: 'follow' });
+    } catch (err) {
+      throw timedOut ? fail(`no answer within ${timeoutMs} ms`, err) : fail(errorText(err), err);
+    }
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => undefined);
+      throw fail(`HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}`);
+    }
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (declared > limit) {
+      await res.body?.cancel().catch(() => undefined);
+      throw fail(`file is ${megabytes(declared)}, over the ${megabytes(limit)} limit`);
+    }
+    try {
+      file = await open(temp, 'wx');
+    } catch (err) {
+      throw fail(describeFsError(err, temp), err);
+    }
+    let received = 0;
+    body = res.body?.getReader();
+    while (body) {
+      const chunk = await body.read().catch((err: unknown) => {
+        throw timedOut
+          ? fail(`not complete within ${timeoutMs} ms`, err)
+          : fail(errorText(err), err);
+      });
+      if (chunk.done) break;
+      received += chunk.value.byteLength;
+      // Content-Length may be absent or wrong: count what actually arrives.
+      if (received > limit) throw fail(`file is over the ${megabytes(limit)} limit`);
+      try {
+        await file.write(chunk.value);
+      } catch (err) {
+        throw fail(describeFsError(err, temp), err);
+      }
+    }
+    body = undefined;
+    try {
+      await file.close();
+      file = undefined;
+      await rename(temp, entry);
+    } catch (err) {
+      throw fail(describeFsError(err, entry), err);
+    }
+    options.logger?.info({ url: shown, bytes: received }, 'audio downloaded to cache');
+  } catch (err) {
+    controller.abort();
+    await body?.cancel().catch(() => undefined);
+    await file?.close().catch(() => undefined);
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw err instanceof AudioFileError ? err : fail(errorText(err), err);
+  } finally {
+    clock.clearTimeout(timer);
+  }
+  await evict(
+    options.cacheDir,
+    options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES,
+    entry,
+    options.logger,
+  );
+  return entry;
+}
+
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  // undici hides the useful part (ECONNREFUSED, ENOTFOUND...) in `cause`.
+  const cause = (err as { cause?: unknown }).cause;
+  return cause instanceof Error ? `${err.message} (${cause.message})` : err.message;
+}
+
+/** Removes the least recently used entries until the cache fits, never the one just added. */
+async function evict(dir: string, maxBytes: number, keep: string, logger?: Logger): Promise<void> {
+  try {
+    const names = (await readdir(dir)).filter(
+      (n) => n.endsWith(ENTRY_SUFFIX) && !n.startsWith(TEMP_PREFIX),
+    );
+    const files: { path: string; size: number; mtimeMs: number }[] = [];
+    for (const name of names) {
+      const path = join(dir, name);
+      const st = await stat(path).catch(() => undefined);
+      if (st?.isFile()) files.push({ path, size: st.size, mtimeMs: st.mtimeMs });
+    }
+    let total = files.reduce((sum, f) => sum + f.size, 0);
+    files.sort((a, b) => a.mtimeMs - b.mtimeMs);
+    for (const f of files) {
+      if (total <= maxBytes) break;
+      if (f.path === keep) continue;
+      await rm(f.path, { force: true });
+      total -= f.size;
+      logger?.debug({ path: f.path, bytes: f.size }, 'audio cache entry evicted');
+    }
+  } catch (err) {
+    // Eviction is housekeeping: failing it must not fail the open that triggered it.
+    logger?.warn({ err, dir }, 'audio cache eviction failed');
+  }
+}
