@@ -127,7 +127,7 @@ export class RtpSession {
   // ---- receiving ----------------------------------------------------------
 
   /**
-   * Offers a parsed RTP packet. Only `accepted` packets should be played;
+   * Offers a parsed RTP packet. Only `valid` packets should be played;
    * `probation` ones come from a source not yet validated (A.1), and
    * `bad-sequence` ones from a jump not yet confirmed.
    */
