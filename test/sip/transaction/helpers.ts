@@ -81,7 +81,8 @@ export interface UserEvent {
 /** A TU that records what reaches it and lets a test react to new requests. */
 export class RecordingUser implements TransactionUser {
   readonly events: UserEvent[] = [];
-  onNewRequest: ((req: SipRequest, tx: ServerTransaction | null, source: Source) => void) | undefined;
+  onNewRequest:
+    ((req: SipRequest, tx: ServerTransaction | null, source: Source) => void) | undefined;
 
   onRequest(req: SipRequest, tx: ServerTransaction | null, source: Source): void {
     this.events.push({ kind: 'request', message: req, tx });

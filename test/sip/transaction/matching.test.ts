@@ -62,7 +62,10 @@ describe('server transaction matching (§17.2.3)', () => {
     layer.receive(request('INVITE', { branch: 'z9hG4bK-a' }), source());
     layer.receive(request('INVITE', { branch: 'z9hG4bK-a' }), source());
     // sent-by host compares case-insensitively
-    layer.receive(request('INVITE', { branch: 'z9hG4bK-a', sentBy: 'CLIENT.example.com:5062' }), source());
+    layer.receive(
+      request('INVITE', { branch: 'z9hG4bK-a', sentBy: 'CLIENT.example.com:5062' }),
+      source(),
+    );
     assert.equal(user.requests().length, 1);
     assert.equal(txs.length, 1);
   });
@@ -70,8 +73,14 @@ describe('server transaction matching (§17.2.3)', () => {
   it('another sent-by, branch or method makes a new transaction', () => {
     const { layer, txs } = server();
     layer.receive(request('INVITE', { branch: 'z9hG4bK-a' }), source());
-    layer.receive(request('INVITE', { branch: 'z9hG4bK-a', sentBy: 'other.example.com:5062' }), source());
-    layer.receive(request('INVITE', { branch: 'z9hG4bK-a', sentBy: 'client.example.com' }), source());
+    layer.receive(
+      request('INVITE', { branch: 'z9hG4bK-a', sentBy: 'other.example.com:5062' }),
+      source(),
+    );
+    layer.receive(
+      request('INVITE', { branch: 'z9hG4bK-a', sentBy: 'client.example.com' }),
+      source(),
+    );
     layer.receive(request('INVITE', { branch: 'z9hG4bK-b' }), source());
     layer.receive(request('OPTIONS', { branch: 'z9hG4bK-a' }), source());
     assert.equal(txs.length, 5);
@@ -168,7 +177,10 @@ describe('RFC 2543 fallback matching (§17.2.3, branch without the magic cookie)
       layer.receive(cancel, source());
       assert.equal(txs.length, 2);
       assert.equal(layer.findInviteServerTransaction(cancel), txs[0]);
-      assert.equal(layer.findInviteServerTransaction(request('CANCEL', { ...base, cseq: 9 })), undefined);
+      assert.equal(
+        layer.findInviteServerTransaction(request('CANCEL', { ...base, cseq: 9 })),
+        undefined,
+      );
     });
   }
 });

@@ -84,7 +84,8 @@ describe('non-INVITE server transaction', () => {
 
   it('the TU may answer from inside onRequest (TCP ends the transaction before onRequest returns)', () => {
     const env = setup();
-    env.user.onNewRequest = (req, tx) => tx?.respond(createResponse(req, 200, undefined, { toTag: 't' }));
+    env.user.onNewRequest = (req, tx) =>
+      tx?.respond(createResponse(req, 200, undefined, { toTag: 't' }));
     env.layer.receive(request('OPTIONS'), source('tcp'));
     assert.deepEqual(env.layer.size(), { client: 0, server: 0 });
     assert.equal(env.transport.responses(200).length, 1);

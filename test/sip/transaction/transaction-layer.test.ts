@@ -157,7 +157,12 @@ describe('TransactionLayer', () => {
     it('refuses a request without a branch and a duplicate transaction', async () => {
       const { layer } = setup();
       assert.throws(
-        () => layer.sendRequest(request('OPTIONS', { branch: null }), endpoint(), new RecordingHandlers()),
+        () =>
+          layer.sendRequest(
+            request('OPTIONS', { branch: null }),
+            endpoint(),
+            new RecordingHandlers(),
+          ),
         /branch/,
       );
       layer.sendRequest(request('OPTIONS'), endpoint(), new RecordingHandlers());
@@ -206,8 +211,16 @@ describe('TransactionLayer', () => {
 
   it('close() disarms every timer, forgets every transaction and ignores later input', async () => {
     const { layer, clock, user, transport } = setup();
-    layer.sendRequest(request('INVITE', { branch: 'z9hG4bK-c1' }), endpoint(), new RecordingHandlers());
-    layer.sendRequest(request('OPTIONS', { branch: 'z9hG4bK-c2' }), endpoint(), new RecordingHandlers());
+    layer.sendRequest(
+      request('INVITE', { branch: 'z9hG4bK-c1' }),
+      endpoint(),
+      new RecordingHandlers(),
+    );
+    layer.sendRequest(
+      request('OPTIONS', { branch: 'z9hG4bK-c2' }),
+      endpoint(),
+      new RecordingHandlers(),
+    );
     layer.receive(request('INVITE', { branch: 'z9hG4bK-s1' }), source());
     await flush();
     assert.ok(clock.armed() > 0);
@@ -231,7 +244,10 @@ describe('TransactionLayer', () => {
     };
     for (const protocol of ['udp', 'tcp'] as const) {
       layer.receive(request('INVITE', { branch: `z9hG4bK-${protocol}-1` }), source(protocol));
-      layer.receive(request('INVITE', { branch: `z9hG4bK-${protocol}-2`, cseq: 2 }), source(protocol));
+      layer.receive(
+        request('INVITE', { branch: `z9hG4bK-${protocol}-2`, cseq: 2 }),
+        source(protocol),
+      );
       layer.receive(request('BYE', { branch: `z9hG4bK-${protocol}-3` }), source(protocol));
       const inv = request('INVITE', { branch: `z9hG4bK-${protocol}-c1` });
       const opt = request('OPTIONS', { branch: `z9hG4bK-${protocol}-c2` });
