@@ -14,7 +14,7 @@ export abstract class ClientTransactionBase<
   Timer extends string,
 > implements ClientTransaction {
   protected current: State;
-  protected readonly clock: TimerSet<Timer>;
+  protected readonly timers: TimerSet<Timer>;
   private dest: Endpoint;
   /** Once a final response went up, the TU's outcome is settled: later send failures are only logged. */
   protected finalDelivered = false;
@@ -30,7 +30,7 @@ export abstract class ClientTransactionBase<
   ) {
     this.current = initial;
     this.dest = destination;
-    this.clock = new TimerSet<Timer>(ctx.clock, ctx.logger);
+    this.timers = new TimerSet<Timer>(ctx.clock, ctx.logger);
   }
 
   get state(): State {
@@ -115,7 +115,7 @@ export abstract class ClientTransactionBase<
 
   private enterTerminated(): void {
     this.current = 'Terminated' as State;
-    this.clock.stopAll();
+    this.timers.stopAll();
     this.onEnd(this);
     const onTerminated = this.handlers.onTerminated;
     if (onTerminated)
@@ -124,6 +124,6 @@ export abstract class ClientTransactionBase<
 
   /** Stops every timer without telling anyone (the layer is closing). */
   halt(): void {
-    this.clock.stopAll();
+    this.timers.stopAll();
   }
 }

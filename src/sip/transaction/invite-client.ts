@@ -41,11 +41,11 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     // §17.1.1.2: Timer A only over an unreliable transport, starting at T1.
     if (!this.reliable) this.armTimerA(T1);
     // Timer B bounds the wait for any response: 64·T1.
-    this.clock.start('B', 64 * T1, () => this.onTimerB());
+    this.timers.start('B', 64 * T1, () => this.onTimerB());
   }
 
   private armTimerA(interval: number): void {
-    this.clock.start('A', interval, () => {
+    this.timers.start('A', interval, () => {
       if (this.current !== 'Calling') return;
       this.sendRequest(false);
       // "the client transaction MUST ... reset the timer with a value of 2*T1" and so on: doubling without cap.
@@ -59,7 +59,7 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
   }
 
   protected stopRetransmissions(): void {
-    this.clock.stop('A');
+    this.timers.stop('A');
   }
 
   receiveResponse(res: SipResponse): void {
@@ -68,8 +68,8 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     switch (this.current) {
       case 'Calling':
       case 'Proceeding':
-        this.clock.stop('A');
-        this.clock.stop('B');
+        this.timers.stop('A');
+        this.timers.stop('B');
         if (status < 200) {
           this.current = 'Proceeding';
           this.passUp(res);
@@ -99,7 +99,7 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
   private enterAccepted(res: SipResponse): void {
     this.current = 'Accepted';
     // RFC 6026 §8.4: Timer M = 64·T1 keeps the transaction to catch 2xx retransmissions and forks.
-    this.clock.start('M', 64 * this.ctx.timers.T1, () => this.terminate());
+    this.timers.start('M', 64 * this.ctx.timers.T1, () => this.terminate());
     this.passUp(res);
   }
 
@@ -111,6 +111,6 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     if (this.current !== 'Completed') return; // the TU ended the transaction from its callback
     // Timer D: absorb retransmitted finals for 32 s over UDP; none can come over TCP.
     if (this.reliable) this.terminate();
-    else this.clock.start('D', TIMER_D_UNRELIABLE_MS, () => this.terminate());
+    else this.timers.start('D', TIMER_D_UNRELIABLE_MS, () => this.terminate());
   }
 }

@@ -39,7 +39,7 @@ export class InviteServerTransaction
     // §17.2.1: "the server transaction MUST generate a 100 (Trying) response
     // unless it knows that the TU will generate a provisional or final
     // response within 200 ms".
-    this.clock.start('Trying', TRYING_DELAY_MS, () => this.sendTrying());
+    this.timers.start('Trying', TRYING_DELAY_MS, () => this.sendTrying());
   }
 
   /** To tag of the final response sent; an RFC 2543 ACK must carry it to match (§17.2.3). */
@@ -83,10 +83,10 @@ export class InviteServerTransaction
         // Completed state, the server transaction MUST transition to the
         // Confirmed state." Timer I (T4 over UDP, 0 over TCP) absorbs ACK retransmissions.
         this.current = 'Confirmed';
-        this.clock.stop('G');
-        this.clock.stop('H');
+        this.timers.stop('G');
+        this.timers.stop('H');
         if (this.reliable) this.terminate();
-        else this.clock.start('I', this.ctx.timers.T4, () => this.terminate());
+        else this.timers.start('I', this.ctx.timers.T4, () => this.terminate());
         return;
       }
       case 'Accepted':
@@ -115,7 +115,7 @@ export class InviteServerTransaction
       this.ignoredResponse(res);
       return;
     }
-    this.clock.stop('Trying');
+    this.timers.stop('Trying');
     if (status < 200) {
       this.lastProvisional = res;
       this.send(res);
@@ -124,7 +124,7 @@ export class InviteServerTransaction
       this.current = 'Accepted';
       this.send(res);
       // RFC 6026 §8.7: Timer L = 64·T1 — the wait for ACKs and 2xx retransmissions.
-      this.clock.start('L', 64 * this.ctx.timers.T1, () => this.terminate());
+      this.timers.start('L', 64 * this.ctx.timers.T1, () => this.terminate());
     } else {
       this.lastFinal = res;
       this.current = 'Completed';
@@ -133,12 +133,12 @@ export class InviteServerTransaction
       // Timer G retransmits the final response over UDP until the ACK comes.
       if (!this.reliable) this.armTimerG(T1);
       // Timer H = 64·T1 bounds the wait for the ACK on any transport.
-      this.clock.start('H', 64 * T1, () => this.onTimerH());
+      this.timers.start('H', 64 * T1, () => this.onTimerH());
     }
   }
 
   private armTimerG(interval: number): void {
-    this.clock.start('G', interval, () => {
+    this.timers.start('G', interval, () => {
       if (this.current !== 'Completed' || !this.lastFinal) return;
       this.send(this.lastFinal);
       // "reset with a value of MIN(2*T1, T2)", then MIN(4*T1, T2) and so on.

@@ -36,11 +36,11 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
     const { T1 } = this.ctx.timers;
     if (!this.reliable) this.armTimerE(T1);
     // Timer F = 64·T1 bounds the whole transaction, on any transport.
-    this.clock.start('F', 64 * T1, () => this.timedOut());
+    this.timers.start('F', 64 * T1, () => this.timedOut());
   }
 
   private armTimerE(interval: number): void {
-    this.clock.start('E', interval, () => {
+    this.timers.start('E', interval, () => {
       const { T2 } = this.ctx.timers;
       if (this.current === 'Trying') {
         this.sendRequest(false);
@@ -56,7 +56,7 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
   }
 
   protected stopRetransmissions(): void {
-    this.clock.stop('E');
+    this.timers.stop('E');
   }
 
   receiveResponse(res: SipResponse): void {
@@ -72,12 +72,12 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
       return;
     }
     this.current = 'Completed';
-    this.clock.stop('E');
-    this.clock.stop('F');
+    this.timers.stop('E');
+    this.timers.stop('F');
     this.passUp(res);
     if (this.current !== 'Completed') return; // the TU ended the transaction from its callback
     // Timer K = T4 over UDP to absorb response retransmissions; 0 over TCP.
     if (this.reliable) this.terminate();
-    else this.clock.start('K', this.ctx.timers.T4, () => this.terminate());
+    else this.timers.start('K', this.ctx.timers.T4, () => this.terminate());
   }
 }

@@ -65,6 +65,6 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
     // Timer J = 64·T1 over UDP keeps the final response for request
     // retransmissions; 0 over TCP, where none come.
     if (this.reliable) this.terminate();
-    else this.clock.start('J', 64 * this.ctx.timers.T1, () => this.terminate());
+    else this.timers.start('J', 64 * this.ctx.timers.T1, () => this.terminate());
   }
 }

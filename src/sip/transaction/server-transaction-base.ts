@@ -18,7 +18,7 @@ export abstract class ServerTransactionBase<
   onTransportError?: (err: Error) => void;
 
   protected current: State;
-  protected readonly clock: TimerSet<Timer>;
+  protected readonly timers: TimerSet<Timer>;
 
   constructor(
     protected readonly ctx: TransactionContext,
@@ -29,7 +29,7 @@ export abstract class ServerTransactionBase<
     private readonly onEnd: (tx: ServerTransactionBase<State, Timer>) => void,
   ) {
     this.current = initial;
-    this.clock = new TimerSet<Timer>(ctx.clock, ctx.logger);
+    this.timers = new TimerSet<Timer>(ctx.clock, ctx.logger);
   }
 
   get state(): State {
@@ -97,7 +97,7 @@ export abstract class ServerTransactionBase<
   protected terminate(): void {
     if (this.terminated) return;
     this.current = 'Terminated' as State;
-    this.clock.stopAll();
+    this.timers.stopAll();
     this.onEnd(this);
     const onTerminated = this.onTerminated;
     if (onTerminated) callUser(this.ctx.logger, 'onTerminated', () => onTerminated());
@@ -105,6 +105,6 @@ export abstract class ServerTransactionBase<
 
   /** Stops every timer without telling anyone (the layer is closing). */
   halt(): void {
-    this.clock.stopAll();
+    this.timers.stopAll();
   }
 }
