@@ -63,7 +63,7 @@ export function builtinSource(spec: string): AudioSource | undefined {
     );
   }
   const ms = m[2] === undefined ? Infinity : Number(m[2]);
-  if (ms === 0 || ms > MAX_TONE_MS) {
+  if (m[2] !== undefined && (ms === 0 || ms > MAX_TONE_MS)) {
     throw new AudioFileError(`tone duration ${m[2]} ms out of range (1–${MAX_TONE_MS})`);
   }
   return new ToneSource(spec, { segments: [{ freqs: [freq], ms }], loop: false });

@@ -8,6 +8,8 @@ import { kaiserBeta, kaiserLength, besselI0, windowedSinc } from './kaiser.js';
  * sits below the lower rate's Nyquist so that, when downsampling, content
  * above it is removed instead of folding back as aliases.
  *
+ * The input is treated as one period of a periodic signal (see process()).
+ *
  * The ratio is kept as an exact fraction num/den (input samples per output
  * sample), so positions never drift however long the file. Each output
  * position falls on one of `den` phases; when that bank is small (every
@@ -123,11 +125,15 @@ export class Resampler {
       let acc = 0;
       if (base - width + 1 >= 0 && base < len) {
         for (let j = 0; j < width; j++) acc += row[j] * input[base - j];
-      } else {
-        // Near the edges the signal is taken as zero outside the file.
-        const jFirst = Math.max(0, base - len + 1);
-        const jLast = Math.min(width - 1, base);
-        for (let j = jFirst; j <= jLast; j++) acc += row[j] * input[base - j];
+      } else if (len > 0) {
+        // Near the ends the input is taken as one period of a periodic signal:
+        // exactly right for a music loop (the loop point gets no ringing from
+        // a cut-off edge), and the same as zero padding for a prompt whose
+        // ends are silent.
+        for (let j = 0; j < width; j++) {
+          const n = (base - j) % len;
+          acc += row[j] * input[n < 0 ? n + len : n];
+        }
       }
       output[k] = saturate(acc);
     }
