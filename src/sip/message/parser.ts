@@ -40,10 +40,6 @@ export function parseMessage(data: Buffer | string): ParseResult {
 function parse(data: Buffer | string, partial: { request?: PartialRequest }): SipMessage {
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const f = frame(buf);
-  // A raw NUL is never valid in the header section (§25.1) and is a classic
-  // injection vector for code that uses C strings; reject it outright.
-  const nul = buf.indexOf(0, f.start);
-  if (nul >= 0 && nul < f.headEnd) throw new SipParseError('NUL byte in header section');
   const head = buf.toString('utf8', f.start, f.headEnd);
   const { startLine, headers } = splitHead(head);
   const sl = splitStartLine(startLine);
