@@ -182,7 +182,10 @@ export class DigestClient {
     for (const c of chosen.values()) {
       const attempt = this.nextAttempt(req, challenged, names, c);
       if (attempt === null) {
-        this.logger.debug({ realm: c.realm, status: challenge.status }, 'digest credentials refused; not retrying');
+        this.logger.debug(
+          { realm: c.realm, status: challenge.status },
+          'digest credentials refused; not retrying',
+        );
         return false;
       }
       attempts.set(c.realm, attempt);
@@ -246,7 +249,10 @@ export class DigestClient {
     for (const line of req.headers.lines(names.credentials)) {
       const creds = parseCredentials(line);
       if (creds?.realm === c.realm && creds.username === this.username) {
-        previous = Math.max(previous, this.answeredResponses.get(creds.response.toLowerCase()) ?? 0);
+        previous = Math.max(
+          previous,
+          this.answeredResponses.get(creds.response.toLowerCase()) ?? 0,
+        );
       }
     }
     if (challenged) {

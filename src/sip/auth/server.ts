@@ -48,8 +48,7 @@ export type DigestFailure =
   | 'replayed-nc';
 
 export type DigestVerification =
-  | { ok: true; username: string }
-  | { ok: false; reason: DigestFailure; stale: boolean };
+  { ok: true; username: string } | { ok: false; reason: DigestFailure; stale: boolean };
 
 const DEFAULT_ALGORITHMS: DigestAlgorithm[] = ['SHA-256', 'MD5'];
 const DEFAULT_NONCE_TTL_MS = 300_000;
@@ -115,7 +114,8 @@ export class DigestServer {
    */
   verify(req: SipRequest): DigestVerification {
     const result = this.check(req);
-    if (!result.ok) this.logger.debug({ reason: result.reason, method: req.method }, 'digest rejected');
+    if (!result.ok)
+      this.logger.debug({ reason: result.reason, method: req.method }, 'digest rejected');
     return result;
   }
 

@@ -57,7 +57,9 @@ describe('parseChallenge', () => {
   });
 
   it('keeps unknown qop values (a client ignores them)', () => {
-    assert.deepEqual(parseChallenge('Digest realm="r", nonce="n", qop="x-future"')?.qop, ['x-future']);
+    assert.deepEqual(parseChallenge('Digest realm="r", nonce="n", qop="x-future"')?.qop, [
+      'x-future',
+    ]);
   });
 
   const garbage: [string, string][] = [

@@ -17,7 +17,11 @@ describe('DigestClient.authorize', () => {
     const req = request();
     const ok = client().authorize(
       req,
-      challengeTo(req, 401, 'Digest realm="trunk", nonce="n1", algorithm=MD5, qop="auth", opaque="op1"'),
+      challengeTo(
+        req,
+        401,
+        'Digest realm="trunk", nonce="n1", algorithm=MD5, qop="auth", opaque="op1"',
+      ),
     );
     assert.equal(ok, true);
     assert.equal(req.headers.lines('Proxy-Authorization').length, 0);
@@ -49,7 +53,13 @@ describe('DigestClient.authorize', () => {
 
   it('answers a 407 with Proxy-Authorization only', () => {
     const req = request();
-    assert.equal(client().authorize(req, challengeTo(req, 407, 'Digest realm="proxy", nonce="p1", qop="auth"')), true);
+    assert.equal(
+      client().authorize(
+        req,
+        challengeTo(req, 407, 'Digest realm="proxy", nonce="p1", qop="auth"'),
+      ),
+      true,
+    );
     assert.equal(req.headers.lines('Authorization').length, 0);
     assert.equal(onlyCredentials(req, 'Proxy-Authorization').realm, 'proxy');
   });
@@ -98,7 +108,12 @@ describe('DigestClient.authorize', () => {
 
   it('returns false when no challenge is usable', () => {
     const req = request();
-    const res = challengeTo(req, 401, 'Basic realm="x"', 'Digest realm="trunk", nonce="y", qop="x-unknown"');
+    const res = challengeTo(
+      req,
+      401,
+      'Basic realm="x"',
+      'Digest realm="trunk", nonce="y", qop="x-unknown"',
+    );
     assert.equal(client().authorize(req, res), false);
     assert.equal(client().authorize(req, challengeTo(req, 401)), false);
     assert.equal(req.headers.has('Authorization'), false);
@@ -107,15 +122,24 @@ describe('DigestClient.authorize', () => {
   it('only answers its configured realm', () => {
     const req = request();
     const c = client('trunk');
-    assert.equal(c.authorize(req, challengeTo(req, 401, 'Digest realm="other", nonce="n", qop="auth"')), false);
+    assert.equal(
+      c.authorize(req, challengeTo(req, 401, 'Digest realm="other", nonce="n", qop="auth"')),
+      false,
+    );
     assert.equal(req.headers.has('Authorization'), false);
-    assert.equal(c.authorize(req, challengeTo(req, 401, 'Digest realm="trunk", nonce="n", qop="auth"')), true);
+    assert.equal(
+      c.authorize(req, challengeTo(req, 401, 'Digest realm="trunk", nonce="n", qop="auth"')),
+      true,
+    );
   });
 
   it('uses auth-int over the body when that is all the server offers', () => {
     const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n';
     const req = request({ body: sdp });
-    assert.equal(client().authorize(req, challengeTo(req, 401, 'Digest realm="r", nonce="n", qop="auth-int"')), true);
+    assert.equal(
+      client().authorize(req, challengeTo(req, 401, 'Digest realm="r", nonce="n", qop="auth-int"')),
+      true,
+    );
     const c = onlyCredentials(req);
     assert.equal(c.qop, 'auth-int');
     const expected = computeDigestResponse({
@@ -136,7 +160,10 @@ describe('DigestClient.authorize', () => {
 
   it('answers an RFC 2069 challenge (no qop) without qop, nc or cnonce', () => {
     const req = request();
-    assert.equal(client().authorize(req, challengeTo(req, 401, 'Digest realm="sipp", nonce="abc"')), true);
+    assert.equal(
+      client().authorize(req, challengeTo(req, 401, 'Digest realm="sipp", nonce="abc"')),
+      true,
+    );
     const c = onlyCredentials(req);
     assert.equal(c.qop, undefined);
     assert.equal(c.nc, undefined);
@@ -168,40 +195,64 @@ describe('DigestClient.authorize', () => {
   it('refuses a fresh nonce without stale after its answer was rejected (resent request)', () => {
     const req = request({ cseq: 1 });
     const c = client();
-    assert.equal(c.authorize(req, challengeTo(req, 401, 'Digest realm="trunk", nonce="n1", qop="auth"')), true);
+    assert.equal(
+      c.authorize(req, challengeTo(req, 401, 'Digest realm="trunk", nonce="n1", qop="auth"')),
+      true,
+    );
     req.headers.set('CSeq', '2 INVITE');
-    assert.equal(c.authorize(req, challengeTo(req, 401, 'Digest realm="trunk", nonce="n2", qop="auth"')), false);
+    assert.equal(
+      c.authorize(req, challengeTo(req, 401, 'Digest realm="trunk", nonce="n2", qop="auth"')),
+      false,
+    );
   });
 
   it('refuses a fresh nonce without stale after its answer was rejected (new request per retry)', () => {
     const c = client();
     const first = request({ cseq: 1 });
     const retry = request({ cseq: 2 });
-    assert.equal(c.authorize(retry, challengeTo(first, 401, 'Digest realm="trunk", nonce="n1", qop="auth"')), true);
+    assert.equal(
+      c.authorize(retry, challengeTo(first, 401, 'Digest realm="trunk", nonce="n1", qop="auth"')),
+      true,
+    );
     const again = request({ cseq: 3 });
-    assert.equal(c.authorize(again, challengeTo(retry, 401, 'Digest realm="trunk", nonce="n2", qop="auth"')), false);
+    assert.equal(
+      c.authorize(again, challengeTo(retry, 401, 'Digest realm="trunk", nonce="n2", qop="auth"')),
+      false,
+    );
     assert.equal(again.headers.has('Authorization'), false);
   });
 
   it('retries when the server says stale=true, with a fresh nonce or even the same one, but not forever', () => {
     const req = request();
     const c = client();
-    assert.equal(c.authorize(req, challengeTo(req, 401, 'Digest realm="trunk", nonce="n1", qop="auth"')), true);
     assert.equal(
-      c.authorize(req, challengeTo(req, 401, 'Digest realm="trunk", nonce="n2", qop="auth", stale=true')),
+      c.authorize(req, challengeTo(req, 401, 'Digest realm="trunk", nonce="n1", qop="auth"')),
+      true,
+    );
+    assert.equal(
+      c.authorize(
+        req,
+        challengeTo(req, 401, 'Digest realm="trunk", nonce="n2", qop="auth", stale=true'),
+      ),
       true,
     );
     let cr = onlyCredentials(req);
     assert.equal(cr.nonce, 'n2');
     assert.equal(cr.nc, '00000001');
     assert.equal(
-      c.authorize(req, challengeTo(req, 401, 'Digest realm="trunk", nonce="n2", qop="auth", stale=TRUE')),
+      c.authorize(
+        req,
+        challengeTo(req, 401, 'Digest realm="trunk", nonce="n2", qop="auth", stale=TRUE'),
+      ),
       true,
     );
     cr = onlyCredentials(req);
     assert.equal(cr.nc, '00000002', 'same nonce again: next nonce-count');
     assert.equal(
-      c.authorize(req, challengeTo(req, 401, 'Digest realm="trunk", nonce="n3", qop="auth", stale=true')),
+      c.authorize(
+        req,
+        challengeTo(req, 401, 'Digest realm="trunk", nonce="n3", qop="auth", stale=true'),
+      ),
       false,
       'a server that is always "stale" is not answered forever',
     );
@@ -212,7 +263,10 @@ describe('DigestClient.authorize', () => {
     const c = new DigestClient({ username: 'alice', password: 's3cret' });
     c.authorize(req, challengeTo(req, 401, 'Digest realm="trunk", nonce="n1", qop="auth"'));
     const a = onlyCredentials(req).cnonce;
-    c.authorize(req, challengeTo(req, 401, 'Digest realm="trunk", nonce="n2", qop="auth", stale=true'));
+    c.authorize(
+      req,
+      challengeTo(req, 401, 'Digest realm="trunk", nonce="n2", qop="auth", stale=true'),
+    );
     const b = onlyCredentials(req).cnonce;
     assert.ok(a && b && a.length >= 16);
     assert.notEqual(a, b);
@@ -221,8 +275,14 @@ describe('DigestClient.authorize', () => {
   it('keeps one credentials line per realm, replacing only the realm answered', () => {
     const req = request();
     const c = client();
-    assert.equal(c.authorize(req, challengeTo(req, 407, 'Digest realm="edge", nonce="e1", qop="auth"')), true);
-    assert.equal(c.authorize(req, challengeTo(req, 407, 'Digest realm="core", nonce="k1", qop="auth"')), true);
+    assert.equal(
+      c.authorize(req, challengeTo(req, 407, 'Digest realm="edge", nonce="e1", qop="auth"')),
+      true,
+    );
+    assert.equal(
+      c.authorize(req, challengeTo(req, 407, 'Digest realm="core", nonce="k1", qop="auth"')),
+      true,
+    );
     assert.deepEqual(
       credentialsOf(req, 'Proxy-Authorization').map((x) => [x.realm, x.nonce]),
       [
@@ -231,7 +291,10 @@ describe('DigestClient.authorize', () => {
       ],
     );
     assert.equal(
-      c.authorize(req, challengeTo(req, 407, 'Digest realm="edge", nonce="e2", qop="auth", stale=true')),
+      c.authorize(
+        req,
+        challengeTo(req, 407, 'Digest realm="edge", nonce="e2", qop="auth", stale=true'),
+      ),
       true,
     );
     assert.deepEqual(
@@ -269,7 +332,10 @@ describe('DigestClient.preauthorize', () => {
   it('re-applies the cached challenge to later requests with increasing nc', () => {
     const c = client();
     const invite = request();
-    c.authorize(invite, challengeTo(invite, 401, 'Digest realm="trunk", nonce="n1", algorithm=SHA-256, qop="auth"'));
+    c.authorize(
+      invite,
+      challengeTo(invite, 401, 'Digest realm="trunk", nonce="n1", algorithm=SHA-256, qop="auth"'),
+    );
     assert.equal(onlyCredentials(invite).nc, '00000001');
 
     const bye = request({ method: 'BYE', cseq: 3 });
@@ -302,7 +368,10 @@ describe('DigestClient.preauthorize', () => {
   it('keeps the first cnonce for -sess algorithms (the session key binds it, RFC 7616 §3.4.2)', () => {
     const c = client();
     const invite = request();
-    c.authorize(invite, challengeTo(invite, 401, 'Digest realm="trunk", nonce="n1", algorithm=MD5-sess, qop="auth"'));
+    c.authorize(
+      invite,
+      challengeTo(invite, 401, 'Digest realm="trunk", nonce="n1", algorithm=MD5-sess, qop="auth"'),
+    );
     const bye = request({ method: 'BYE', cseq: 2 });
     c.preauthorize(bye);
     assert.equal(onlyCredentials(bye).cnonce, onlyCredentials(invite).cnonce);
@@ -316,10 +385,16 @@ describe('DigestClient.preauthorize', () => {
     const bye = request({ method: 'BYE', cseq: 2 });
     c.preauthorize(bye);
     const before = bye.headers.get('Authorization');
-    assert.equal(c.authorize(bye, challengeTo(bye, 401, 'Digest realm="trunk", nonce="n1", qop="auth"')), false);
+    assert.equal(
+      c.authorize(bye, challengeTo(bye, 401, 'Digest realm="trunk", nonce="n1", qop="auth"')),
+      false,
+    );
     assert.equal(bye.headers.get('Authorization'), before);
     assert.equal(
-      c.authorize(bye, challengeTo(bye, 401, 'Digest realm="trunk", nonce="n1", qop="auth", stale=true')),
+      c.authorize(
+        bye,
+        challengeTo(bye, 401, 'Digest realm="trunk", nonce="n1", qop="auth", stale=true'),
+      ),
       true,
     );
     assert.equal(onlyCredentials(bye).nc, '00000003');
@@ -332,7 +407,10 @@ describe('DigestClient.preauthorize', () => {
     const bye = request({ method: 'BYE', cseq: 2 });
     c.preauthorize(bye);
     // The trunk wants a fresh nonce per request (and does not bother with stale=true).
-    assert.equal(c.authorize(bye, challengeTo(bye, 401, 'Digest realm="trunk", nonce="n2", qop="auth"')), true);
+    assert.equal(
+      c.authorize(bye, challengeTo(bye, 401, 'Digest realm="trunk", nonce="n2", qop="auth"')),
+      true,
+    );
     const cr = onlyCredentials(bye);
     assert.equal(cr.nonce, 'n2');
     assert.equal(cr.nc, '00000001');

@@ -41,7 +41,11 @@ describe('parseCredentials', () => {
         response: '"x"',
       };
       delete params[missing];
-      const value = 'Digest ' + Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ');
+      const value =
+        'Digest ' +
+        Object.entries(params)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ');
       assert.equal(parseCredentials(value), null);
     });
   }
@@ -49,7 +53,9 @@ describe('parseCredentials', () => {
   it('returns null for other schemes, unknown algorithms and garbage', () => {
     assert.equal(parseCredentials('Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=='), null);
     assert.equal(
-      parseCredentials('Digest username="u", realm="r", nonce="n", uri="sip:r", response="x", algorithm=SHA-512'),
+      parseCredentials(
+        'Digest username="u", realm="r", nonce="n", uri="sip:r", response="x", algorithm=SHA-512',
+      ),
       null,
     );
     assert.equal(parseCredentials('Digest username="u'), null);

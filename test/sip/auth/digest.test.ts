@@ -125,7 +125,10 @@ describe('computeDigestResponse', () => {
       uri: 'sip:x@y',
       nonce: 'n',
     };
-    assert.throws(() => computeDigestResponse({ ...base, algorithm: 'MD5', qop: 'auth', nc: '00000001' }), TypeError);
+    assert.throws(
+      () => computeDigestResponse({ ...base, algorithm: 'MD5', qop: 'auth', nc: '00000001' }),
+      TypeError,
+    );
     assert.throws(() => computeDigestResponse({ ...base, algorithm: 'SHA-256-sess' }), TypeError);
   });
 });

@@ -14,20 +14,19 @@ export function request(
   const method = opts.method ?? 'INVITE';
   const uri = opts.uri ?? 'sip:+15551234567@trunk.example.com';
   const body = opts.body ?? '';
-  const text =
-    [
-      `${method} ${uri} SIP/2.0`,
-      'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-test-1;rport',
-      'Max-Forwards: 70',
-      'From: <sip:partyline@example.com>;tag=abc',
-      `To: <${uri}>`,
-      `Call-ID: ${opts.callId ?? 'call-1@example.com'}`,
-      `CSeq: ${opts.cseq ?? 1} ${method}`,
-      ...(body ? ['Content-Type: application/sdp'] : []),
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      '',
-      body,
-    ].join('\r\n');
+  const text = [
+    `${method} ${uri} SIP/2.0`,
+    'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-test-1;rport',
+    'Max-Forwards: 70',
+    'From: <sip:partyline@example.com>;tag=abc',
+    `To: <${uri}>`,
+    `Call-ID: ${opts.callId ?? 'call-1@example.com'}`,
+    `CSeq: ${opts.cseq ?? 1} ${method}`,
+    ...(body ? ['Content-Type: application/sdp'] : []),
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    '',
+    body,
+  ].join('\r\n');
   const r = parseMessage(text);
   assert.ok(r.ok, 'test request parses');
   assert.equal(r.message.kind, 'request');
@@ -35,7 +34,11 @@ export function request(
 }
 
 /** A 401 (WWW-Authenticate) or 407 (Proxy-Authenticate) to `req` with the given challenge values. */
-export function challengeTo(req: SipRequest, status: 401 | 407, ...challenges: string[]): SipResponse {
+export function challengeTo(
+  req: SipRequest,
+  status: 401 | 407,
+  ...challenges: string[]
+): SipResponse {
   const res = createResponse(req, status, undefined, { toTag: 'srv' });
   const name = status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate';
   for (const c of challenges) res.headers.append(name, c);

@@ -17,20 +17,32 @@ const USERS: Record<string, string> = { alice: 'wonderland', bob: 'builder' };
 const lookup = (u: string): string | undefined => USERS[u];
 const PHONE_URI = 'sip:conference@partyline.example.com';
 
-function server(opts: Partial<DigestServerOptions> = {}): { server: DigestServer; clock: ManualClock } {
+function server(opts: Partial<DigestServerOptions> = {}): {
+  server: DigestServer;
+  clock: ManualClock;
+} {
   const clock = new ManualClock();
   clock.advance(1_000_000);
   return { server: new DigestServer({ realm: 'partyline', lookup, clock, ...opts }), clock };
 }
 
 /** A phone's request, challenged by `srv` and answered by a DigestClient with that password. */
-function answered(srv: DigestServer, username: string, password: string, req = request({ uri: PHONE_URI })) {
+function answered(
+  srv: DigestServer,
+  username: string,
+  password: string,
+  req = request({ uri: PHONE_URI }),
+) {
   const phone = new DigestClient({ username, password });
   assert.equal(phone.authorize(req, srv.challenge(req)), true);
   return { req, phone };
 }
 
-function editCredentials(req: SipRequest, edit: (v: string) => string, name = 'Authorization'): void {
+function editCredentials(
+  req: SipRequest,
+  edit: (v: string) => string,
+  name = 'Authorization',
+): void {
   req.headers.set(name, edit(req.headers.get(name)!));
 }
 
@@ -52,7 +64,10 @@ describe('DigestServer.challenge', () => {
       ],
     );
     assert.equal(challenges[0]?.nonce, challenges[1]?.nonce);
-    assert.notEqual(srv.challenge(req).headers.get('WWW-Authenticate'), res.headers.get('WWW-Authenticate'));
+    assert.notEqual(
+      srv.challenge(req).headers.get('WWW-Authenticate'),
+      res.headers.get('WWW-Authenticate'),
+    );
   });
 
   it('acts as a proxy with 407 and Proxy-Authenticate', () => {
@@ -67,7 +82,12 @@ describe('DigestServer.challenge', () => {
 });
 
 describe('DigestServer.verify', () => {
-  for (const algorithms of [['MD5'], ['SHA-256'], ['SHA-256', 'MD5'], ['MD5-sess', 'SHA-256-sess']] as DigestAlgorithm[][]) {
+  for (const algorithms of [
+    ['MD5'],
+    ['SHA-256'],
+    ['SHA-256', 'MD5'],
+    ['MD5-sess', 'SHA-256-sess'],
+  ] as DigestAlgorithm[][]) {
     it(`accepts a client's answer round trip (${algorithms.join(', ')})`, () => {
       const { server: srv } = server({ algorithms });
       const { req } = answered(srv, 'alice', 'wonderland');
@@ -90,7 +110,13 @@ describe('DigestServer.verify', () => {
     const { server: srv } = server({ algorithms: ['MD5'] });
     const req = request({ uri: PHONE_URI, body: 'v=0\r\n' });
     const nonce = parseChallenge(srv.challenge(req).headers.get('WWW-Authenticate')!)!.nonce;
-    const base = { username: 'alice', realm: 'partyline', nonce, uri: PHONE_URI, algorithm: 'MD5' as const };
+    const base = {
+      username: 'alice',
+      realm: 'partyline',
+      nonce,
+      uri: PHONE_URI,
+      algorithm: 'MD5' as const,
+    };
     const response = computeDigestResponse({
       ...base,
       password: 'wonderland',
@@ -100,7 +126,10 @@ describe('DigestServer.verify', () => {
       qop: 'auth-int',
       body: req.body,
     });
-    req.headers.set('Authorization', formatCredentials({ ...base, response, cnonce: 'cn', nc: '00000001', qop: 'auth-int' }));
+    req.headers.set(
+      'Authorization',
+      formatCredentials({ ...base, response, cnonce: 'cn', nc: '00000001', qop: 'auth-int' }),
+    );
     assert.deepEqual(srv.verify(req), { ok: true, username: 'alice' });
   });
 
@@ -175,7 +204,10 @@ describe('DigestServer.verify', () => {
       nc: '00000001',
       qop: 'auth',
     });
-    req.headers.set('Authorization', formatCredentials({ ...base, response, cnonce: 'cn', nc: '00000001', qop: 'auth' }));
+    req.headers.set(
+      'Authorization',
+      formatCredentials({ ...base, response, cnonce: 'cn', nc: '00000001', qop: 'auth' }),
+    );
     assert.deepEqual(srv.verify(req), { ok: true, username: 'alice' });
   });
 
@@ -206,13 +238,29 @@ describe('DigestServer.verify', () => {
     const { server: srv } = server({ algorithms: ['MD5'] });
     const req = request({ uri: PHONE_URI });
     const nonce = parseChallenge(srv.challenge(req).headers.get('WWW-Authenticate')!)!.nonce;
-    const base = { username: 'alice', realm: 'partyline', nonce, uri: PHONE_URI, algorithm: 'MD5' as const };
+    const base = {
+      username: 'alice',
+      realm: 'partyline',
+      nonce,
+      uri: PHONE_URI,
+      algorithm: 'MD5' as const,
+    };
     const rfc2069 = computeDigestResponse({ ...base, password: 'wonderland', method: 'INVITE' });
     req.headers.set('Authorization', formatCredentials({ ...base, response: rfc2069 }));
     assert.deepEqual(srv.verify(req), { ok: false, reason: 'bad-response', stale: false });
 
-    const zero = computeDigestResponse({ ...base, password: 'wonderland', method: 'INVITE', cnonce: 'c', nc: '00000000', qop: 'auth' });
-    req.headers.set('Authorization', formatCredentials({ ...base, response: zero, cnonce: 'c', nc: '00000000', qop: 'auth' }));
+    const zero = computeDigestResponse({
+      ...base,
+      password: 'wonderland',
+      method: 'INVITE',
+      cnonce: 'c',
+      nc: '00000000',
+      qop: 'auth',
+    });
+    req.headers.set(
+      'Authorization',
+      formatCredentials({ ...base, response: zero, cnonce: 'c', nc: '00000000', qop: 'auth' }),
+    );
     assert.deepEqual(srv.verify(req), { ok: false, reason: 'bad-response', stale: false });
   });
 
@@ -220,10 +268,25 @@ describe('DigestServer.verify', () => {
     const { server: srv } = server({ algorithms: ['SHA-256'] });
     const req = request({ uri: PHONE_URI });
     const nonce = parseChallenge(srv.challenge(req).headers.get('WWW-Authenticate')!)!.nonce;
-    const base = { username: 'alice', realm: 'partyline', nonce, uri: PHONE_URI, algorithm: 'MD5' as const };
-    const p = { password: 'wonderland', method: 'INVITE', cnonce: 'c', nc: '00000001', qop: 'auth' as const };
+    const base = {
+      username: 'alice',
+      realm: 'partyline',
+      nonce,
+      uri: PHONE_URI,
+      algorithm: 'MD5' as const,
+    };
+    const p = {
+      password: 'wonderland',
+      method: 'INVITE',
+      cnonce: 'c',
+      nc: '00000001',
+      qop: 'auth' as const,
+    };
     const response = computeDigestResponse({ ...base, ...p });
-    req.headers.set('Authorization', formatCredentials({ ...base, response, cnonce: 'c', nc: '00000001', qop: 'auth' }));
+    req.headers.set(
+      'Authorization',
+      formatCredentials({ ...base, response, cnonce: 'c', nc: '00000001', qop: 'auth' }),
+    );
     assert.deepEqual(srv.verify(req), { ok: false, reason: 'bad-response', stale: false });
   });
 
@@ -276,8 +339,12 @@ describe('DigestServer.verify', () => {
     const values = [
       'Digest username="alice", realm="partyline", nonce="", uri="", response=""',
       'Digest username="alice", realm="partyline", nonce="AAAA", uri="sip:x", response="zz", qop=auth, nc=zzzzzzzz, cnonce=""',
-      'Digest username="alice", realm="partyline", nonce="' + 'A'.repeat(40) + '", uri="::::", response="x"',
-      'Digest username="alice", realm="partyline", nonce="' + '_'.repeat(40) + '", uri="sip:%zz", response="x"',
+      'Digest username="alice", realm="partyline", nonce="' +
+        'A'.repeat(40) +
+        '", uri="::::", response="x"',
+      'Digest username="alice", realm="partyline", nonce="' +
+        '_'.repeat(40) +
+        '", uri="sip:%zz", response="x"',
       'Digest \u0000',
     ];
     for (const v of values) {

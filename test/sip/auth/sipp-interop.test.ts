@@ -66,7 +66,10 @@ function transact(sock: dgram.Socket, req: SipRequest, port: number): Promise<Si
   return new Promise<SipResponse>((resolve, reject) => {
     const send = (): void => sock.send(wire, port, '127.0.0.1');
     const resend = setInterval(send, RESEND_MS);
-    const giveUp = setTimeout(() => finish(new Error(`no final response to CSeq ${seq}`)), GIVE_UP_MS);
+    const giveUp = setTimeout(
+      () => finish(new Error(`no final response to CSeq ${seq}`)),
+      GIVE_UP_MS,
+    );
     const onMessage = (data: Buffer): void => {
       const r = parseMessage(data);
       if (!r.ok || r.message.kind !== 'response') return;
@@ -89,7 +92,19 @@ function transact(sock: dgram.Socket, req: SipRequest, port: number): Promise<Si
 async function registerWithSipp(password: string) {
   const port = await freeUdpPort();
   const workdir = mkdtempSync(join(tmpdir(), 'partyline-sipp-'));
-  const args = ['-sf', SCENARIO, '-m', '1', '-timeout', '10s', '-i', '127.0.0.1', '-p', String(port), '-nostdin'];
+  const args = [
+    '-sf',
+    SCENARIO,
+    '-m',
+    '1',
+    '-timeout',
+    '10s',
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-nostdin',
+  ];
   const sipp = spawn('sipp', args, { cwd: workdir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   sipp.stdout.on('data', (d: Buffer) => (output += d.toString()));
