@@ -59,4 +59,115 @@ describe('Partyline calls SIPp', () => {
       assert.equal(call.state, 'terminated');
     });
   }
+  it('ring timeout: CANCEL, 200 for it, 487 for the INVITE, our ACK → cause no-answer', async (t) => {
+    const sipp = await SipPeer.start({ scenario: scenario('uas-no-answer.xml') });
+    t.after(() => sipp.stop());
+
+    const call = ua.call(`sip:service@${sipp.address}`, { sdp: sdp(), ringTimeoutMs: 500 });
+    const events = recordEvents(call);
+    const failure = await next<CallFailure>(call, 'failed', 5_000, ['answered']);
+    assert.equal(failure.cause, 'no-answer');
+    assert.equal(failure.status, 487);
+    await sipp.passed();
+    assert.deepEqual(events, ['progress', 'failed']);
+  });
+
+  it('cancel() while ringing → cause canceled', async (t) => {
+    const sipp = await SipPeer.start({ scenario: scenario('uas-no-answer.xml') });
+    t.after(() => sipp.stop());
+
+    const call = ua.call(`sip:service@${sipp.address}`, { sdp: sdp() });
+    await next(call, 'progress', 5_000, ['failed']);
+    call.cancel();
+    const failure = await next<CallFailure>(call, 'failed', 5_000, ['answered']);
+    assert.equal(failure.cause, 'canceled');
+    assert.equal(failure.status, 487);
+    await sipp.passed();
+  });
+
+  it('183 with SDP (early media), then 200: progress carries the SDP', async (t) => {
+    const sipp = await SipPeer.start({ scenario: scenario('uas-early-media.xml') });
+    t.after(() => sipp.stop());
+
+    const call = ua.call(`sip:service@${sipp.address}`, { sdp: sdp() });
+    const events = recordEvents(call);
+    const progress = await next<{ status: number; sdp: string | null }>(call, 'progress', 5_000, ['failed']);
+    assert.equal(progress.status, 183);
+    assert.match(progress.sdp ?? '', /s=early/);
+    assert.equal(call.state, 'early');
+    const answered = await next<{ sdp: string | null }>(call, 'answered', 5_000, ['failed']);
+    assert.match(answered.sdp ?? '', /m=audio/);
+
+    const ended = next(call, 'ended');
+    call.hangup();
+    await ended;
+    await sipp.passed();
+    assert.deepEqual(events, ['progress', 'answered', 'ended']);
+  });
+
+  it('SIPp hangs up: we answer its BYE with 200 and end by remote', async (t) => {
+    const sipp = await SipPeer.start({ scenario: scenario('uas-remote-bye.xml') });
+    t.after(() => sipp.stop());
+
+    const call = ua.call(`sip:service@${sipp.address}`, { sdp: sdp() });
+    const events = recordEvents(call);
+    const ended = next<{ by: string; reason: string }>(call, 'ended', 5_000, ['failed']);
+    assert.equal((await ended).by, 'remote');
+    await sipp.passed();
+    assert.deepEqual(events, ['answered', 'ended']);
+    assert.equal(call.state, 'terminated');
+  });
+
+  it('SIPp re-INVITEs with sendonly SDP: we answer 200 with SDP, take its ACK, emit reinvited', async (t) => {
+    const sipp = await SipPeer.start({ scenario: scenario('uas-reinvite.xml') });
+    t.after(() => sipp.stop());
+
+    const call = ua.call(`sip:service@${sipp.address}`, { sdp: sdp() });
+    const events = recordEvents(call);
+    // The media layer decides the answer: to a sendonly offer, recvonly (RFC 3264 §6.1).
+    const offers: Array<string | null> = [];
+    call.onReinvite = (offer) => {
+      offers.push(offer);
+      return sdp(40_000, 'recvonly');
+    };
+    const reinvited = await next<{ offer: string | null; answer: string }>(call, 'reinvited', 5_000, ['failed', 'ended']);
+    assert.match(reinvited.offer ?? '', /a=sendonly/);
+    assert.match(reinvited.answer, /a=recvonly/);
+    assert.equal(offers.length, 1);
+    assert.equal(call.remoteSdp, reinvited.offer);
+    assert.equal(call.localSdp, reinvited.answer);
+
+    const ended = next(call, 'ended');
+    call.hangup();
+    await ended;
+    await sipp.passed();
+    assert.deepEqual(events, ['answered', 'reinvited', 'ended']);
+  });
+
+  it('first INVITE lost over UDP: Timer A retransmits it and the call connects', async (t) => {
+    const sipp = await SipPeer.start({ scenario: scenario('uas-lost-invite.xml'), args: ['-nr'] });
+    t.after(() => sipp.stop());
+
+    const call = ua.call(`sip:service@${sipp.address}`, { sdp: sdp() });
+    await sipp.during(next(call, 'answered', 5_000, ['failed']));
+    const ended = next(call, 'ended');
+    call.hangup();
+    await ended;
+    await sipp.passed();
+  });
+
+  it('TCP: sip:…;transport=tcp reaches SIPp over TCP, ACK and BYE too', async (t) => {
+    const sipp = await SipPeer.start({ scenario: scenario('uas-answer.xml'), transport: 'tcp' });
+    t.after(() => sipp.stop());
+
+    const call = ua.call(`sip:service@${sipp.address};transport=tcp`, { sdp: sdp() });
+    const events = recordEvents(call);
+    await next(call, 'answered', 5_000, ['failed']);
+    assert.equal(call.lastInvite?.topVia().transport, 'TCP');
+    const ended = next(call, 'ended');
+    call.hangup();
+    await ended;
+    await sipp.passed();
+    assert.deepEqual(events, ['progress', 'answered', 'ended']);
+  });
 });

@@ -158,6 +158,18 @@ export class SipPeer {
     if (exit.code !== 0) throw this.failure(`SIPp scenario ${this.scenarioName} failed (${describe(exit)})`);
   }
 
+  /**
+   * Awaits a promise of the test's own (an event of the code under test);
+   * if it rejects, the error carries SIPp's logs, to show what SIPp saw.
+   */
+  async during<T>(promise: Promise<T>): Promise<T> {
+    try {
+      return await promise;
+    } catch (err) {
+      throw this.failure(err instanceof Error ? err.message : String(err));
+    }
+  }
+
   /** Kills SIPp by pid (SIGTERM, SIGKILL after a grace period) and removes its temp dir. */
   async stop(): Promise<void> {
     if (!this.exitStatus && this.child.pid !== undefined) {
