@@ -18,6 +18,16 @@ function isWsCode(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
 
+/** Index of the first char that is not SP, HTAB or a stray CR (trimmed like trailing ones, so values are stable). */
+function skipLeading(s: string, pos: number, end: number): number {
+  while (pos < end) {
+    const c = s.charCodeAt(pos);
+    if (c === 0x20 || c === 0x09 || c === 0x0d) pos++;
+    else break;
+  }
+  return pos;
+}
+
 /** Index after trailing SP/HTAB/CR are dropped from s[start, end). */
 function trimEnd(s: string, start: number, end: number): number {
   while (end > start) {
@@ -46,8 +56,7 @@ export function splitHead(head: string): SplitHead {
     if (isWsCode(c0)) {
       // Continuation line (LWS folding, §7.3.1).
       if (name === null) throw new SipParseError('Malformed header: continuation without header');
-      let s = pos + 1;
-      while (s < lineEnd && isWsCode(head.charCodeAt(s))) s++;
+      const s = skipLeading(head, pos + 1, lineEnd);
       const e = trimEnd(head, s, lineEnd);
       if (e > s) value = value === '' ? head.slice(s, e) : value + ' ' + head.slice(s, e);
     } else {
@@ -63,8 +72,7 @@ export function splitHead(head: string): SplitHead {
       }
       if (nameEnd === pos) throw new SipParseError('Invalid header name');
       name = head.slice(pos, nameEnd);
-      p++;
-      while (p < lineEnd && isWsCode(head.charCodeAt(p))) p++;
+      p = skipLeading(head, p + 1, lineEnd);
       value = head.slice(p, trimEnd(head, p, lineEnd));
     }
     pos = eol + 1;
