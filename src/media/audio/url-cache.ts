@@ -50,6 +50,18 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** fetch() refuses URLs with user:password (WHATWG Fetch): they travel as Basic auth (RFC 7617) instead. */
+function withoutCredentials(url: string): string {
+  return redactUrl(url);
+}
+
+function basicAuthHeader(url: string): Record<string, string> {
+  const u = new URL(url);
+  if (!u.username && !u.password) return {};
+  const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  return { authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
+}
+
 export function cacheEntryPath(cacheDir: string, url: string): string {
   return join(cacheDir, createHash('sha256').update(url).digest('hex') + ENTRY_SUFFIX);
 }
@@ -81,8 +93,9 @@ function megabytes(n: number): string {
 
 async function download(url: string, entry: string, options: UrlCacheOptions): Promise<string> {
   const shown = redactUrl(url);
+  // Underlying errors may quote the URL: never let its password through.
   const fail = (why: string, cause?: unknown): AudioFileError =>
-    new AudioFileError(`download of ${shown} failed: ${why}`, { cause });
+    new AudioFileError(`download of ${shown} failed: ${why.split(url).join(shown)}`, { cause });
   const limit = Math.min(
     options.maxFileBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES,
     options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES,
@@ -112,7 +125,11 @@ async function download(url: string, entry: string, options: UrlCacheOptions): P
   try {
     let res: Response;
     try {
-      res = await fetchImpl(url, { signal: controller.signal, redirect: 'follow' });
+      res = await fetchImpl(withoutCredentials(url), {
+        signal: controller.signal,
+        redirect: 'follow',
+        headers: basicAuthHeader(url),
+      });
     } catch (err) {
       throw timedOut ? fail(`no answer within ${timeoutMs} ms`, err) : fail(errorText(err), err);
     }
