@@ -41,11 +41,14 @@ const MAX_ANSWERS_PER_REQUEST = 3;
 /** Bounds on the per-nonce / per-answer memory (a peer picks nonces, so it must not grow the maps). */
 const MAX_NONCES = 256;
 const MAX_REALMS = 16;
-const MAX_ANSWERED_REQUESTS = 64;
+const MAX_SENT_REQUESTS = 64;
 
-interface AnsweredRequest {
+/** Credentials we put on a request: what a later challenge to that request is judged against. */
+interface SentCredentials {
   req: SipRequest;
   realm: string;
+  nonce: string;
+  /** 1, 2, ... for answers to challenges; 0 for a preauthorize() guess. */
   attempt: number;
 }
 
@@ -135,8 +138,8 @@ export class DigestClient {
   private readonly counts = new BoundedMap<string, number>(MAX_NONCES);
   /** response value → answer number (1 = first answer to a challenge) of the request carrying it. */
   private readonly answeredResponses = new BoundedMap<string, number>(MAX_NONCES);
-  /** The requests we answered challenges on, newest last; read again later for their final CSeq. */
-  private readonly answeredRequests: AnsweredRequest[] = [];
+  /** Requests we put credentials on, newest last; their CSeq is read again when a challenge comes. */
+  private readonly sent: SentCredentials[] = [];
   /** Last challenge answered per realm, for preauthorize(). */
   private readonly cache = new BoundedMap<string, CachedChallenge>(MAX_REALMS);
 
@@ -154,10 +157,10 @@ export class DigestClient {
    * that realm — and returns true. Returns false, leaving `req` untouched,
    * when the challenge cannot be answered: no supported Digest challenge,
    * realm mismatch, or answering would loop because our credentials were
-   * refused: the nonce was answered before, or the challenged request already
-   * carried our answer to a challenge for that realm, and stale is not set
-   * (RFC 3261 §22.2: "the UAC SHOULD NOT re-attempt requests with the
-   * credentials that have just been rejected (though the request may be
+   * refused: the challenged request already carried this nonce, or our answer
+   * to an earlier challenge for that realm, and stale is not set (RFC 3261
+   * §22.2: "the UAC SHOULD NOT re-attempt requests with the credentials that
+   * have just been rejected (though the request may be
    * retried if the nonce was stale)"). Stale retries are bounded too.
    * The caller increments CSeq and sends a new transaction (§22.2).
    */
@@ -201,11 +204,9 @@ export class DigestClient {
         qop,
         sessionCnonce: isSessionAlgorithm(c.algorithm) ? cnonce : undefined,
       };
-      const response = this.apply(req, cached, cnonce);
       const attempt = attempts.get(c.realm)!;
+      const response = this.apply(req, cached, cnonce, attempt);
       this.answeredResponses.set(response, attempt);
-      this.answeredRequests.push({ req, realm: c.realm, attempt });
-      if (this.answeredRequests.length > MAX_ANSWERED_REQUESTS) this.answeredRequests.shift();
       this.cache.set(c.realm, cached);
     }
     return true;
@@ -224,7 +225,7 @@ export class DigestClient {
     for (const cached of this.cache.values()) {
       const needsCnonce = cached.qop !== undefined || cached.sessionCnonce !== undefined;
       const cnonce = cached.sessionCnonce ?? (needsCnonce ? this.newCnonce() : undefined);
-      this.apply(req, cached, cnonce);
+      this.apply(req, cached, cnonce, 0);
       applied = true;
     }
     return applied;
@@ -232,12 +233,16 @@ export class DigestClient {
 
   /**
    * The answer number for `c` on `req` (1 for a first answer), or null if
-   * answering would repeat credentials the server already refused. Our
-   * earlier answer is found two ways, so it works whether the caller mutates
-   * and resends `req` or builds a fresh request for the retry: `req` still
-   * carries it (its response value identifies it), or the challenged request
-   * — same Call-ID, CSeq and method as the challenge — is one we answered.
-   * A preauthorized guess is not an answer to a challenge and allows a retry.
+   * answering would repeat credentials the server already refused. What the
+   * challenged request carried is found two ways, so this works whether the
+   * caller mutates and resends `req` or builds a fresh request per retry:
+   * `req` still carries our answer (its response value identifies it), or a
+   * request we put credentials on has the challenge's Call-ID, CSeq and method.
+   * Refused (without stale): a request that carried our answer to a challenge
+   * for this realm (wrong password, whatever nonce comes back), or one that
+   * carried this very nonce. A nonce used on other requests is no reason to
+   * refuse: trunks that hand out one nonce for a while re-challenge new calls
+   * with it.
    */
   private nextAttempt(
     req: SipRequest,
@@ -246,31 +251,34 @@ export class DigestClient {
     c: DigestChallenge,
   ): number | null {
     let previous = 0;
+    let sameNonce = false;
     for (const line of req.headers.lines(names.credentials)) {
       const creds = parseCredentials(line);
-      if (creds?.realm === c.realm && creds.username === this.username) {
-        previous = Math.max(
-          previous,
-          this.answeredResponses.get(creds.response.toLowerCase()) ?? 0,
-        );
-      }
+      if (creds?.realm !== c.realm || creds.username !== this.username) continue;
+      const attempt = this.answeredResponses.get(creds.response.toLowerCase());
+      if (attempt === undefined) continue; // not ours, or a preauthorize() guess not sent yet
+      previous = Math.max(previous, attempt);
+      sameNonce ||= creds.nonce === c.nonce;
     }
     if (challenged) {
-      for (const sent of this.answeredRequests) {
-        if (sent.realm === c.realm && sameTransaction(transactionId(sent.req), challenged)) {
-          previous = Math.max(previous, sent.attempt);
-        }
+      for (const s of this.sent) {
+        if (s.realm !== c.realm || !sameTransaction(transactionId(s.req), challenged)) continue;
+        previous = Math.max(previous, s.attempt);
+        sameNonce ||= s.nonce === c.nonce;
       }
     }
-    if (previous > 0 && !c.stale) return null;
+    if (!c.stale && (previous > 0 || sameNonce)) return null;
     if (previous >= MAX_ANSWERS_PER_REQUEST) return null;
-    // The contract's own rule: a nonce we already used, not declared stale, means our answer was refused.
-    if (this.counts.has(nonceKey(c.realm, c.nonce)) && !c.stale) return null;
     return previous + 1;
   }
 
-  /** Computes the credentials for `req` with the next nc and writes them; returns the response value. */
-  private apply(req: SipRequest, cached: CachedChallenge, cnonce: string | undefined): string {
+  /** Computes the credentials for `req` with the next nc, writes and records them; returns the response value. */
+  private apply(
+    req: SipRequest,
+    cached: CachedChallenge,
+    cnonce: string | undefined,
+    attempt: number,
+  ): string {
     const { challenge: c, qop } = cached;
     const key = nonceKey(c.realm, c.nonce);
     const count = (this.counts.get(key) ?? 0) + 1;
@@ -308,6 +316,8 @@ export class DigestClient {
     // opaque is returned unchanged (RFC 7616 §3.4).
     if (c.opaque !== undefined) creds.opaque = c.opaque;
     replaceCredentials(req.headers, cached.names.credentials, c.realm, formatCredentials(creds));
+    this.sent.push({ req, realm: c.realm, nonce: c.nonce, attempt });
+    if (this.sent.length > MAX_SENT_REQUESTS) this.sent.shift();
     return response;
   }
 }

@@ -30,7 +30,12 @@ export interface DigestServerOptions {
   /** How long a nonce stays valid. Default 5 minutes. */
   nonceTtlMs?: number;
   clock?: Clock;
-  /** HMAC key for stateless nonces; random per process by default. Share it to let several processes accept each other's nonces. */
+  /**
+   * HMAC key for stateless nonces; random per process by default. A nonce's
+   * age is read with `clock`, so another server accepts our nonces only if it
+   * shares both this secret and the clock's time base (systemClock's is
+   * per process).
+   */
   secret?: Buffer;
   /** Act as a proxy: 407 with Proxy-Authenticate / Proxy-Authorization (RFC 3261 §22.3). */
   proxy?: boolean;
@@ -110,12 +115,13 @@ export class DigestServer {
    * answers challenge(req, { stale }) — stale is true only when the user
    * proved the password with a nonce we no longer accept (RFC 7616 §3.3:
    * stale means "the client knows the correct username/password").
-   * Never throws.
+   * Never throws on any request; only a throwing `lookup` could.
    */
   verify(req: SipRequest): DigestVerification {
     const result = this.check(req);
-    if (!result.ok)
+    if (!result.ok) {
       this.logger.debug({ reason: result.reason, method: req.method }, 'digest rejected');
+    }
     return result;
   }
 

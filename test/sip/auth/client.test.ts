@@ -222,6 +222,16 @@ describe('DigestClient.authorize', () => {
     assert.equal(again.headers.has('Authorization'), false);
   });
 
+  it('answers a new call challenged with a nonce already used on another call (trunks reuse nonces)', () => {
+    const c = client();
+    const call1 = request({ callId: 'call-1' });
+    const fixed = 'Digest realm="trunk", nonce="fixed", qop="auth"';
+    assert.equal(c.authorize(call1, challengeTo(call1, 401, fixed)), true);
+    const call2 = request({ callId: 'call-2' });
+    assert.equal(c.authorize(call2, challengeTo(call2, 401, fixed)), true);
+    assert.equal(onlyCredentials(call2).nc, '00000002');
+  });
+
   it('retries when the server says stale=true, with a fresh nonce or even the same one, but not forever', () => {
     const req = request();
     const c = client();
