@@ -24,6 +24,8 @@ export interface SippOptions {
   /** host:port SIPp sends its first request to (UAC scenarios); absent for UAS scenarios. */
   remote?: string;
   transport?: 'udp' | 'tcp';
+  /** SIPp's SIP port; a free one by default. For tests that must know it before SIPp starts. */
+  port?: number;
   /** Calls to run before exiting (-m); default 1. */
   calls?: number;
   /** Request-URI user part of SIPp's requests (-s, the [service] keyword). */
@@ -86,7 +88,7 @@ export class SipPeer {
    */
   static async start(opts: SippOptions): Promise<SipPeer> {
     const transport = opts.transport ?? 'udp';
-    const port = transport === 'tcp' ? await freeTcpPort() : await freeUdpPort();
+    const port = opts.port ?? (transport === 'tcp' ? await freeTcpPort() : await freeUdpPort());
     const mediaPort = await freeUdpPortPair();
     const dir = mkdtempSync(join(tmpdir(), 'partyline-sipp-'));
     const scenarioName = basename(opts.scenario);
