@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AudioFileError, DecodedAudioCache, type DecodedAudio } from '../../../src/media/audio/index.js';
+import {
+  AudioFileError,
+  DecodedAudioCache,
+  type DecodedAudio,
+} from '../../../src/media/audio/index.js';
 
 function audio(samples: number): DecodedAudio {
   return {
@@ -32,7 +36,10 @@ test('bounded by bytes, least recently used out first; oversize entries are retu
   await cache.get('b', async () => audio(20));
   await cache.get('a', async () => assert.fail('a is cached')); // a is now the most recent
   await cache.get('c', async () => audio(20)); // 120 bytes: b goes
-  assert.deepEqual(['a', 'b', 'c'].map((k) => cache.has(k)), [true, false, true]);
+  assert.deepEqual(
+    ['a', 'b', 'c'].map((k) => cache.has(k)),
+    [true, false, true],
+  );
   assert.equal(cache.bytes, 80);
   const huge = await cache.get('huge', async () => audio(1000));
   assert.equal(huge.samples.length, 1000);

@@ -8,11 +8,13 @@ const { alaw, mulaw } = alawmulaw;
 // An independent implementation (the alawmulaw package) as the witness for all 256 codes
 // of each law (+ 0 because it returns −0 for one µ-law code; Int16Array has no −0).
 test('µ-law expansion matches an independent G.711 decoder for every code', () => {
-  for (let c = 0; c < 256; c++) assert.equal(ULAW_TO_LINEAR[c], mulaw.decodeSample(c) + 0, `code ${c}`);
+  for (let c = 0; c < 256; c++)
+    assert.equal(ULAW_TO_LINEAR[c], mulaw.decodeSample(c) + 0, `code ${c}`);
 });
 
 test('A-law expansion matches an independent G.711 decoder for every code', () => {
-  for (let c = 0; c < 256; c++) assert.equal(ALAW_TO_LINEAR[c], alaw.decodeSample(c) + 0, `code ${c}`);
+  for (let c = 0; c < 256; c++)
+    assert.equal(ALAW_TO_LINEAR[c], alaw.decodeSample(c) + 0, `code ${c}`);
 });
 
 test('known points: silence and the extremes', () => {

@@ -22,7 +22,11 @@ test('power is A²/2 off bin centre too, with either window', () => {
 test('Float32Array defaults to a full scale of 1.0', () => {
   const x = sine(16000, 1000, 0.25, 0.5);
   assert.ok(Math.abs(toneLevelDb(x, 16000, 1000) - -6.02) < 0.02);
-  assert.ok(Math.abs(toneLevelDb(sine(16000, 1000, 0.25, 16384), 16000, 1000, { fullScale: 32768 }) + 6.02) < 0.02);
+  assert.ok(
+    Math.abs(
+      toneLevelDb(sine(16000, 1000, 0.25, 16384), 16000, 1000, { fullScale: 32768 }) + 6.02,
+    ) < 0.02,
+  );
 });
 
 test('separates two tones: each is measured, an absent one reads far lower', () => {
@@ -35,7 +39,11 @@ test('separates two tones: each is measured, an absent one reads far lower', () 
   assert.ok(l440 - toneLevelDb(mix, 8000, 700) > 60);
   // Even one 20 ms frame tells 440 Hz from 1 kHz.
   const frame = mix.subarray(0, 160);
-  assert.ok(toneLevelDb(toInt16(a).subarray(0, 160), 8000, 440) - toneLevelDb(toInt16(a).subarray(0, 160), 8000, 1000) > 20);
+  assert.ok(
+    toneLevelDb(toInt16(a).subarray(0, 160), 8000, 440) -
+      toneLevelDb(toInt16(a).subarray(0, 160), 8000, 1000) >
+      20,
+  );
   assert.ok(toneLevelDb(frame, 8000, 1000) > -20);
 });
 

@@ -62,7 +62,12 @@ test('an absolute path or a file:// URL plays the file, looping on request', asy
   assert.deepEqual(a.results, [true, true, true, true, true, false]);
   assert.deepEqual(a.samples.subarray(0, 800), tone);
 
-  const looped = await openSource(pathToFileURL(tonePath).href, { cacheDir, decodedCache, loop: true, startMs: 50 });
+  const looped = await openSource(pathToFileURL(tonePath).href, {
+    cacheDir,
+    decodedCache,
+    loop: true,
+    startMs: 50,
+  });
   const b = readAll(looped, 10);
   assert.ok(b.results.every(Boolean));
   assert.deepEqual(b.samples.subarray(0, 400), tone.subarray(400));
@@ -71,14 +76,46 @@ test('an absolute path or a file:// URL plays the file, looping on request', asy
 
 test('one file opened by many rooms is decoded once; an edited file is decoded again', async () => {
   const path = join(tmp.dir, 'shared.wav');
-  sox('-n', '-r', '44100', '-c', '2', '-b', '16', path, 'synth', '0.3', 'sine', '1000', 'vol', '0.5');
+  sox(
+    '-n',
+    '-r',
+    '44100',
+    '-c',
+    '2',
+    '-b',
+    '16',
+    path,
+    'synth',
+    '0.3',
+    'sine',
+    '1000',
+    'vol',
+    '0.5',
+  );
   const decodedCache = new DecodedAudioCache();
-  const sources = await Promise.all(Array.from({ length: 5 }, () => openSource(path, { cacheDir, decodedCache })));
+  const sources = await Promise.all(
+    Array.from({ length: 5 }, () => openSource(path, { cacheDir, decodedCache })),
+  );
   assert.equal(decodedCache.size, 1);
   const played = readAll(sources[4], 15).samples;
   assert.ok(toneLevelDb(played.subarray(100, 2300), 8000, 1000) > -6.5);
 
-  sox('-n', '-r', '44100', '-c', '2', '-b', '16', path, 'synth', '0.3', 'sine', '440', 'vol', '0.5');
+  sox(
+    '-n',
+    '-r',
+    '44100',
+    '-c',
+    '2',
+    '-b',
+    '16',
+    path,
+    'synth',
+    '0.3',
+    'sine',
+    '440',
+    'vol',
+    '0.5',
+  );
   utimesSync(path, new Date(), new Date(Date.now() + 5000)); // a different mtime, whatever the clock resolution
   const edited = readAll(await openSource(path, { cacheDir, decodedCache }), 15).samples;
   assert.equal(decodedCache.size, 2);
@@ -87,14 +124,26 @@ test('one file opened by many rooms is decoded once; an edited file is decoded a
 
 test('bad specs and bad files are clear AudioFileErrors', async () => {
   await rejectsWith(openSource('', { cacheDir }), /^empty audio source$/);
-  await rejectsWith(openSource('music/hold.wav', { cacheDir }), /^unknown audio source "music\/hold.wav" \(expected/);
+  await rejectsWith(
+    openSource('music/hold.wav', { cacheDir }),
+    /^unknown audio source "music\/hold.wav" \(expected/,
+  );
   await rejectsWith(openSource('ftp://example.com/a.wav', { cacheDir }), /unknown audio source/);
-  await rejectsWith(openSource(join(tmp.dir, 'missing.wav'), { cacheDir }), /^file not found: .*missing\.wav$/);
+  await rejectsWith(
+    openSource(join(tmp.dir, 'missing.wav'), { cacheDir }),
+    /^file not found: .*missing\.wav$/,
+  );
   await rejectsWith(openSource('file://remote-host/x.wav', { cacheDir }), /malformed file URL/);
   const junk = join(tmp.dir, 'junk.wav');
-  writeFileSync(junk, Buffer.from('RIFF\x00\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x03\x00', 'latin1'));
+  writeFileSync(
+    junk,
+    Buffer.from('RIFF\x00\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x03\x00', 'latin1'),
+  );
   await rejectsWith(openSource(junk, { cacheDir }), /junk\.wav: truncated fmt chunk/);
-  await rejectsWith(openSource(tonePath, { cacheDir, maxFileBytes: 100, decodedCache: new DecodedAudioCache() }), /over the 0.0 MB limit/);
+  await rejectsWith(
+    openSource(tonePath, { cacheDir, maxFileBytes: 100, decodedCache: new DecodedAudioCache() }),
+    /over the 0.0 MB limit/,
+  );
 });
 
 test('openSourceOrSilence: the error is logged and returned with silence shaped like the request', async () => {
@@ -108,14 +157,25 @@ test('openSourceOrSilence: the error is logged and returned with silence shaped 
       },
     }),
   );
-  const music = await openSourceOrSilence(join(tmp.dir, 'nope.wav'), { cacheDir, logger, loop: true });
+  const music = await openSourceOrSilence(join(tmp.dir, 'nope.wav'), {
+    cacheDir,
+    logger,
+    loop: true,
+  });
   assert.ok(music.error instanceof AudioFileError);
   assert.match(music.error.message, /file not found/);
-  assert.ok(readAll(music.source, 50).results.every(Boolean), 'looping music falls back to endless silence');
+  assert.ok(
+    readAll(music.source, 50).results.every(Boolean),
+    'looping music falls back to endless silence',
+  );
   const prompt = await openSourceOrSilence('junk:spec', { cacheDir, logger });
   assert.ok(prompt.error instanceof AudioFileError);
   const p = readAll(prompt.source, 2);
-  assert.deepEqual(p.results, [false, false], 'a prompt falls back to silence that has already ended');
+  assert.deepEqual(
+    p.results,
+    [false, false],
+    'a prompt falls back to silence that has already ended',
+  );
   assert.ok(p.samples.every((v) => v === 0));
   assert.equal(lines.length, 2);
   assert.match(lines[0], /audio source unavailable, playing silence/);

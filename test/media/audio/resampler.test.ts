@@ -68,7 +68,10 @@ test('lengths, identity, saturation and slicing', async () => {
   const same = resampleSync(Float32Array.from([1.4, -2.6, 40000, -40000]), 8000, 8000);
   assert.deepEqual([...same], [1, -3, 32767, -32768]);
   const hot = resampleSync(new Float32Array(4800).fill(40000), 48000, 8000);
-  assert.ok(hot.subarray(100, 700).every((v) => v === 32767), 'clipped, not wrapped');
+  assert.ok(
+    hot.subarray(100, 700).every((v) => v === 32767),
+    'clipped, not wrapped',
+  );
   const x = sine(44100, 1234, 3, 12000);
   const sync = resampleSync(x, 44100, 8000);
   const sliced = await resample(x, 44100, 8000);

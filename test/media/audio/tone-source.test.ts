@@ -84,15 +84,23 @@ test('beep:1 is one 400 ms 1 kHz beep, then ends', () => {
   // Loud from within the 5 ms ramp-in to within the ramp-out: 400 ms.
   assert.ok(first < 40 && last > 3160 && last < 3200, `beep spans ${first}..${last}`);
   assert.ok(Math.abs(toneLevelDb(samples.subarray(40, 3160), 8000, 1000) - -12) < 0.2);
-  assert.ok(maxStep(samples) <= Math.ceil((2 * Math.PI * 1000 * TONE_PEAK) / 8000) + 1, 'no click at on/off');
+  assert.ok(
+    maxStep(samples) <= Math.ceil((2 * Math.PI * 1000 * TONE_PEAK) / 8000) + 1,
+    'no click at on/off',
+  );
 });
 
 test('beep:2 is two 200 ms beeps 200 ms apart, then ends', () => {
   const { samples, results } = play(mustBuild('beep:2'), 35);
   assert.deepEqual(results, [...Array(30).fill(true), ...Array(5).fill(false)]);
-  const pattern = Array.from({ length: 35 }, (_, f) => (frameRms(samples, f) > 1000 ? 'x' : '.')).join('');
+  const pattern = Array.from({ length: 35 }, (_, f) =>
+    frameRms(samples, f) > 1000 ? 'x' : '.',
+  ).join('');
   assert.equal(pattern, 'xxxxxxxxxx..........xxxxxxxxxx.....');
-  assert.ok(maxStep(samples) <= Math.ceil((2 * Math.PI * 1000 * TONE_PEAK) / 8000) + 1, 'no click at on/off');
+  assert.ok(
+    maxStep(samples) <= Math.ceil((2 * Math.PI * 1000 * TONE_PEAK) / 8000) + 1,
+    'no click at on/off',
+  );
 });
 
 test('ringback: 440 + 480 Hz, 2 s on and 4 s off, looping', () => {
@@ -104,7 +112,8 @@ test('ringback: 440 + 480 Hz, 2 s on and 4 s off, looping', () => {
   // Both tones, each at half the −12 dBFS peak, in the second burst too.
   for (const start of [0, 300 * FRAME_SAMPLES]) {
     const burst = samples.subarray(start + 40, start + 16000 - 40);
-    for (const f of [440, 480]) assert.ok(Math.abs(toneLevelDb(burst, 8000, f) - -18.06) < 0.2, `${f} Hz`);
+    for (const f of [440, 480])
+      assert.ok(Math.abs(toneLevelDb(burst, 8000, f) - -18.06) < 0.2, `${f} Hz`);
     assert.ok(toneLevelDb(burst, 8000, 460) < -50);
   }
   // The peak stays at about −12 dBFS.
@@ -130,7 +139,16 @@ test('close() ends a source', () => {
 });
 
 test('names: built-ins are recognised, malformed tones are clear errors, others are not built-ins', () => {
-  for (const bad of ['tone:5000', 'tone:4000', 'tone:0', 'tone:abc', 'tone:440:0', 'tone:440:x', 'tone:', 'tone:440:99999999999']) {
+  for (const bad of [
+    'tone:5000',
+    'tone:4000',
+    'tone:0',
+    'tone:abc',
+    'tone:440:0',
+    'tone:440:x',
+    'tone:',
+    'tone:440:99999999999',
+  ]) {
     assert.ok(isBuiltinSpec(bad));
     assert.throws(() => builtinSource(bad), AudioFileError, bad);
   }

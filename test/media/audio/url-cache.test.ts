@@ -65,7 +65,9 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
       return;
     default:
       if (path.endsWith('.wav')) {
-        res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': String(wav.length) }).end(wav);
+        res
+          .writeHead(200, { 'content-type': 'audio/wav', 'content-length': String(wav.length) })
+          .end(wav);
         return;
       }
       res.writeHead(500).end();
@@ -119,37 +121,57 @@ test('a URL is fetched once; the next open (new process memory) is served from d
 
 test('concurrent requests for one URL share one download', async () => {
   const cacheDir = freshDir();
-  const paths = await Promise.all([1, 2, 3].map(() => fetchToCache(`${base}/shared.wav`, { cacheDir })));
+  const paths = await Promise.all(
+    [1, 2, 3].map(() => fetchToCache(`${base}/shared.wav`, { cacheDir })),
+  );
   assert.equal(new Set(paths).size, 1);
   assert.equal(hits.get('/shared.wav'), 1);
 });
 
 test('redirects are followed', async () => {
   const cacheDir = freshDir();
-  const src = await openSource(`${base}/redirect`, { cacheDir, decodedCache: new DecodedAudioCache() });
+  const src = await openSource(`${base}/redirect`, {
+    cacheDir,
+    decodedCache: new DecodedAudioCache(),
+  });
   assert.equal(src.read(new Int16Array(FRAME_SAMPLES)), true);
 });
 
 test('404 → clear error, nothing left in the cache', async () => {
   const cacheDir = freshDir();
-  await rejectsWith(openSource(`${base}/missing`, { cacheDir }), /^download of http:\/\/127\.0\.0\.1:\d+\/missing failed: HTTP 404 Not Found$/);
+  await rejectsWith(
+    openSource(`${base}/missing`, { cacheDir }),
+    /^download of http:\/\/127\.0\.0\.1:\d+\/missing failed: HTTP 404 Not Found$/,
+  );
   assert.deepEqual(listing(cacheDir), []);
 });
 
 test('oversize by Content-Length or by what arrives → error, no partial file', async () => {
   const cacheDir = freshDir();
   const opts = { cacheDir, maxFileBytes: 1024 * 1024 };
-  await rejectsWith(openSource(`${base}/big`, opts), /failed: file is 3\.0 MB, over the 1\.0 MB limit/);
-  await rejectsWith(openSource(`${base}/big-chunked`, opts), /failed: file is over the 1\.0 MB limit/);
+  await rejectsWith(
+    openSource(`${base}/big`, opts),
+    /failed: file is 3\.0 MB, over the 1\.0 MB limit/,
+  );
+  await rejectsWith(
+    openSource(`${base}/big-chunked`, opts),
+    /failed: file is over the 1\.0 MB limit/,
+  );
   assert.deepEqual(listing(cacheDir), []);
   // The total cache size caps a single file too.
-  await rejectsWith(openSource(`${base}/big`, { cacheDir, maxCacheBytes: 2 * 1024 * 1024 }), /over the 2\.0 MB limit/);
+  await rejectsWith(
+    openSource(`${base}/big`, { cacheDir, maxCacheBytes: 2 * 1024 * 1024 }),
+    /over the 2\.0 MB limit/,
+  );
   assert.deepEqual(listing(cacheDir), []);
 });
 
 test('content that is not a WAV is refused and not kept', async () => {
   const cacheDir = freshDir();
-  await rejectsWith(openSource(`${base}/not-audio`, { cacheDir }), /^http:\/\/127\.0\.0\.1:\d+\/not-audio: not a RIFF file$/);
+  await rejectsWith(
+    openSource(`${base}/not-audio`, { cacheDir }),
+    /^http:\/\/127\.0\.0\.1:\d+\/not-audio: not a RIFF file$/,
+  );
   assert.deepEqual(listing(cacheDir), []);
 });
 
@@ -186,7 +208,10 @@ test('connection refused: a clear error naming the cause', async () => {
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const port = (closed.address() as AddressInfo).port;
   await new Promise((resolve) => closed.close(resolve));
-  await rejectsWith(openSource(`http://127.0.0.1:${port}/x.wav`, { cacheDir }), /failed: fetch failed \(.*ECONNREFUSED/);
+  await rejectsWith(
+    openSource(`http://127.0.0.1:${port}/x.wav`, { cacheDir }),
+    /failed: fetch failed \(.*ECONNREFUSED/,
+  );
   assert.deepEqual(listing(cacheDir), []);
 });
 

@@ -15,7 +15,9 @@ function rng(seed: number): () => number {
   };
 }
 
-const INTERESTING_U32 = [0, 1, 2, 0xff, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
+const INTERESTING_U32 = [
+  0, 1, 2, 0xff, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff,
+];
 
 function mutate(base: Buffer, rand: () => number): Buffer {
   const int = (n: number): number => Math.floor(rand() * n);
@@ -35,7 +37,8 @@ function mutate(base: Buffer, rand: () => number): Buffer {
         if (at + 4 <= b.length) b.writeUInt32LE(INTERESTING_U32[int(INTERESTING_U32.length)], at);
         break;
       case 3:
-        if (at + 2 <= b.length) b.writeUInt16LE(INTERESTING_U32[int(INTERESTING_U32.length)] & 0xffff, at);
+        if (at + 2 <= b.length)
+          b.writeUInt16LE(INTERESTING_U32[int(INTERESTING_U32.length)] & 0xffff, at);
         break;
       case 4:
         b = b.subarray(0, int(b.length + 1));
@@ -59,7 +62,10 @@ const BASES = [
     { id: 'data', body: pcm16(stereo) },
   ]),
   buildWav([
-    { id: 'fmt ', body: fmtChunk({ tag: 1, channels: 1, rate: 44100, bits: 24, extensibleSubFormat: 1 }) },
+    {
+      id: 'fmt ',
+      body: fmtChunk({ tag: 1, channels: 1, rate: 44100, bits: 24, extensibleSubFormat: 1 }),
+    },
     { id: 'fact', body: Buffer.from([1, 2, 3, 4]) },
     { id: 'data', body: Buffer.alloc(3 * 441, 0x35) },
   ]),

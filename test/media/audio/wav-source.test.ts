@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { decodeWavFile, FRAME_SAMPLES, WavSource, type AudioSource } from '../../../src/media/audio/index.js';
+import {
+  decodeWavFile,
+  FRAME_SAMPLES,
+  WavSource,
+  type AudioSource,
+} from '../../../src/media/audio/index.js';
 import { makeTempDir, sine, sox, toInt16 } from './helpers.js';
 
 const tmp = makeTempDir();
@@ -51,7 +56,10 @@ test('start offset: first pass only, wrapped when looping, past the end when not
 });
 
 test('an empty buffer ends at once even when looping; close() ends playback', () => {
-  assert.deepEqual(play(new WavSource('empty', new Int16Array(0), { loop: true }), 2).results, [false, false]);
+  assert.deepEqual(play(new WavSource('empty', new Int16Array(0), { loop: true }), 2).results, [
+    false,
+    false,
+  ]);
   const s = new WavSource('ramp', ramp, { loop: true });
   play(s, 1);
   s.close();
@@ -75,7 +83,22 @@ test('a loop of whole tone cycles plays as one continuous tone', () => {
 
 test('looping a resampled file adds no step at the loop point beyond the signal’s own', async () => {
   const path = join(tmp.dir, 'loop48k.wav');
-  sox('-n', '-r', '48000', '-c', '1', '-b', '16', path, 'synth', '0.5', 'sine', '400', 'vol', '0.5');
+  sox(
+    '-n',
+    '-r',
+    '48000',
+    '-c',
+    '1',
+    '-b',
+    '16',
+    path,
+    'synth',
+    '0.5',
+    'sine',
+    '400',
+    'vol',
+    '0.5',
+  );
   const { samples: decoded } = await decodeWavFile(path);
   const { samples } = play(new WavSource('loop48k', decoded, { loop: true }), 60);
   const own = maxStep(decoded);
