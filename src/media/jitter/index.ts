@@ -1,0 +1,9 @@
+// The whole public surface of the jitter buffer and packet loss concealment.
+export {
+  JitterBuffer,
+  type JitterBufferOptions,
+  type JitterBufferStats,
+  type JitterPayload,
+  type JitterPop,
+} from './jitter-buffer.js';
+export { PacketLossConcealer, type PacketLossConcealerOptions } from './plc.js';
