@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { AudioFileError, describeFsError } from './errors.js';
 import { ALAW_TO_LINEAR, ULAW_TO_LINEAR } from './g711.js';
 import { resample } from './resampler.js';
@@ -98,20 +98,37 @@ export async function decodeWav(
   };
 }
 
-/** Reads and decodes a WAV file, checking its size before reading it. Rejects only with AudioFileError. */
+/**
+ * Reads and decodes a WAV file, checking its size before reading it. Only
+ * regular files: a FIFO or a device (/dev/zero) would block or never end.
+ * Reads at most the size seen at open, so a file still growing cannot
+ * exceed the limit. Rejects only with AudioFileError.
+ */
 export async function decodeWavFile(
   path: string,
   options: DecodeOptions = {},
 ): Promise<DecodedAudio> {
   let bytes: Buffer;
+  let fh: FileHandle | undefined;
   try {
-    const st = await stat(path);
+    fh = await open(path, 'r');
+    const st = await fh.stat();
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!st.isFile()) throw new AudioFileError(`not a regular file: ${path}`);
     checkSize(st.size, options.maxBytes ?? MAX_AUDIO_FILE_BYTES);
-    bytes = await readFile(path);
+    bytes = Buffer.alloc(st.size);
+    let got = 0;
+    while (got < st.size) {
+      const { bytesRead } = await fh.read(bytes, got, st.size - got, got);
+      if (bytesRead === 0) break; // shrank meanwhile: decode what is there
+      got += bytesRead;
+    }
+    bytes = bytes.subarray(0, got);
   } catch (err) {
     if (err instanceof AudioFileError) throw err;
     throw new AudioFileError(describeFsError(err, path), { cause: err });
+  } finally {
+    await fh?.close().catch(() => undefined);
   }
   try {
     return await decodeWav(bytes, options);

@@ -374,6 +374,7 @@ describe('malformed files give a clear AudioFileError', () => {
     });
     mkdirSync(join(tmp.dir, 'adir.wav'));
     await assert.rejects(decodeWavFile(join(tmp.dir, 'adir.wav')), /is a directory/);
+    await assert.rejects(decodeWavFile('/dev/zero'), /not a regular file: \/dev\/zero/);
     const bad = join(tmp.dir, 'bad.wav');
     writeFileSync(bad, 'not audio at all');
     await assert.rejects(decodeWavFile(bad), /bad\.wav: not a RIFF file/);
