@@ -104,7 +104,13 @@ export class DtmfReceiver extends EventEmitter<{ digit: [DtmfDigit] }> {
     } else if (this.lastEnded !== null && ((ts - this.lastEnded) | 0) < 0) {
       return; // reordered report of a press already over
     }
-    this.active = { event: ev.event, timestamp: ts, segmentTimestamp: ts, priorDuration: 0, duration: 0 };
+    this.active = {
+      event: ev.event,
+      timestamp: ts,
+      segmentTimestamp: ts,
+      priorDuration: 0,
+      duration: 0,
+    };
     this.logger.debug({ seq, ts, event: ev.event, marker }, 'dtmf: press started');
     this.update(this.active, ev);
   }
@@ -115,7 +121,12 @@ export class DtmfReceiver extends EventEmitter<{ digit: [DtmfDigit] }> {
     this.disarm();
   }
 
-  private continuesSegment(active: ActivePress, ev: TelephoneEvent, ts: number, marker: boolean): boolean {
+  private continuesSegment(
+    active: ActivePress,
+    ev: TelephoneEvent,
+    ts: number,
+    marker: boolean,
+  ): boolean {
     // §2.5.1.3: a new segment has no marker, the same event, and follows a
     // segment that ran up to (nearly, if its last reports were lost) 0xFFFF.
     const gap = (ts - active.segmentTimestamp) >>> 0;

@@ -55,7 +55,10 @@ export class DtmfSender {
   packets(digit: string, durationMs: number = DEFAULT_DURATION_MS): DtmfPacket[] | null {
     const event = digitToEvent(digit);
     if (event === null || !(durationMs > 0) || !Number.isFinite(durationMs)) return null;
-    const total = Math.min(0xffff, Math.ceil((durationMs * this.clockRate) / 1000 / this.intervalUnits) * this.intervalUnits);
+    const total = Math.min(
+      0xffff,
+      Math.ceil((durationMs * this.clockRate) / 1000 / this.intervalUnits) * this.intervalUnits,
+    );
     const updates = Math.ceil(total / this.intervalUnits);
     const train: DtmfPacket[] = [];
     for (let i = 0; i < updates + END_REPEATS - 1; i++) {

@@ -31,4 +31,8 @@ export { ntpFromUnixMs, ntpMiddle32, type NtpTimestamp } from './ntp.js';
 export { MAX_DROPOUT, MAX_MISORDER, MIN_SEQUENTIAL } from './rtp-source.js';
 export { type RtpReceiveStatus } from './rtp-receiver.js';
 export { RtpSession, type RtpSessionOptions, type RtpSessionStats } from './rtp-session.js';
-export { rtcpIntervalMs, RTCP_BASE_INTERVAL_MS, type RtcpIntervalOptions } from './rtcp-interval.js';
+export {
+  rtcpIntervalMs,
+  RTCP_BASE_INTERVAL_MS,
+  type RtcpIntervalOptions,
+} from './rtcp-interval.js';

@@ -16,7 +16,10 @@ export interface RtcpIntervalOptions {
 }
 
 /** Milliseconds until the next report; `rng` returns uniform values in [0, 1). */
-export function rtcpIntervalMs(rng: () => number = Math.random, opts: RtcpIntervalOptions = {}): number {
+export function rtcpIntervalMs(
+  rng: () => number = Math.random,
+  opts: RtcpIntervalOptions = {},
+): number {
   const base = (opts.baseMs ?? RTCP_BASE_INTERVAL_MS) * (opts.initial ? 0.5 : 1);
   const r = Math.min(Math.max(rng(), 0), 1);
   return base * (0.5 + r);

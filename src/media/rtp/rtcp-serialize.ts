@@ -138,7 +138,8 @@ function check(p: RtcpPacket): void {
     for (const chunk of p.chunks) {
       for (const item of chunk.items) {
         if (item.type < 1 || item.type > 255) throw new RangeError(`SDES item type ${item.type}`);
-        if (Buffer.byteLength(item.value, 'utf8') > 255) throw new RangeError('SDES item longer than 255 bytes');
+        if (Buffer.byteLength(item.value, 'utf8') > 255)
+          throw new RangeError('SDES item longer than 255 bytes');
       }
     }
   }

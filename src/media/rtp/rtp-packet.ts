@@ -135,14 +135,17 @@ export function serializeRtp(p: RtpPacketInit, out?: Buffer): Buffer {
   if (ext) {
     checkField('extension profile', ext.profile, 0xffff);
     if (ext.data.length % 4 !== 0 || ext.data.length > 0xffff * 4) {
-      throw new RangeError(`RTP header extension must be whole 32-bit words, got ${ext.data.length} bytes`);
+      throw new RangeError(
+        `RTP header extension must be whole 32-bit words, got ${ext.data.length} bytes`,
+      );
     }
   }
 
   const size = rtpPacketSize(p);
   let buf: Buffer;
   if (out === undefined) buf = Buffer.allocUnsafe(size);
-  else if (out.length < size) throw new RangeError(`output holds ${out.length} bytes, packet needs ${size}`);
+  else if (out.length < size)
+    throw new RangeError(`output holds ${out.length} bytes, packet needs ${size}`);
   else buf = out.length === size ? out : out.subarray(0, size);
 
   buf[0] = (RTP_VERSION << 6) | (padding > 0 ? 0x20 : 0) | (ext ? 0x10 : 0) | csrc.length;

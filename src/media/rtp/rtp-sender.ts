@@ -48,7 +48,13 @@ export class RtpSender {
    * of a talkspurt": the first packet of the stream, or the first one after
    * `advanceTimestamp` skipped time without sending.
    */
-  nextPacket(payload: Uint8Array, payloadType: number, samples: number, marker: boolean | undefined, nowMs: number): Buffer {
+  nextPacket(
+    payload: Uint8Array,
+    payloadType: number,
+    samples: number,
+    marker: boolean | undefined,
+    nowMs: number,
+  ): Buffer {
     const ts = this.ts;
     const buf = this.build(payload, payloadType, ts, marker ?? this.pendingMarker);
     this.pendingMarker = false;
@@ -63,7 +69,12 @@ export class RtpSender {
    * timestamp alone: every packet of an RFC 4733 event carries the event's
    * start timestamp (RFC 4733 §2.5.1.2) while the media clock keeps running.
    */
-  nextPacketAt(payload: Uint8Array, payloadType: number, timestamp: number, marker: boolean): Buffer {
+  nextPacketAt(
+    payload: Uint8Array,
+    payloadType: number,
+    timestamp: number,
+    marker: boolean,
+  ): Buffer {
     return this.build(payload, payloadType, timestamp >>> 0, marker);
   }
 
@@ -86,7 +97,12 @@ export class RtpSender {
     return (this.anchorTs + Math.round(((nowMs - this.anchorMs) * clockRate) / 1000)) >>> 0;
   }
 
-  private build(payload: Uint8Array, payloadType: number, timestamp: number, marker: boolean): Buffer {
+  private build(
+    payload: Uint8Array,
+    payloadType: number,
+    timestamp: number,
+    marker: boolean,
+  ): Buffer {
     const buf = serializeRtp({
       marker,
       payloadType,

@@ -115,7 +115,12 @@ export class RtpSession {
   }
 
   /** A packet with an explicit timestamp (RFC 4733 events); the media timestamp does not move. */
-  nextPacketAt(payload: Uint8Array, payloadType: number, timestamp: number, marker: boolean): Buffer {
+  nextPacketAt(
+    payload: Uint8Array,
+    payloadType: number,
+    timestamp: number,
+    marker: boolean,
+  ): Buffer {
     return this.sender.nextPacketAt(payload, payloadType, timestamp, marker);
   }
 
@@ -136,7 +141,10 @@ export class RtpSession {
     const status = this.receiver.receive(packet, arrivalMs);
     const after = this.receiver.current;
     if (after !== before && after) {
-      this.logger.debug({ ssrc: after.ssrc, previous: before?.ssrc }, 'rtp: remote source validated');
+      this.logger.debug(
+        { ssrc: after.ssrc, previous: before?.ssrc },
+        'rtp: remote source validated',
+      );
     }
     return status;
   }
@@ -162,7 +170,8 @@ export class RtpSession {
             arrivalMs,
           });
         }
-        for (const block of p.reports) if (block.ssrc === this.ssrc) this.noteReportAboutUs(block, arrivalMs);
+        for (const block of p.reports)
+          if (block.ssrc === this.ssrc) this.noteReportAboutUs(block, arrivalMs);
       } else if (p.type === 'BYE') {
         const remote = this.receiver.current?.ssrc;
         if (remote !== undefined && p.ssrcs.includes(remote)) this.byeReceived = true;

@@ -151,7 +151,8 @@ export class RtpSourceState {
       expected,
       received: this.received,
       cumulativeLost: Math.max(-0x800000, Math.min(0x7fffff, lost)),
-      fractionLost: expectedInterval <= 0 || lostInterval <= 0 ? 0 : lostInterval / expectedInterval,
+      fractionLost:
+        expectedInterval <= 0 || lostInterval <= 0 ? 0 : lostInterval / expectedInterval,
     };
   }
 

@@ -12,7 +12,10 @@ import {
   type DtmfPacket,
 } from '../../../src/media/dtmf/index.js';
 
-function receiver(clock: ManualClock, endTimeoutMs?: number): { rx: DtmfReceiver; digits: DtmfDigit[] } {
+function receiver(
+  clock: ManualClock,
+  endTimeoutMs?: number,
+): { rx: DtmfReceiver; digits: DtmfDigit[] } {
   const rx = new DtmfReceiver({ clock, ...(endTimeoutMs === undefined ? {} : { endTimeoutMs }) });
   const digits: DtmfDigit[] = [];
   rx.on('digit', (d) => digits.push(d));
@@ -46,7 +49,12 @@ describe('telephone-event payload (RFC 4733 §2.3)', () => {
       volume: 10,
       duration: 800,
     });
-    assert.deepEqual(parseTelephoneEvent(Buffer.from([0, 0x4a, 0, 0])), { event: 0, end: false, volume: 10, duration: 0 });
+    assert.deepEqual(parseTelephoneEvent(Buffer.from([0, 0x4a, 0, 0])), {
+      event: 0,
+      end: false,
+      volume: 10,
+      duration: 0,
+    });
   });
 
   it('rejects short payloads and non-DTMF events', () => {
@@ -126,7 +134,9 @@ describe('DtmfReceiver', () => {
     const train = sender.packets('7');
     assert.ok(train);
     play(rx, clock, train, { seq: 100, ts: 16000 });
-    assert.deepEqual(digits, [{ digit: '7', event: 7, durationMs: 100, timestamp: 16000, endedBy: 'end' }]);
+    assert.deepEqual(digits, [
+      { digit: '7', event: 7, durationMs: 100, timestamp: 16000, endedBy: 'end' },
+    ]);
     clock.advance(5000);
     assert.equal(digits.length, 1);
     assert.equal(clock.armed(), 0, 'no timer left behind');
@@ -214,7 +224,8 @@ describe('DtmfReceiver', () => {
   it('joins the segments of a long event into one press (RFC 4733 §2.5.1.3)', () => {
     const clock = new ManualClock();
     const { rx, digits } = receiver(clock);
-    const ev = (duration: number, end = false) => serializeTelephoneEvent({ event: 4, end, volume: 10, duration });
+    const ev = (duration: number, end = false) =>
+      serializeTelephoneEvent({ event: 4, end, volume: 10, duration });
     rx.feed(1, 0, true, ev(160));
     rx.feed(2, 0, false, ev(65000));
     rx.feed(3, 0, false, ev(0xffff));
@@ -233,7 +244,12 @@ describe('DtmfReceiver', () => {
     rx.feed(1, 10, true, Buffer.from([16, 0, 0, 160]));
     rx.feed(2, 10, true, Buffer.from([1, 2]));
     assert.equal(digits.length, 0);
-    rx.feed(3, 20, true, serializeTelephoneEvent({ event: 12, end: false, volume: 10, duration: 160 }));
+    rx.feed(
+      3,
+      20,
+      true,
+      serializeTelephoneEvent({ event: 12, end: false, volume: 10, duration: 160 }),
+    );
     rx.flush();
     assert.deepEqual(
       digits.map((d) => [d.digit, d.endedBy]),

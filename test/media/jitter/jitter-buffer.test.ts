@@ -1,7 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock } from '../../support/manual-clock.js';
-import { JitterBuffer, type JitterBufferOptions, type JitterPop } from '../../../src/media/jitter/index.js';
+import {
+  JitterBuffer,
+  type JitterBufferOptions,
+  type JitterPop,
+} from '../../../src/media/jitter/index.js';
 
 interface Arrival {
   at: number;
@@ -43,7 +47,11 @@ function simulate(
 }
 
 /** `count` packets from `firstSeq`, sent every 20 ms from t=0, each delayed by `delay(i)`. */
-function stream(count: number, delay: (i: number) => number = () => 10, firstSeq = 1000): Arrival[] {
+function stream(
+  count: number,
+  delay: (i: number) => number = () => 10,
+  firstSeq = 1000,
+): Arrival[] {
   return Array.from({ length: count }, (_, i) => ({ at: i * 20 + delay(i), seq: firstSeq + i }));
 }
 
@@ -90,7 +98,10 @@ describe('JitterBuffer', () => {
       out.filter((p) => p.kind === 'lost').map((p) => (p.kind === 'lost' ? p.seq : -1)),
       Array.from({ length: 50 }, (_, k) => 1000 + 20 * k + 7),
     );
-    assert.deepEqual(played, range(1000, 1000).filter((s) => (s - 1000) % 20 !== 7));
+    assert.deepEqual(
+      played,
+      range(1000, 1000).filter((s) => (s - 1000) % 20 !== 7),
+    );
   });
 
   it('drops a packet that arrives after its playout time and counts it late, not lost', () => {
@@ -147,7 +158,10 @@ describe('JitterBuffer', () => {
 
   it('rides out a pause (silence suppression) without counting loss, then rebuffers', () => {
     // 20 packets, a 1 s pause, 20 more with contiguous sequence numbers.
-    const arrivals = [...stream(20), ...stream(20, () => 10, 1020).map((x) => ({ ...x, at: x.at + 1400 }))];
+    const arrivals = [
+      ...stream(20),
+      ...stream(20, () => 10, 1020).map((x) => ({ ...x, at: x.at + 1400 })),
+    ];
     // The second talkspurt plays from 1465 ms (first arrival 1410 + 40 ms target) to 1845 ms.
     const { jb, out, played } = simulate(arrivals, 1845);
     assert.deepEqual(played, range(1000, 40));

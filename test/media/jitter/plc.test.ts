@@ -8,7 +8,9 @@ function rms(frame: Int16Array): number {
   return Math.sqrt(sum / frame.length);
 }
 
-const tone = Int16Array.from({ length: 160 }, (_, i) => Math.round(10000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
+const tone = Int16Array.from({ length: 160 }, (_, i) =>
+  Math.round(10000 * Math.sin((2 * Math.PI * 440 * i) / 8000)),
+);
 
 describe('PacketLossConcealer', () => {
   it('repeats the last frame 6 dB quieter per loss for three frames, then goes silent', () => {
@@ -16,7 +18,9 @@ describe('PacketLossConcealer', () => {
     assert.equal(plc.good(tone), tone);
     const base = rms(tone);
     const levels = [1, 2, 3].map(() => 20 * Math.log10(rms(plc.conceal()) / base));
-    levels.forEach((db, k) => assert.ok(Math.abs(db + 6 * (k + 1)) < 0.05, `repeat ${k + 1}: ${db.toFixed(2)} dB`));
+    levels.forEach((db, k) =>
+      assert.ok(Math.abs(db + 6 * (k + 1)) < 0.05, `repeat ${k + 1}: ${db.toFixed(2)} dB`),
+    );
     const fourth = plc.conceal();
     assert.equal(fourth.length, 160);
     assert.ok(fourth.every((s) => s === 0));

@@ -48,7 +48,13 @@ const compound: RtcpPacket[] = [
     type: 'SDES',
     chunks: [
       { ssrc: 0xdeadbeef, items: [{ type: SdesItemType.CNAME, value: 'partyline@127.0.0.1' }] },
-      { ssrc: 5, items: [{ type: SdesItemType.NAME, value: 'Zoë' }, { type: SdesItemType.TOOL, value: 'x' }] },
+      {
+        ssrc: 5,
+        items: [
+          { type: SdesItemType.NAME, value: 'Zoë' },
+          { type: SdesItemType.TOOL, value: 'x' },
+        ],
+      },
       { ssrc: 6, items: [] },
     ],
   },
@@ -81,14 +87,21 @@ describe('RTCP', () => {
   });
 
   it('clamps cumulative loss to the signed 24-bit field', () => {
-    const wire = serializeRtcp([{ type: 'RR', ssrc: 1, reports: [{ ...block, cumulativeLost: 1e9 }] }]);
+    const wire = serializeRtcp([
+      { type: 'RR', ssrc: 1, reports: [{ ...block, cumulativeLost: 1e9 }] },
+    ]);
     const [rr] = parseRtcp(wire) ?? [];
     assert.ok(rr?.type === 'RR');
     assert.equal(rr.reports[0].cumulativeLost, 0x7fffff);
   });
 
   it('keeps packet types it does not interpret', () => {
-    const app: RtcpPacket = { type: 'unknown', packetType: RTCP_APP, count: 3, body: Buffer.from('abcdWXYZ') };
+    const app: RtcpPacket = {
+      type: 'unknown',
+      packetType: RTCP_APP,
+      count: 3,
+      body: Buffer.from('abcdWXYZ'),
+    };
     const parsed = parseRtcp(serializeRtcp([{ type: 'RR', ssrc: 1, reports: [] }, app]));
     assert.deepEqual(parsed?.[1], app);
   });
@@ -123,9 +136,22 @@ describe('RTCP', () => {
   });
 
   it('tells RTCP from RTP on a shared port (RFC 5761)', () => {
-    const rtp = serializeRtp({ payloadType: 0, sequenceNumber: 1, timestamp: 1, ssrc: 1, payload: Buffer.alloc(4) });
+    const rtp = serializeRtp({
+      payloadType: 0,
+      sequenceNumber: 1,
+      timestamp: 1,
+      ssrc: 1,
+      payload: Buffer.alloc(4),
+    });
     assert.equal(isRtcp(rtp), false);
-    const marked = serializeRtp({ marker: true, payloadType: 8, sequenceNumber: 1, timestamp: 1, ssrc: 1, payload: Buffer.alloc(4) });
+    const marked = serializeRtp({
+      marker: true,
+      payloadType: 8,
+      sequenceNumber: 1,
+      timestamp: 1,
+      ssrc: 1,
+      payload: Buffer.alloc(4),
+    });
     assert.equal(isRtcp(marked), false);
   });
 
@@ -140,7 +166,8 @@ describe('RTCP', () => {
         if (buf.length > 0) buf[0] = (buf[0] & 0x3f) | 0x80;
       } else {
         buf = Buffer.from(valid.subarray(0, Math.floor(rnd() * (valid.length + 1))));
-        for (let k = 0; k < 2 && buf.length > 0; k++) buf[Math.floor(rnd() * buf.length)] = Math.floor(rnd() * 256);
+        for (let k = 0; k < 2 && buf.length > 0; k++)
+          buf[Math.floor(rnd() * buf.length)] = Math.floor(rnd() * 256);
       }
       parseRtcp(buf);
     }

@@ -1,6 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRtp, rtpPacketSize, serializeRtp, type RtpPacketInit } from '../../../src/media/rtp/index.js';
+import {
+  parseRtp,
+  rtpPacketSize,
+  serializeRtp,
+  type RtpPacketInit,
+} from '../../../src/media/rtp/index.js';
 
 /** Deterministic PRNG (mulberry32) so fuzz failures reproduce. */
 function mulberry32(seed: number): () => number {
@@ -88,11 +93,24 @@ describe('RTP packet', () => {
       extension: { profile: 1, data: Buffer.alloc(0) },
       payload,
     });
-    roundTrip({ payloadType: 0, sequenceNumber: 1, timestamp: 2, ssrc: 3, paddingLength: 1, payload });
+    roundTrip({
+      payloadType: 0,
+      sequenceNumber: 1,
+      timestamp: 2,
+      ssrc: 3,
+      paddingLength: 1,
+      payload,
+    });
   });
 
   it('returns the payload as a view into the datagram (no copy)', () => {
-    const wire = serializeRtp({ payloadType: 0, sequenceNumber: 1, timestamp: 2, ssrc: 3, payload });
+    const wire = serializeRtp({
+      payloadType: 0,
+      sequenceNumber: 1,
+      timestamp: 2,
+      ssrc: 3,
+      payload,
+    });
     const p = parseRtp(wire);
     assert.ok(p);
     assert.equal(p.payload.buffer, wire.buffer);
@@ -101,11 +119,18 @@ describe('RTP packet', () => {
 
   it('writes into a caller buffer', () => {
     const out = Buffer.alloc(400, 0xee);
-    const wire = serializeRtp({ payloadType: 0, sequenceNumber: 1, timestamp: 2, ssrc: 3, payload }, out);
+    const wire = serializeRtp(
+      { payloadType: 0, sequenceNumber: 1, timestamp: 2, ssrc: 3, payload },
+      out,
+    );
     assert.equal(wire.length, 172);
     assert.equal(wire.buffer, out.buffer);
     assert.throws(
-      () => serializeRtp({ payloadType: 0, sequenceNumber: 1, timestamp: 2, ssrc: 3, payload }, Buffer.alloc(20)),
+      () =>
+        serializeRtp(
+          { payloadType: 0, sequenceNumber: 1, timestamp: 2, ssrc: 3, payload },
+          Buffer.alloc(20),
+        ),
       RangeError,
     );
   });
@@ -116,11 +141,20 @@ describe('RTP packet', () => {
     assert.throws(() => serializeRtp({ ...base, sequenceNumber: 65536 }), RangeError);
     assert.throws(() => serializeRtp({ ...base, timestamp: -1 }), RangeError);
     assert.throws(() => serializeRtp({ ...base, csrc: new Array(16).fill(1) }), RangeError);
-    assert.throws(() => serializeRtp({ ...base, extension: { profile: 1, data: Buffer.alloc(3) } }), RangeError);
+    assert.throws(
+      () => serializeRtp({ ...base, extension: { profile: 1, data: Buffer.alloc(3) } }),
+      RangeError,
+    );
   });
 
   it('returns null for malformed packets', () => {
-    const good = serializeRtp({ payloadType: 0, sequenceNumber: 1, timestamp: 2, ssrc: 3, payload });
+    const good = serializeRtp({
+      payloadType: 0,
+      sequenceNumber: 1,
+      timestamp: 2,
+      ssrc: 3,
+      payload,
+    });
     assert.equal(parseRtp(Buffer.alloc(0)), null);
     assert.equal(parseRtp(good.subarray(0, 11)), null, 'shorter than the fixed header');
     for (const version of [0, 1, 3]) {
@@ -180,7 +214,8 @@ describe('RTP packet', () => {
         if (buf.length > 0 && rnd() < 0.5) buf[0] = (buf[0] & 0x3f) | 0x80;
       } else {
         buf = Buffer.from(valid.subarray(0, Math.floor(rnd() * (valid.length + 1))));
-        for (let k = 0; k < 3 && buf.length > 0; k++) buf[Math.floor(rnd() * buf.length)] = Math.floor(rnd() * 256);
+        for (let k = 0; k < 3 && buf.length > 0; k++)
+          buf[Math.floor(rnd() * buf.length)] = Math.floor(rnd() * 256);
       }
       const p = parseRtp(buf);
       if (p) {

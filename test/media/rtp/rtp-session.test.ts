@@ -28,7 +28,15 @@ function fixedRandom(...values: number[]): () => number {
 }
 
 function packet(ssrc: number, seq: number, timestamp: number, payload: Buffer = FRAME): RtpPacket {
-  const p = parseRtp(serializeRtp({ payloadType: 0, sequenceNumber: seq & 0xffff, timestamp: timestamp >>> 0, ssrc, payload }));
+  const p = parseRtp(
+    serializeRtp({
+      payloadType: 0,
+      sequenceNumber: seq & 0xffff,
+      timestamp: timestamp >>> 0,
+      ssrc,
+      payload,
+    }),
+  );
   assert.ok(p);
   return p;
 }
@@ -37,7 +45,14 @@ function packet(ssrc: number, seq: number, timestamp: number, payload: Buffer = 
 function feed(
   s: RtpSession,
   clock: ManualClock,
-  opts: { ssrc: number; seq: number; ts: number; count: number; drop?: (i: number) => boolean; delay?: (i: number) => number },
+  opts: {
+    ssrc: number;
+    seq: number;
+    ts: number;
+    count: number;
+    drop?: (i: number) => boolean;
+    delay?: (i: number) => number;
+  },
 ): void {
   const start = clock.now();
   for (let i = 0; i < opts.count; i++) {
@@ -237,7 +252,9 @@ describe('RtpSession reports', () => {
     assert.equal(sr.ntpFraction, ntp.fraction);
     assert.equal(sr.reports.length, 0, 'nothing received, no report block');
     assert.ok(sdes.type === 'SDES');
-    assert.deepEqual(sdes.chunks, [{ ssrc: 0x5555, items: [{ type: SdesItemType.CNAME, value: 'test@127.0.0.1' }] }]);
+    assert.deepEqual(sdes.chunks, [
+      { ssrc: 0x5555, items: [{ type: SdesItemType.CNAME, value: 'test@127.0.0.1' }] },
+    ]);
   });
 
   it('falls back to RR once nothing was sent for two report intervals', () => {
@@ -300,7 +317,10 @@ describe('RtpSession reports', () => {
     }
     const bye = parseRtcp(a.buildBye('hangup'));
     assert.ok(bye);
-    assert.deepEqual(bye.map((p) => p.type), ['SR', 'SDES', 'BYE']);
+    assert.deepEqual(
+      bye.map((p) => p.type),
+      ['SR', 'SDES', 'BYE'],
+    );
     assert.deepEqual(bye[2], { type: 'BYE', ssrcs: [0xa], reason: 'hangup' });
     assert.equal(b.stats().byeReceived, false);
     b.receiveRtcp(a.buildBye());
@@ -316,11 +336,23 @@ describe('RtpSession reports', () => {
 
 describe('rtcpIntervalMs', () => {
   it('randomises the 5 s base to 0.5–1.5× and halves the first interval', () => {
-    assert.equal(rtcpIntervalMs(() => 0), 2500);
-    assert.equal(rtcpIntervalMs(() => 0.5), 5000);
+    assert.equal(
+      rtcpIntervalMs(() => 0),
+      2500,
+    );
+    assert.equal(
+      rtcpIntervalMs(() => 0.5),
+      5000,
+    );
     assert.ok(rtcpIntervalMs(() => 0.9999) < 7500);
-    assert.equal(rtcpIntervalMs(() => 0.5, { initial: true }), 2500);
-    assert.equal(rtcpIntervalMs(() => 0.5, { baseMs: 1000 }), 1000);
+    assert.equal(
+      rtcpIntervalMs(() => 0.5, { initial: true }),
+      2500,
+    );
+    assert.equal(
+      rtcpIntervalMs(() => 0.5, { baseMs: 1000 }),
+      1000,
+    );
     for (let i = 0; i < 100; i++) {
       const v = rtcpIntervalMs();
       assert.ok(v >= 2500 && v < 7500);
