@@ -92,3 +92,8 @@ export function pcm16(samples: Int16Array): Buffer {
 export function middle<T extends Int16Array | Float32Array>(x: T, skip: number): T {
   return x.subarray(skip, x.length - skip) as T;
 }
+
+/** A deterministic, non-periodic-looking 16-bit test pattern (recorder tests). */
+export function sampleAt(i: number): number {
+  return ((i * 7919) % 60000) - 30000;
+}

@@ -2,10 +2,7 @@
 // many samples reached the file, buffers a few more frames and waits to be
 // killed with SIGKILL (so close() never runs).
 import { WavRecorder } from '../../../src/media/audio/index.js';
-
-export function sampleAt(i: number): number {
-  return ((i * 7919) % 60000) - 30000;
-}
+import { sampleAt } from './helpers.js';
 
 async function main(): Promise<void> {
   const path = process.argv[2];
@@ -23,7 +20,8 @@ async function main(): Promise<void> {
   // Less than one chunk: stays in memory and is lost with the process.
   writeFrames(5);
   process.stdout.write(`flushed ${rec.samplesWritten - 5 * 160}\n`);
-  setInterval(() => undefined, 1000);
+  // Wait for SIGKILL; give up on our own if the parent never sends it.
+  setTimeout(() => process.exit(1), 60_000);
 }
 
-if (process.argv[2]) void main();
+void main();

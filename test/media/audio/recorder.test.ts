@@ -10,8 +10,7 @@ import {
   repairWav,
   WavRecorder,
 } from '../../../src/media/audio/index.js';
-import { makeTempDir } from './helpers.js';
-import { sampleAt } from './record-child.js';
+import { makeTempDir, sampleAt } from './helpers.js';
 
 const tmp = makeTempDir();
 after(() => tmp.cleanup());
