@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { AudioFileError, describeFsError } from './errors.js';
-import { ALAW_TO_LINEAR, ULAW_TO_LINEAR } from './g711.js';
+import { decodeAlawSample, decodeMulawSample } from '../codec/index.js';
 import { resample } from './resampler.js';
 import { SAMPLE_RATE } from './source.js';
 import { parseWavLayout, type WavLayout } from './wav-layout.js';
@@ -64,8 +64,8 @@ async function toMonoFloat(bytes: Uint8Array, layout: WavLayout): Promise<Float3
     let sum = 0;
     let at = dataOffset + i * frameBytes;
     for (let c = 0; c < channels; c++, at += bytesPerSample) {
-      if (encoding === 'mulaw') sum += ULAW_TO_LINEAR[bytes[at]];
-      else if (encoding === 'alaw') sum += ALAW_TO_LINEAR[bytes[at]];
+      if (encoding === 'mulaw') sum += decodeMulawSample(bytes[at]!);
+      else if (encoding === 'alaw') sum += decodeAlawSample(bytes[at]!);
       else if (bitsPerSample === 16) sum += view.getInt16(at, true);
       // 8-bit WAV PCM is unsigned with 128 as zero.
       else if (bitsPerSample === 8) sum += (bytes[at] - 128) * 256;
