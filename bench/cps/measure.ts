@@ -13,7 +13,7 @@ export const DEFAULT_RATES: readonly number[] = [
 ];
 
 /** Warm-up runs at this rate (or below, for fewer calls) so it never stresses the target. */
-const WARMUP_RATE = 200;
+const WARMUP_RATE = 400;
 
 /**
  * Finds the highest call-setup rate `target` sustains.

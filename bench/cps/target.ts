@@ -63,12 +63,12 @@ export async function startTarget(target: CpsTarget, defaultCwd: string): Promis
   }
 }
 
-interface ExpandedCommand {
+export interface ExpandedCommand {
   args: string[];
   port: number;
 }
 
-async function expandPlaceholders(command: readonly string[]): Promise<ExpandedCommand> {
+export async function expandPlaceholders(command: readonly string[]): Promise<ExpandedCommand> {
   if (command.length === 0) throw new Error('target command is empty');
   const freePortCount = command.reduce((n, a) => n + (a.match(/\{freePort\}/g)?.length ?? 0), 0);
   const [port, ...spare] = await freeUdpPorts(1 + freePortCount);
