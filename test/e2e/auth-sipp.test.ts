@@ -96,4 +96,33 @@ describe('Digest authentication towards SIPp', () => {
     await sipp.passed();
     assert.deepEqual(events, ['answered', 'ended']);
   });
+  it('phone number through a trunk: number in the Request-URI, trunk credentials verified by SIPp', async (t) => {
+    const sipp = await SipPeer.start({
+      scenario: scenario('uas-trunk.xml'),
+      keys: { realm: REALM, nonce: NONCE, user: 'trunk-user', password: 'trunk-secret' },
+    });
+    t.after(() => sipp.stop());
+    const trunkUa = await startUa({
+      trunks: [
+        {
+          name: 'carrier',
+          host: '127.0.0.1',
+          port: sipp.port,
+          username: 'trunk-user',
+          password: 'trunk-secret',
+          fromDomain: 'trunk.partyline.test',
+        },
+      ],
+    });
+    t.after(() => trunkUa.close());
+
+    const call = trunkUa.call('+1 (415) 555-0100', { sdp: sdp(), from: '+15551230000' });
+    const events = recordEvents(call);
+    await sipp.during(next(call, 'answered', 5_000, ['failed']));
+    const ended = next(call, 'ended');
+    call.hangup();
+    await ended;
+    await sipp.passed();
+    assert.deepEqual(events, ['answered', 'ended']);
+  });
 });

@@ -12,6 +12,7 @@ import { systemClock, type Clock } from '../../clock/index.js';
 import {
   createResponse,
   generateBranch,
+  generateTag,
   isSipUri,
   parseNameAddr,
   type NameAddr,
@@ -251,7 +252,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
       this.dispatch(req, tx, source);
     } catch (err) {
       this.logger.error({ err, method: req.method }, 'request handling failed');
-      if (tx && tx.state !== 'terminated') tx.respond(createResponse(req, 500, 'Server Internal Error'));
+      if (tx && tx.state !== 'terminated') tx.respond(reply(req, 500, 'Server Internal Error'));
     }
   }
 
@@ -264,18 +265,18 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     if (req.method === 'CANCEL') return this.onCancel(req, tx);
     if (req.to().params.has('tag')) {
       const session = this.findSession(req, true);
-      if (!session) return tx.respond(createResponse(req, 481));
+      if (!session) return tx.respond(reply(req, 481));
       return session.handleRequest(req, tx);
     }
     // §8.2.2.1: we only route sip:, sips: and tel: Request-URIs.
     if (!isSipUri(req.uri) && req.uri.scheme !== 'tel') {
-      const res = createResponse(req, 416);
+      const res = reply(req, 416);
       return tx.respond(res);
     }
     // §8.2.2.3: refuse extensions we do not support.
     const unsupported = req.headers.values('require').filter((t) => !SUPPORTED.has(t.toLowerCase()));
     if (unsupported.length > 0 && req.method !== 'CANCEL') {
-      const res = createResponse(req, 420);
+      const res = reply(req, 420);
       res.headers.append('Unsupported', unsupported.join(', '));
       return tx.respond(res);
     }
@@ -283,7 +284,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
       case 'INVITE':
         return this.onInvite(req, tx, source);
       case 'OPTIONS': {
-        const res = createResponse(req, 200);
+        const res = reply(req, 200);
         res.headers.append('Allow', ALLOW);
         res.headers.append('Accept', 'application/sdp');
         res.headers.append('Accept-Encoding', 'identity');
@@ -292,9 +293,9 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
         return tx.respond(res);
       }
       case 'BYE':
-        return tx.respond(createResponse(req, 481));
+        return tx.respond(reply(req, 481));
       default: {
-        const res = createResponse(req, 405);
+        const res = reply(req, 405);
         res.headers.append('Allow', ALLOW);
         return tx.respond(res);
       }
@@ -306,13 +307,13 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
       const check = this.digestServer.verify(req);
       if (!check.ok) {
         if (check.reason !== 'missing') this.logger.info({ reason: check.reason, callId: req.callId() }, 'INVITE auth failed');
-        return tx.respond(this.digestServer.challenge(req, { stale: check.stale }));
+        return tx.respond(this.digestServer.challenge(req, { stale: check.stale, toTag: generateTag() }));
       }
     }
     const type = req.contentType();
     if (req.body.length > 0 && type && type.split(';')[0]!.trim().toLowerCase() !== 'application/sdp') {
       // §8.2.3: a body we cannot read.
-      const res = createResponse(req, 415);
+      const res = reply(req, 415);
       res.headers.append('Accept', 'application/sdp');
       return tx.respond(res);
     }
@@ -335,8 +336,9 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
   private onCancel(req: SipRequest, tx: ServerTransaction): void {
     const inviteTx = this.transactions.findInviteServerTransaction(req);
     const call = inviteTx ? this.incoming.get(inviteTx.id) : undefined;
-    if (!inviteTx || !call) return tx.respond(createResponse(req, 481));
-    tx.respond(createResponse(req, 200));
+    if (!inviteTx || !call) return tx.respond(reply(req, 481));
+    // §9.2: the 200 to a CANCEL carries the To tag of our responses to the INVITE.
+    tx.respond(createResponse(req, 200, undefined, { toTag: call.localTag }));
     call.handleCancel();
   }
 
@@ -345,6 +347,15 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     this.transactions.close();
     await this.transport.close();
   }
+}
+
+/**
+ * A response of ours outside any dialog. §8.2.6.2: the UAS adds a To tag
+ * (createResponse keeps the tag an in-dialog request already has, and
+ * leaves a 100 untagged).
+ */
+function reply(req: SipRequest, status: number, reason?: string): SipResponse {
+  return createResponse(req, status, reason, { toTag: generateTag() });
 }
 
 function trunkCredentials(trunk: TrunkConfig | undefined): { username: string; password: string; realm?: string } | undefined {
