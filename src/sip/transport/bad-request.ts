@@ -57,8 +57,8 @@ function withToTag(to: string): string {
 
 /** A reason phrase is TEXT-UTF8 on one line (§25.1 Reason-Phrase): no control characters. */
 export function reasonPhrase(message: string): string {
-  // eslint-disable-next-line no-control-regex
   const text = message
+    // eslint-disable-next-line no-control-regex
     .replace(/[\x00-\x1f\x7f]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();

@@ -211,3 +211,8 @@ export function responseText(opts: { via: string; status?: number; callId?: stri
 export function hostPort(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
+
+/** Waits until `cond` holds, checking once per event-loop turn (for state changed by socket events). */
+export async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((resolve) => setImmediate(resolve));
+}
