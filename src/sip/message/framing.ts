@@ -17,41 +17,47 @@ export interface Frame {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
-const LFLF = Buffer.from('\n\n');
-const LFCRLF = Buffer.from('\n\r\n');
 
 /**
- * Locates the first empty line. Bare-LF line endings are tolerated, as many
- * stacks do, so the empty line may be spelt CRLF CRLF, LF LF or LF CRLF;
- * three native searches find the earliest without a byte loop in JS.
- * Without any empty line the whole datagram is taken as header section with
- * an empty body.
+ * Locates the first empty line. The usual CRLF CRLF is found with one native
+ * search. Bare-LF line endings are tolerated, as many stacks do, so the empty
+ * line may also be spelt LF LF or LF CRLF: when there is no CRLF CRLF (or it
+ * lies beyond the size cap) a line-by-line scan decides. An earlier LF-style
+ * empty line before a CRLF CRLF is noticed while the header lines are split
+ * (splitHead), which then calls frameByLines.
  */
 export function frame(buf: Buffer): Frame {
   let start = 0;
   const len = buf.length;
   while (start < len && (buf[start] === 0x0d || buf[start] === 0x0a)) start++;
   if (start >= len) throw new SipParseError('Empty message');
-  // Each candidate is identified by the LF ending the last header line.
-  let lf = -1;
-  let bodyStart = len;
   const crlf = buf.indexOf(CRLFCRLF, start);
-  if (crlf >= 0) {
-    lf = crlf + 1;
-    bodyStart = crlf + 4;
+  if (crlf >= 0 && crlf - start <= MAX_HEADER_BYTES) {
+    return { start, headEnd: crlf, bodyStart: crlf + 4 };
   }
-  const lflf = buf.indexOf(LFLF, start);
-  if (lflf >= 0 && (lf < 0 || lflf < lf)) {
-    lf = lflf;
-    bodyStart = lflf + 2;
+  return frameByLines(buf, start);
+}
+
+/**
+ * Byte scan for the first empty line ("\n\n" or "\n\r\n") from `start`,
+ * looking no further than the size cap. Without any empty line the whole
+ * datagram is the header section and the body is empty.
+ */
+export function frameByLines(buf: Buffer, start: number): Frame {
+  const len = buf.length;
+  const limit = Math.min(len, start + MAX_HEADER_BYTES + 1);
+  let nl = buf.indexOf(0x0a, start);
+  while (nl >= 0 && nl < limit) {
+    let bodyStart = -1;
+    if (buf[nl + 1] === 0x0a) bodyStart = nl + 2;
+    else if (buf[nl + 1] === 0x0d && buf[nl + 2] === 0x0a) bodyStart = nl + 3;
+    if (bodyStart >= 0) {
+      const headEnd = nl > start && buf[nl - 1] === 0x0d ? nl - 1 : nl;
+      if (headEnd - start > MAX_HEADER_BYTES) break;
+      return { start, headEnd, bodyStart };
+    }
+    nl = buf.indexOf(0x0a, nl + 1);
   }
-  const lfcrlf = buf.indexOf(LFCRLF, start);
-  if (lfcrlf >= 0 && (lf < 0 || lfcrlf < lf)) {
-    lf = lfcrlf;
-    bodyStart = lfcrlf + 3;
-  }
-  let headEnd = len;
-  if (lf >= 0) headEnd = lf > start && buf[lf - 1] === 0x0d ? lf - 1 : lf;
-  if (headEnd - start > MAX_HEADER_BYTES) throw new SipParseError('Header section too large');
-  return { start, headEnd, bodyStart };
+  if (len - start > MAX_HEADER_BYTES) throw new SipParseError('Header section too large');
+  return { start, headEnd: len, bodyStart: len };
 }

@@ -5,13 +5,19 @@
  * SP, §7.3.1), splits "name HCOLON value" (HCOLON = *( SP / HTAB ) ":" SWS)
  * and checks the name is a token.
  */
-import { Headers } from './headers.js';
+import { Headers, headerKey, knownHeaderName } from './headers.js';
 import { SipParseError } from './errors.js';
 import { isTokenChar } from './syntax.js';
 
 export interface SplitHead {
   startLine: string;
   headers: Headers;
+  /**
+   * True when an empty line ended the header section before the end of
+   * `head` (LF-style line endings before a CRLF CRLF): the body then starts
+   * earlier than the framing assumed.
+   */
+  endedEarly: boolean;
 }
 
 function isWsCode(c: number): boolean {
@@ -46,12 +52,19 @@ export function splitHead(head: string): SplitHead {
   const startLine = head.slice(0, lineEnd);
   const headers = new Headers();
   let name: string | null = null;
+  let key = '';
   let value = '';
   let pos = eol + 1;
+  let endedEarly = false;
   while (pos < n) {
     eol = head.indexOf('\n', pos);
     if (eol < 0) eol = n;
     lineEnd = eol > pos && head.charCodeAt(eol - 1) === 0x0d ? eol - 1 : eol;
+    if (lineEnd === pos && eol < n) {
+      // An empty line: the header section ends here (§7.5).
+      endedEarly = true;
+      break;
+    }
     const c0 = head.charCodeAt(pos);
     if (isWsCode(c0)) {
       // Continuation line (LWS folding, §7.3.1).
@@ -60,7 +73,7 @@ export function splitHead(head: string): SplitHead {
       const e = trimEnd(head, s, lineEnd);
       if (e > s) value = value === '' ? head.slice(s, e) : value + ' ' + head.slice(s, e);
     } else {
-      if (name !== null) headers.append(name, value);
+      if (name !== null) headers.entries.push({ name, key, value });
       let p = pos;
       while (p < lineEnd && isTokenChar(head.charCodeAt(p))) p++;
       const nameEnd = p;
@@ -71,12 +84,19 @@ export function splitHead(head: string): SplitHead {
         );
       }
       if (nameEnd === pos) throw new SipParseError('Invalid header name');
-      name = head.slice(pos, nameEnd);
+      const known = knownHeaderName(head, pos, nameEnd);
+      if (known !== undefined) {
+        name = known[0];
+        key = known[1];
+      } else {
+        name = head.slice(pos, nameEnd);
+        key = headerKey(name);
+      }
       p = skipLeading(head, p + 1, lineEnd);
       value = head.slice(p, trimEnd(head, p, lineEnd));
     }
     pos = eol + 1;
   }
-  if (name !== null) headers.append(name, value);
-  return { startLine, headers };
+  if (name !== null) headers.entries.push({ name, key, value });
+  return { startLine, headers, endedEarly };
 }

@@ -24,10 +24,138 @@ const COMPACT: Record<string, string> = {
   r: 'refer-to',
 };
 
+/**
+ * Canonical keys of the headers this stack and its peers commonly use. Keys
+ * come from these literals so that they are interned strings and every
+ * `e.key === 'via'` comparison in the layers above is a pointer check.
+ */
+const KNOWN = [
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'alert-info',
+  'allow',
+  'allow-events',
+  'authentication-info',
+  'authorization',
+  'call-id',
+  'call-info',
+  'contact',
+  'content-disposition',
+  'content-encoding',
+  'content-language',
+  'content-length',
+  'content-type',
+  'cseq',
+  'date',
+  'error-info',
+  'event',
+  'expires',
+  'from',
+  'in-reply-to',
+  'max-forwards',
+  'mime-version',
+  'min-expires',
+  'min-se',
+  'organization',
+  'p-asserted-identity',
+  'p-preferred-identity',
+  'path',
+  'priority',
+  'privacy',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-require',
+  'rack',
+  'reason',
+  'record-route',
+  'refer-to',
+  'referred-by',
+  'replaces',
+  'reply-to',
+  'require',
+  'retry-after',
+  'route',
+  'rseq',
+  'server',
+  'session-expires',
+  'subject',
+  'subscription-state',
+  'supported',
+  'timestamp',
+  'to',
+  'unsupported',
+  'user-agent',
+  'via',
+  'warning',
+  'www-authenticate',
+];
+
+/** Spellings seen on the wire (lower case, Title-Case, RFC spelling, compact) → canonical key. */
+const SPELLINGS = new Map<string, string>();
+for (const key of KNOWN) {
+  SPELLINGS.set(key, key);
+  SPELLINGS.set(
+    key.replace(/(^|-)([a-z])/g, (_m, sep: string, c: string) => sep + c.toUpperCase()),
+    key,
+  );
+}
+for (const [spelling, key] of [
+  ['Call-ID', 'call-id'],
+  ['CSeq', 'cseq'],
+  ['WWW-Authenticate', 'www-authenticate'],
+  ['MIME-Version', 'mime-version'],
+  ['Min-SE', 'min-se'],
+  ['RSeq', 'rseq'],
+  ['RAck', 'rack'],
+] as const) {
+  SPELLINGS.set(spelling, key);
+}
+for (const [c, key] of Object.entries(COMPACT)) {
+  const canonical = SPELLINGS.get(key) ?? key;
+  SPELLINGS.set(c, canonical);
+  SPELLINGS.set(c.toUpperCase(), canonical);
+}
+
+/**
+ * Known spellings bucketed by (length, first char), so the parser can
+ * recognise a header name in place without slicing or hashing it.
+ */
+const MAX_KNOWN_LENGTH = 32;
+const BY_SHAPE: (Array<readonly [string, string]> | undefined)[] = [];
+for (const [spelling, key] of SPELLINGS) {
+  if (spelling.length > MAX_KNOWN_LENGTH) continue;
+  const at = spelling.length * 128 + spelling.charCodeAt(0);
+  (BY_SHAPE[at] ??= []).push([spelling, key]);
+}
+
+/**
+ * The known spelling written at s[start, end) as [spelling, key] (both
+ * interned strings), or undefined. For the parser's hot path.
+ */
+export function knownHeaderName(
+  s: string,
+  start: number,
+  end: number,
+): readonly [string, string] | undefined {
+  const len = end - start;
+  if (len > MAX_KNOWN_LENGTH || len === 0) return undefined;
+  const bucket = BY_SHAPE[len * 128 + (s.charCodeAt(start) & 0x7f)];
+  if (bucket === undefined) return undefined;
+  for (let i = 0; i < bucket.length; i++) {
+    const candidate = bucket[i]!;
+    if (s.startsWith(candidate[0], start)) return candidate;
+  }
+  return undefined;
+}
+
 /** Canonical (lower-case, long-form) key of a header name. */
 export function headerKey(name: string): string {
+  const known = SPELLINGS.get(name);
+  if (known !== undefined) return known;
   const lower = name.toLowerCase();
-  return lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
+  if (lower.length === 1) return COMPACT[lower] ?? lower;
+  return SPELLINGS.get(lower) ?? lower;
 }
 
 /** Headers whose values may not be split at commas (§7.3.1: they contain unquoted commas). */

@@ -15,11 +15,15 @@ function parsedValues<T>(headers: Headers, key: string, parse: (v: string) => T)
   const out: T[] = [];
   for (const e of headers.entries as ParsedEntry[]) {
     if (e.key !== key) continue;
-    if (e.parsed === undefined) {
+    let parsed = e.parsed as T[] | undefined;
+    if (parsed === undefined) {
       // Only list-valued headers (Via, Contact, Route ...) come here (§7.3.1).
-      e.parsed = splitTopLevelCommas(e.value).map(parse);
+      const v = e.value;
+      parsed = v.indexOf(',') < 0 ? [parse(v)] : splitTopLevelCommas(v).map(parse);
+      e.parsed = parsed;
     }
-    out.push(...(e.parsed as T[]));
+    // A fresh array each call: callers may change it without touching the cache.
+    for (let i = 0; i < parsed.length; i++) out.push(parsed[i]!);
   }
   return out;
 }

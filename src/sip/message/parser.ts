@@ -8,7 +8,7 @@
 import { Headers } from './headers.js';
 import { SipRequest, SipResponse, type SipMessage } from './message.js';
 import { SipParseError } from './errors.js';
-import { frame } from './framing.js';
+import { frame, frameByLines } from './framing.js';
 import { splitHead } from './header-lines.js';
 import { checkRequestLine, splitStartLine } from './start-line.js';
 import { parseUri } from './uri.js';
@@ -39,9 +39,11 @@ export function parseMessage(data: Buffer | string): ParseResult {
 
 function parse(data: Buffer | string, partial: { request?: PartialRequest }): SipMessage {
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const f = frame(buf);
+  let f = frame(buf);
   const head = buf.toString('utf8', f.start, f.headEnd);
-  const { startLine, headers } = splitHead(head);
+  const { startLine, headers, endedEarly } = splitHead(head);
+  // splitHead stopped at the real empty line; find its byte offset for the body.
+  if (endedEarly) f = frameByLines(buf, f.start);
   const sl = splitStartLine(startLine);
   let m: SipMessage;
   if (sl.kind === 'request') {
@@ -71,7 +73,11 @@ function parse(data: Buffer | string, partial: { request?: PartialRequest }): Si
     bodyLength = contentLength;
   }
   // Copy: the body must not alias a transport's receive buffer that may be reused.
-  if (bodyLength > 0) m.body = Buffer.from(buf.subarray(f.bodyStart, f.bodyStart + bodyLength));
+  if (bodyLength > 0) {
+    const body = Buffer.allocUnsafe(bodyLength);
+    buf.copy(body, 0, f.bodyStart, f.bodyStart + bodyLength);
+    m.body = body;
+  }
   return m;
 }
 

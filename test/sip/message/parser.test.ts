@@ -185,6 +185,17 @@ test('leading CRLFs are ignored (§7.5) and bare LF line endings are tolerated',
   assert.equal(req(mixed).body.toString(), 'xyz');
 });
 
+test('an LF empty line before a CRLF CRLF in the body ends the headers', () => {
+  const lfHead = 'OPTIONS sip:b@example.com SIP/2.0\n' + BASE.join('\n') + '\n\n';
+  const m = req(lfHead + 'line1\r\n\r\nline2');
+  assert.equal(m.body.toString(), 'line1\r\n\r\nline2');
+  assert.equal(m.headers.entries.length, 5);
+  // The same with a body far bigger than the header size cap.
+  const big = 'x'.repeat(100 * 1024);
+  assert.equal(req(lfHead + big).body.length, big.length);
+  assert.equal(req(options([], big)).body.length, big.length);
+});
+
 test('a message with no empty line is all headers with an empty body', () => {
   const text = 'OPTIONS sip:b@example.com SIP/2.0\r\n' + BASE.join('\r\n') + '\r\n';
   assert.equal(req(text).body.length, 0);
