@@ -1,8 +1,11 @@
 /**
  * SIP requests and responses (RFC 3261 §7). The header list is the single
  * source of truth; typed accessors parse on demand and cache the result on
- * the header entry, so a message that is only forwarded is never fully
- * parsed and one that is modified never serves a stale value.
+ * the header entry, so one that is modified (Headers.set/prepend replace
+ * entries) never serves a stale value. parseMessage fills these caches for
+ * Via, From, To, CSeq, Contact, Route and Record-Route while validating, so
+ * on a parsed message those accessors cannot throw (except contacts() on
+ * "Contact: *", which is not a name-addr).
  */
 import { Headers, splitTopLevelCommas, type HeaderEntry } from './headers.js';
 import { parseCSeq, parseNameAddr, parseVia } from './header-values.js';
