@@ -28,6 +28,13 @@ type ConnectionState = 'open' | 'closed';
 
 const PONG = Buffer.from('\r\n', 'latin1');
 
+/**
+ * Bytes queued in user space before a peer that stopped reading is given up
+ * on: without a cap, a stalled receiver would make us buffer every
+ * retransmission forever.
+ */
+const MAX_QUEUED_WRITE_BYTES = 1024 * 1024;
+
 export class TcpConnection {
   readonly id: number;
   readonly direction: 'inbound' | 'outbound';
@@ -69,6 +76,16 @@ export class TcpConnection {
     if (this.state !== 'open' || this.socket.destroyed) {
       return Promise.reject(
         new TransportError('closed', `TCP connection ${this.describe()} is closed`),
+      );
+    }
+    if (this.socket.writableLength + data.length > MAX_QUEUED_WRITE_BYTES) {
+      this.opts.logger.warn(
+        { connection: this.describe() },
+        'closing TCP connection: peer is not reading',
+      );
+      this.close();
+      return Promise.reject(
+        new TransportError('closed', `TCP connection ${this.describe()} stalled`),
       );
     }
     this.touch();

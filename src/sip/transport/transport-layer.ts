@@ -253,12 +253,18 @@ export class TransportLayer {
     if (this.closed) return;
     // CRLF keep-alives, which many UAs also send over UDP, carry no message (RFC 3261 §7.5).
     if (isBlank(data)) return;
-    this.receive(data, {
+    const source: Source = {
       protocol: 'udp',
       address: canonicalHost(rinfo.address),
       port: rinfo.port,
       local: { address: listener.address, port: listener.port },
-    });
+    };
+    if (data.length > this.maxMessageBytes) {
+      this.counters.received++;
+      this.drop(source, `datagram of ${data.length} bytes exceeds maxMessageBytes`);
+      return;
+    }
+    this.receive(data, source);
   }
 
   private receiveStream(data: Buffer, connection: TcpConnection): void {
