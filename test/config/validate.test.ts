@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, DEFAULT_CONFIG, loadConfig, validateConfig } from '../../src/config/index.js';
+
+test('no document gives the defaults', () => {
+  assert.deepEqual(validateConfig(undefined), DEFAULT_CONFIG);
+});
+
+test('a full document is taken field by field', () => {
+  const c = validateConfig({
+    logLevel: 'debug',
+    sip: {
+      address: '::1',
+      port: 5070,
+      transports: ['tcp'],
+      timers: { T1: 100 },
+      trunks: [{ name: 'c', host: '10.0.0.1', port: 5080, transport: 'tcp', username: 'u', password: 'p', numberFormat: 'digits', prefixes: ['+1', '44'] }],
+      inboundAuth: { realm: 'r', users: { alice: 'pw' } },
+    },
+    agent: { mode: 'reject', rejectStatus: 603 },
+  });
+  assert.equal(c.sip.address, '::1');
+  assert.equal(c.sip.timers.T1, 100);
+  assert.equal(c.sip.timers.T2, 4000);
+  assert.equal(c.sip.trunks[0]!.numberFormat, 'digits');
+  assert.deepEqual(c.sip.inboundAuth, { realm: 'r', users: { alice: 'pw' } });
+  assert.equal(c.agent.mode, 'reject');
+  assert.equal(c.agent.answerAfterMs, DEFAULT_CONFIG.agent.answerAfterMs);
+});
+
+const bad: Array<[string, unknown, RegExp]> = [
+  ['not an object', [1], /must be a JSON object/],
+  ['unknown top-level key', { sip: {}, colour: 'red' }, /colour: unknown setting/],
+  ['port out of range', { sip: { port: 70000 } }, /sip\.port: must be an integer from 0 to 65535/],
+  ['address not an IP', { sip: { address: 'example.com' } }, /sip\.address: must be an IP address/],
+  ['bad transport', { sip: { transports: ['sctp'] } }, /sip\.transports\[0\]: must be one of udp, tcp/],
+  ['T2 < T1', { sip: { timers: { T1: 5000, T2: 1000 } } }, /T2 must not be smaller than T1/],
+  ['trunk without host', { sip: { trunks: [{ name: 'x' }] } }, /sip\.trunks\[0\]\.host: must be a non-empty string/],
+  ['username without password', { sip: { trunks: [{ host: 'h', username: 'u' }] } }, /give both or neither/],
+  ['bad prefixes', { sip: { trunks: [{ host: 'h', prefixes: ['abc'] }] } }, /prefixes: must be a list of digit strings/],
+  ['bad users', { sip: { inboundAuth: { realm: 'r', users: { a: 1 } } } }, /users: must map user names to passwords/],
+  ['bad mode', { agent: { mode: 'dance' } }, /agent\.mode: must be one of answer, reject, ring/],
+  ['reject status 200', { agent: { rejectStatus: 200 } }, /agent\.rejectStatus/],
+];
+for (const [name, doc, why] of bad) {
+  test(`rejects ${name} with a message naming the field`, () => {
+    assert.throws(() => validateConfig(doc), (err: unknown) => err instanceof ConfigError && why.test(err.message));
+  });
+}
+
+test('loadConfig: default path optional, explicit path required, JSON errors named', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'partyline-config-'));
+  try {
+    assert.deepEqual(loadConfig(undefined, join(dir, 'absent.json')), DEFAULT_CONFIG);
+    assert.throws(() => loadConfig(join(dir, 'absent.json')), /cannot read configuration/);
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"sip": ');
+    assert.throws(() => loadConfig(broken), /broken\.json is not valid JSON/);
+    const wrong = join(dir, 'wrong.json');
+    writeFileSync(wrong, JSON.stringify({ sip: { port: -1 } }));
+    assert.throws(() => loadConfig(wrong), /wrong\.json: sip\.port/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
