@@ -27,22 +27,43 @@ function gcHeap(): number {
   return process.memoryUsage().heapUsed;
 }
 
-export async function runDialogMemoryBench(n = 5000): Promise<{ dialogs: number; bytes_per_idle_dialog: number }> {
-  const ua = await UserAgent.create({ listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }] });
+export async function runDialogMemoryBench(
+  n = 5000,
+): Promise<{ dialogs: number; bytes_per_idle_dialog: number }> {
+  const ua = await UserAgent.create({
+    listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }],
+  });
   const port = ua.bindings()[0]!.port;
-  const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+  const sdp =
+    'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
   ua.on('invite', (call) => call.answer(sdp));
   const before = gcHeap();
   const sippPort = await freeUdpPort();
   const sipp = spawn(
     'sipp',
-    [`127.0.0.1:${port}`, '-sf', scenario, '-r', '1000', '-m', String(n), '-l', String(n), '-i', '127.0.0.1', '-p', String(sippPort), '-nostdin'],
+    [
+      `127.0.0.1:${port}`,
+      '-sf',
+      scenario,
+      '-r',
+      '1000',
+      '-m',
+      String(n),
+      '-l',
+      String(n),
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(sippPort),
+      '-nostdin',
+    ],
     { stdio: 'ignore' },
   );
   try {
     const deadline = Date.now() + 60_000;
     // Wait until every dialog is up and the 2xx retransmission timers have stopped (ACKs in).
-    while (ua.dialogCount() < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (ua.dialogCount() < n && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     // Idle means no transaction left either: wait for Timer L (64·T1) to retire the INVITE server transactions.
     while (Date.now() < deadline + 40_000) {
       const { client, server } = ua.transactions.size();

@@ -19,7 +19,10 @@ const SEEDS = [
   'REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP [::1]:5070;branch=z9hG4bKreg1\r\nMax-Forwards: 70\r\nTo: <sip:alice@127.0.0.1>\r\nFrom: <sip:alice@127.0.0.1>;tag=456248\r\nCall-ID: 843817637684230@998sdasdh09\r\nCSeq: 1826 REGISTER\r\nContact: <sip:alice@[::1]:5070>;expires=7200\r\nAuthorization: Digest username="alice", realm="r", nonce="n", uri="sip:127.0.0.1", response="6629fae49393a05397450978507c4ef1", qop=auth, nc=00000001, cnonce="c"\r\nContent-Length: 0\r\n\r\n',
 ].map((s) => Buffer.from(s));
 
-export async function runFuzzBench(count = 1_000_000, seed = 20261125): Promise<{
+export async function runFuzzBench(
+  count = 1_000_000,
+  seed = 20261125,
+): Promise<{
   fuzz_messages: number;
   fuzz_parsed: number;
   fuzz_rejected: number;
@@ -37,13 +40,19 @@ export async function runFuzzBench(count = 1_000_000, seed = 20261125): Promise<
     {
       onRequest: (req, tx) => {
         // Answer like a UA would, so server transactions walk their whole machine.
-        if (tx && req.method !== 'ACK') tx.respond(createResponse(req, req.method === 'INVITE' ? 486 : 200));
+        if (tx && req.method !== 'ACK')
+          tx.respond(createResponse(req, req.method === 'INVITE' ? 486 : 200));
       },
       onStrayResponse: () => undefined,
     },
     { clock },
   );
-  const source: Source = { protocol: 'udp', address: '127.0.0.1', port: 5070, local: { address: '127.0.0.1', port: 5060 } };
+  const source: Source = {
+    protocol: 'udp',
+    address: '127.0.0.1',
+    port: 5070,
+    local: { address: '127.0.0.1', port: 5060 },
+  };
   let parsed = 0;
   let rejected = 0;
   let escaped = 0;
@@ -59,7 +68,14 @@ export async function runFuzzBench(count = 1_000_000, seed = 20261125): Promise<
       parsed++;
       const m = r.message;
       serializeMessage(m);
-      for (const f of [() => m.vias(), () => m.from(), () => m.to(), () => m.cseq(), () => m.contacts(), () => m.routes()]) {
+      for (const f of [
+        () => m.vias(),
+        () => m.from(),
+        () => m.to(),
+        () => m.cseq(),
+        () => m.contacts(),
+        () => m.routes(),
+      ]) {
         try {
           f();
         } catch {

@@ -7,7 +7,14 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
 import { join } from 'node:path';
-import { measureCps, measureSippCeiling, nodeSipTarget, sipgoTarget, REPO_ROOT, type CpsResult } from './cps/index.js';
+import {
+  measureCps,
+  measureSippCeiling,
+  nodeSipTarget,
+  sipgoTarget,
+  REPO_ROOT,
+  type CpsResult,
+} from './cps/index.js';
 import { runDialogMemoryBench } from './dialogs.js';
 import { runFuzzBench } from './fuzz.js';
 import { runParseBench } from './parse.js';
@@ -45,7 +52,14 @@ async function sipSuite(): Promise<void> {
   const partyline = await measureCps(
     {
       name: 'partyline',
-      command: [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'bench', 'peers', 'partyline-uas.ts'), '--port', '{port}'],
+      command: [
+        process.execPath,
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'bench', 'peers', 'partyline-uas.ts'),
+        '--port',
+        '{port}',
+      ],
     },
     { log },
   );

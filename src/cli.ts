@@ -10,15 +10,20 @@ import { RoutingError, UserAgent } from './sip/ua/index.js';
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('must be a port number 0-65535');
   return n;
 }
 
-function withOverrides(config: Config, o: { address?: string; port?: number; mode?: string; logLevel?: string }): Config {
+function withOverrides(
+  config: Config,
+  o: { address?: string; port?: number; mode?: string; logLevel?: string },
+): Config {
   if (o.address) config.sip.address = o.address;
   if (o.port !== undefined) config.sip.port = o.port;
   if (o.mode) {
-    if (!['answer', 'reject', 'ring'].includes(o.mode)) throw new ConfigError(`--mode must be answer, reject or ring`);
+    if (!['answer', 'reject', 'ring'].includes(o.mode))
+      throw new ConfigError(`--mode must be answer, reject or ring`);
     config.agent.mode = o.mode as Config['agent']['mode'];
   }
   if (o.logLevel) config.logLevel = o.logLevel as Config['logLevel'];
@@ -55,23 +60,36 @@ export function buildCli(): Command {
 
   program
     .command('dial <address>')
-    .description('place one call (sip:user@host, user@host or a phone number via the trunk) and report the outcome')
+    .description(
+      'place one call (sip:user@host, user@host or a phone number via the trunk) and report the outcome',
+    )
     .option('-f, --from <callerId>', 'caller ID')
     .option('-t, --timeout <seconds>', 'ring timeout', (v) => Number(v), 30)
     .option('--hold <seconds>', 'stay connected this long before hanging up', (v) => Number(v), 5)
     .action(async (address: string, opts: { from?: string; timeout: number; hold: number }) => {
       const g = program.opts<{ config?: string; logLevel?: string }>();
-      const config = withOverrides(loadConfig(g.config), { port: 0, logLevel: g.logLevel ?? 'warn' });
+      const config = withOverrides(loadConfig(g.config), {
+        port: 0,
+        logLevel: g.logLevel ?? 'warn',
+      });
       const logger = pino({ level: config.logLevel });
       const ua = await UserAgent.create({
-        listen: config.sip.transports.map((protocol) => ({ protocol, address: config.sip.address, port: 0 })),
+        listen: config.sip.transports.map((protocol) => ({
+          protocol,
+          address: config.sip.address,
+          port: 0,
+        })),
         trunks: config.sip.trunks,
         timers: config.sip.timers,
         userAgent: config.sip.userAgent,
         logger,
       });
       const code = await new Promise<number>((resolve) => {
-        const call = ua.call(address, { from: opts.from, ringTimeoutMs: opts.timeout * 1000, sdp: null });
+        const call = ua.call(address, {
+          from: opts.from,
+          ringTimeoutMs: opts.timeout * 1000,
+          sdp: null,
+        });
         call.on('progress', (p) => console.log(`${p.status} ${p.reason}`));
         call.on('failed', (f) => {
           console.log(`failed: ${f.cause}${f.status ? ` (${f.status})` : ''} ${f.reason}`);

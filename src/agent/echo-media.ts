@@ -17,7 +17,10 @@ export interface EchoSession {
 const G711: Record<number, string> = { 0: 'PCMU', 8: 'PCMA' };
 
 /** Returns null when the offer has no audio stream with PCMU or PCMA (the caller answers 488). */
-export async function openEchoSession(offer: string | null, localAddress: string): Promise<EchoSession | null> {
+export async function openEchoSession(
+  offer: string | null,
+  localAddress: string,
+): Promise<EchoSession | null> {
   if (!offer) return null;
   let parsed: sdpTransform.SessionDescription;
   try {

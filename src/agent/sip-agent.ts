@@ -41,7 +41,10 @@ export async function startSipAgent(config: Config, logger: Logger): Promise<Sip
 
   ua.on('invite', (call: IncomingCall) => {
     const log = logger.child({ callId: call.callId });
-    log.info({ from: call.invite.headers.get('from'), to: call.invite.headers.get('to') }, 'incoming call');
+    log.info(
+      { from: call.invite.headers.get('from'), to: call.invite.headers.get('to') },
+      'incoming call',
+    );
     call.on('failed', (f) => log.info({ cause: f.cause }, 'call ended before answer'));
     call.on('ended', (e) => log.info(e, 'call ended'));
     const agent = config.agent;

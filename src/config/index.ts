@@ -1,3 +1,9 @@
-export { DEFAULT_CONFIG, type Config, type SipSection, type AgentSection, type AnswerMode } from './config.js';
+export {
+  DEFAULT_CONFIG,
+  type Config,
+  type SipSection,
+  type AgentSection,
+  type AnswerMode,
+} from './config.js';
 export { validateConfig, ConfigError } from './validate.js';
 export { loadConfig } from './load.js';

@@ -12,7 +12,8 @@ export function loadConfig(path: string | undefined, defaultPath = 'partyline.js
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && path === undefined) return validateConfig(undefined);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && path === undefined)
+      return validateConfig(undefined);
     throw new ConfigError(`cannot read configuration ${file}: ${(err as Error).message}`);
   }
   let doc: unknown;

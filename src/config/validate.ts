@@ -15,25 +15,31 @@ function isObject(v: unknown): v is Json {
 
 function unknownKeys(obj: Json, allowed: string[], path: string): void {
   for (const k of Object.keys(obj)) {
-    if (!allowed.includes(k)) throw new ConfigError(`${path}${k}: unknown setting (allowed: ${allowed.join(', ')})`);
+    if (!allowed.includes(k))
+      throw new ConfigError(`${path}${k}: unknown setting (allowed: ${allowed.join(', ')})`);
   }
 }
 
 function int(v: unknown, path: string, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new ConfigError(`${path}: must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`);
+    throw new ConfigError(
+      `${path}: must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`,
+    );
   }
   return v;
 }
 
 function str(v: unknown, path: string): string {
-  if (typeof v !== 'string' || v.length === 0) throw new ConfigError(`${path}: must be a non-empty string`);
+  if (typeof v !== 'string' || v.length === 0)
+    throw new ConfigError(`${path}: must be a non-empty string`);
   return v;
 }
 
 function oneOf<T extends string>(v: unknown, path: string, values: readonly T[]): T {
   if (typeof v !== 'string' || !values.includes(v as T)) {
-    throw new ConfigError(`${path}: must be one of ${values.join(', ')} (got ${JSON.stringify(v)})`);
+    throw new ConfigError(
+      `${path}: must be one of ${values.join(', ')} (got ${JSON.stringify(v)})`,
+    );
   }
   return v as T;
 }
@@ -41,10 +47,29 @@ function oneOf<T extends string>(v: unknown, path: string, values: readonly T[])
 function trunk(v: unknown, i: number): TrunkConfig {
   const p = `sip.trunks[${i}].`;
   if (!isObject(v)) throw new ConfigError(`sip.trunks[${i}]: must be an object`);
-  unknownKeys(v, ['name', 'host', 'port', 'transport', 'username', 'password', 'realm', 'numberFormat', 'fromDomain', 'prefixes'], p);
-  const t: TrunkConfig = { name: str(v.name ?? `trunk${i}`, `${p}name`), host: str(v.host, `${p}host`) };
+  unknownKeys(
+    v,
+    [
+      'name',
+      'host',
+      'port',
+      'transport',
+      'username',
+      'password',
+      'realm',
+      'numberFormat',
+      'fromDomain',
+      'prefixes',
+    ],
+    p,
+  );
+  const t: TrunkConfig = {
+    name: str(v.name ?? `trunk${i}`, `${p}name`),
+    host: str(v.host, `${p}host`),
+  };
   if (v.port !== undefined) t.port = int(v.port, `${p}port`, 1, 65535);
-  if (v.transport !== undefined) t.transport = oneOf(v.transport, `${p}transport`, ['udp', 'tcp'] as const);
+  if (v.transport !== undefined)
+    t.transport = oneOf(v.transport, `${p}transport`, ['udp', 'tcp'] as const);
   if (v.username !== undefined) t.username = str(v.username, `${p}username`);
   if (v.password !== undefined) {
     if (typeof v.password !== 'string') throw new ConfigError(`${p}password: must be a string`);
@@ -54,10 +79,14 @@ function trunk(v: unknown, i: number): TrunkConfig {
     throw new ConfigError(`${p}username/password: give both or neither`);
   }
   if (v.realm !== undefined) t.realm = str(v.realm, `${p}realm`);
-  if (v.numberFormat !== undefined) t.numberFormat = oneOf(v.numberFormat, `${p}numberFormat`, ['e164', 'digits'] as const);
+  if (v.numberFormat !== undefined)
+    t.numberFormat = oneOf(v.numberFormat, `${p}numberFormat`, ['e164', 'digits'] as const);
   if (v.fromDomain !== undefined) t.fromDomain = str(v.fromDomain, `${p}fromDomain`);
   if (v.prefixes !== undefined) {
-    if (!Array.isArray(v.prefixes) || !v.prefixes.every((x) => typeof x === 'string' && /^\+?[0-9]*$/.test(x))) {
+    if (
+      !Array.isArray(v.prefixes) ||
+      !v.prefixes.every((x) => typeof x === 'string' && /^\+?[0-9]*$/.test(x))
+    ) {
       throw new ConfigError(`${p}prefixes: must be a list of digit strings like "+1" or "44"`);
     }
     t.prefixes = v.prefixes as string[];
@@ -72,30 +101,58 @@ export function validateConfig(doc: unknown): Config {
   if (!isObject(doc)) throw new ConfigError('configuration must be a JSON object');
   unknownKeys(doc, ['logLevel', 'sip', 'agent'], '');
   if (doc.logLevel !== undefined) {
-    c.logLevel = oneOf(doc.logLevel, 'logLevel', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
+    c.logLevel = oneOf(doc.logLevel, 'logLevel', [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ] as const);
   }
   if (doc.sip !== undefined) {
     const s = doc.sip;
     if (!isObject(s)) throw new ConfigError('sip: must be an object');
-    unknownKeys(s, ['address', 'port', 'transports', 'userAgent', 'ringTimeoutMs', 'timers', 'trunks', 'inboundAuth'], 'sip.');
+    unknownKeys(
+      s,
+      [
+        'address',
+        'port',
+        'transports',
+        'userAgent',
+        'ringTimeoutMs',
+        'timers',
+        'trunks',
+        'inboundAuth',
+      ],
+      'sip.',
+    );
     if (s.address !== undefined) {
       c.sip.address = str(s.address, 'sip.address');
-      if (!isIP(c.sip.address)) throw new ConfigError(`sip.address: must be an IP address (got "${c.sip.address}")`);
+      if (!isIP(c.sip.address))
+        throw new ConfigError(`sip.address: must be an IP address (got "${c.sip.address}")`);
     }
     if (s.port !== undefined) c.sip.port = int(s.port, 'sip.port', 0, 65535);
     if (s.transports !== undefined) {
-      if (!Array.isArray(s.transports) || s.transports.length === 0) throw new ConfigError('sip.transports: must be a non-empty list');
-      c.sip.transports = s.transports.map((t, i) => oneOf(t, `sip.transports[${i}]`, ['udp', 'tcp'] as const));
+      if (!Array.isArray(s.transports) || s.transports.length === 0)
+        throw new ConfigError('sip.transports: must be a non-empty list');
+      c.sip.transports = s.transports.map((t, i) =>
+        oneOf(t, `sip.transports[${i}]`, ['udp', 'tcp'] as const),
+      );
     }
     if (s.userAgent !== undefined) c.sip.userAgent = str(s.userAgent, 'sip.userAgent');
-    if (s.ringTimeoutMs !== undefined) c.sip.ringTimeoutMs = int(s.ringTimeoutMs, 'sip.ringTimeoutMs', 1000, 600_000);
+    if (s.ringTimeoutMs !== undefined)
+      c.sip.ringTimeoutMs = int(s.ringTimeoutMs, 'sip.ringTimeoutMs', 1000, 600_000);
     if (s.timers !== undefined) {
       if (!isObject(s.timers)) throw new ConfigError('sip.timers: must be an object');
       unknownKeys(s.timers, ['T1', 'T2', 'T4'], 'sip.timers.');
       for (const k of ['T1', 'T2', 'T4'] as const) {
-        if (s.timers[k] !== undefined) c.sip.timers[k] = int(s.timers[k], `sip.timers.${k}`, 10, 120_000);
+        if (s.timers[k] !== undefined)
+          c.sip.timers[k] = int(s.timers[k], `sip.timers.${k}`, 10, 120_000);
       }
-      if (c.sip.timers.T2 < c.sip.timers.T1) throw new ConfigError('sip.timers: T2 must not be smaller than T1');
+      if (c.sip.timers.T2 < c.sip.timers.T1)
+        throw new ConfigError('sip.timers: T2 must not be smaller than T1');
     }
     if (s.trunks !== undefined) {
       if (!Array.isArray(s.trunks)) throw new ConfigError('sip.trunks: must be a list');
@@ -108,17 +165,24 @@ export function validateConfig(doc: unknown): Config {
       if (!isObject(a.users) || !Object.values(a.users).every((p) => typeof p === 'string')) {
         throw new ConfigError('sip.inboundAuth.users: must map user names to passwords');
       }
-      c.sip.inboundAuth = { realm: str(a.realm, 'sip.inboundAuth.realm'), users: a.users as Record<string, string> };
+      c.sip.inboundAuth = {
+        realm: str(a.realm, 'sip.inboundAuth.realm'),
+        users: a.users as Record<string, string>,
+      };
     }
   }
   if (doc.agent !== undefined) {
     const a = doc.agent;
     if (!isObject(a)) throw new ConfigError('agent: must be an object');
     unknownKeys(a, ['mode', 'answerAfterMs', 'rejectStatus', 'maxCallMs'], 'agent.');
-    if (a.mode !== undefined) c.agent.mode = oneOf(a.mode, 'agent.mode', ['answer', 'reject', 'ring'] as const);
-    if (a.answerAfterMs !== undefined) c.agent.answerAfterMs = int(a.answerAfterMs, 'agent.answerAfterMs', 0, 600_000);
-    if (a.rejectStatus !== undefined) c.agent.rejectStatus = int(a.rejectStatus, 'agent.rejectStatus', 300, 699);
-    if (a.maxCallMs !== undefined) c.agent.maxCallMs = int(a.maxCallMs, 'agent.maxCallMs', 0, 86_400_000);
+    if (a.mode !== undefined)
+      c.agent.mode = oneOf(a.mode, 'agent.mode', ['answer', 'reject', 'ring'] as const);
+    if (a.answerAfterMs !== undefined)
+      c.agent.answerAfterMs = int(a.answerAfterMs, 'agent.answerAfterMs', 0, 600_000);
+    if (a.rejectStatus !== undefined)
+      c.agent.rejectStatus = int(a.rejectStatus, 'agent.rejectStatus', 300, 699);
+    if (a.maxCallMs !== undefined)
+      c.agent.maxCallMs = int(a.maxCallMs, 'agent.maxCallMs', 0, 86_400_000);
   }
   return c;
 }

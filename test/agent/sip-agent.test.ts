@@ -19,14 +19,22 @@ const scenario = (name: string, dir = '../e2e/scenarios'): string =>
   fileURLToPath(new URL(`${dir}/${name}`, import.meta.url));
 
 function agentConfig(agent: Record<string, unknown>) {
-  return validateConfig({ logLevel: 'silent', sip: { address: '127.0.0.1', port: 0, transports: ['udp'] }, agent });
+  return validateConfig({
+    logLevel: 'silent',
+    sip: { address: '127.0.0.1', port: 0, transports: ['udp'] },
+    agent,
+  });
 }
 
 test('answer mode: SIPp is rung, answered with SDP, and its BYE accepted', async (t) => {
   const agent = await startSipAgent(agentConfig({ mode: 'answer', answerAfterMs: 0 }), logger);
   t.after(() => agent.stop());
   const port = agent.ua.bindings()[0]!.port;
-  const sipp = await SipPeer.start({ scenario: scenario('uac-call.xml'), remote: `127.0.0.1:${port}`, service: 'echo' });
+  const sipp = await SipPeer.start({
+    scenario: scenario('uac-call.xml'),
+    remote: `127.0.0.1:${port}`,
+    service: 'echo',
+  });
   t.after(() => sipp.stop());
   await sipp.passed();
 });
@@ -52,12 +60,18 @@ test('answered calls echo RTP back to the signalled address', async (t) => {
   rtp.bind(0, '127.0.0.1');
   await once(rtp, 'listening');
   t.after(() => rtp.close());
-  const caller = await UserAgent.create({ listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }] });
+  const caller = await UserAgent.create({
+    listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }],
+  });
   t.after(() => caller.close());
   const sdp = `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${rtp.address().port} RTP/AVP 8 0\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\n`;
   const call = caller.call(`sip:echo@127.0.0.1:${port}`, { sdp });
   const [answered] = (await once(call, 'answered')) as [{ sdp: string }];
-  assert.match(answered.sdp, /m=audio (\d+) RTP\/AVP 8\r?\n/, 'the agent picks the first offered G.711 codec');
+  assert.match(
+    answered.sdp,
+    /m=audio (\d+) RTP\/AVP 8\r?\n/,
+    'the agent picks the first offered G.711 codec',
+  );
   const remotePort = Number(/m=audio (\d+)/.exec(answered.sdp)![1]);
   const packet = Buffer.alloc(172);
   packet[0] = 0x80;

@@ -17,7 +17,18 @@ test('a full document is taken field by field', () => {
       port: 5070,
       transports: ['tcp'],
       timers: { T1: 100 },
-      trunks: [{ name: 'c', host: '10.0.0.1', port: 5080, transport: 'tcp', username: 'u', password: 'p', numberFormat: 'digits', prefixes: ['+1', '44'] }],
+      trunks: [
+        {
+          name: 'c',
+          host: '10.0.0.1',
+          port: 5080,
+          transport: 'tcp',
+          username: 'u',
+          password: 'p',
+          numberFormat: 'digits',
+          prefixes: ['+1', '44'],
+        },
+      ],
       inboundAuth: { realm: 'r', users: { alice: 'pw' } },
     },
     agent: { mode: 'reject', rejectStatus: 603 },
@@ -36,18 +47,41 @@ const bad: Array<[string, unknown, RegExp]> = [
   ['unknown top-level key', { sip: {}, colour: 'red' }, /colour: unknown setting/],
   ['port out of range', { sip: { port: 70000 } }, /sip\.port: must be an integer from 0 to 65535/],
   ['address not an IP', { sip: { address: 'example.com' } }, /sip\.address: must be an IP address/],
-  ['bad transport', { sip: { transports: ['sctp'] } }, /sip\.transports\[0\]: must be one of udp, tcp/],
+  [
+    'bad transport',
+    { sip: { transports: ['sctp'] } },
+    /sip\.transports\[0\]: must be one of udp, tcp/,
+  ],
   ['T2 < T1', { sip: { timers: { T1: 5000, T2: 1000 } } }, /T2 must not be smaller than T1/],
-  ['trunk without host', { sip: { trunks: [{ name: 'x' }] } }, /sip\.trunks\[0\]\.host: must be a non-empty string/],
-  ['username without password', { sip: { trunks: [{ host: 'h', username: 'u' }] } }, /give both or neither/],
-  ['bad prefixes', { sip: { trunks: [{ host: 'h', prefixes: ['abc'] }] } }, /prefixes: must be a list of digit strings/],
-  ['bad users', { sip: { inboundAuth: { realm: 'r', users: { a: 1 } } } }, /users: must map user names to passwords/],
+  [
+    'trunk without host',
+    { sip: { trunks: [{ name: 'x' }] } },
+    /sip\.trunks\[0\]\.host: must be a non-empty string/,
+  ],
+  [
+    'username without password',
+    { sip: { trunks: [{ host: 'h', username: 'u' }] } },
+    /give both or neither/,
+  ],
+  [
+    'bad prefixes',
+    { sip: { trunks: [{ host: 'h', prefixes: ['abc'] }] } },
+    /prefixes: must be a list of digit strings/,
+  ],
+  [
+    'bad users',
+    { sip: { inboundAuth: { realm: 'r', users: { a: 1 } } } },
+    /users: must map user names to passwords/,
+  ],
   ['bad mode', { agent: { mode: 'dance' } }, /agent\.mode: must be one of answer, reject, ring/],
   ['reject status 200', { agent: { rejectStatus: 200 } }, /agent\.rejectStatus/],
 ];
 for (const [name, doc, why] of bad) {
   test(`rejects ${name} with a message naming the field`, () => {
-    assert.throws(() => validateConfig(doc), (err: unknown) => err instanceof ConfigError && why.test(err.message));
+    assert.throws(
+      () => validateConfig(doc),
+      (err: unknown) => err instanceof ConfigError && why.test(err.message),
+    );
   });
 }
 

@@ -34,7 +34,8 @@ export class ManualClock implements Clock {
       this.pending = this.pending.filter((p) => !p.cancelled);
       let next: Pending | undefined;
       for (const p of this.pending) {
-        if (p.at <= end && (!next || p.at < next.at || (p.at === next.at && p.seq < next.seq))) next = p;
+        if (p.at <= end && (!next || p.at < next.at || (p.at === next.at && p.seq < next.seq)))
+          next = p;
       }
       if (!next) break;
       this.t = next.at;
