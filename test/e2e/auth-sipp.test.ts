@@ -86,7 +86,10 @@ describe('Digest authentication towards SIPp', () => {
     });
     t.after(() => sipp.stop());
 
-    const call = ua.call(target, { sdp: sdp(), credentials: { username: USER, password: PASSWORD } });
+    const call = ua.call(target, {
+      sdp: sdp(),
+      credentials: { username: USER, password: PASSWORD },
+    });
     const events = recordEvents(call);
     await sipp.during(next(call, 'answered', 5_000, ['failed']));
     assert.ok(call.lastInvite?.headers.has('Proxy-Authorization'));

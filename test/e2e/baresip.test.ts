@@ -29,16 +29,22 @@ describe('Partyline and baresip', () => {
 
     const call = ua.call(baresip.uri(), { sdp: sdp() });
     const events = recordEvents(call);
-    const answered = await baresip.during(next<{ sdp: string | null }>(call, 'answered', 5_000, ['failed']));
+    const answered = await baresip.during(
+      next<{ sdp: string | null }>(call, 'answered', 5_000, ['failed']),
+    );
     assert.match(answered.sdp ?? '', /m=audio \d+ RTP\/AVP 0/);
     await baresip.waitFor(/Call established/);
-    await baresip.waitForMessage((m) => m.direction === 'received' && m.startLine.startsWith('ACK '), 'ACK received');
+    await baresip.waitForMessage(
+      (m) => m.direction === 'received' && m.startLine.startsWith('ACK '),
+      'ACK received',
+    );
 
     const ended = next<{ by: string }>(call, 'ended');
     call.hangup();
     assert.equal((await ended).by, 'local');
     const byeOk = await baresip.waitForMessage(
-      (m) => m.direction === 'sent' && m.startLine.startsWith('SIP/2.0 200') && / BYE$/.test(cseqOf(m)),
+      (m) =>
+        m.direction === 'sent' && m.startLine.startsWith('SIP/2.0 200') && / BYE$/.test(cseqOf(m)),
       '200 OK for our BYE',
     );
     assert.match(cseqOf(byeOk), /^2 BYE$/);
@@ -48,18 +54,25 @@ describe('Partyline and baresip', () => {
 
   it('baresip calls us, we ring and answer, then hang up', async (t) => {
     const incoming = next<IncomingCall>(ua, 'invite', 10_000);
-    const baresip = await Baresip.start({ commands: [`/dial sip:partyline@127.0.0.1:${uaPort(ua)}`] });
+    const baresip = await Baresip.start({
+      commands: [`/dial sip:partyline@127.0.0.1:${uaPort(ua)}`],
+    });
     t.after(() => baresip.stop());
 
     const call = await baresip.during(incoming);
     const events = recordEvents(call);
     assert.match(call.remoteSdp ?? '', /m=audio \d+ RTP\/AVP/);
-    const invite = baresip.trace().find((m) => m.direction === 'sent' && m.startLine.startsWith('INVITE '));
+    const invite = baresip
+      .trace()
+      .find((m) => m.direction === 'sent' && m.startLine.startsWith('INVITE '));
     assert.equal(invite?.startLine, `INVITE sip:partyline@127.0.0.1:${uaPort(ua)} SIP/2.0`);
     assert.equal(call.callId, /^Call-ID:\s*(\S+)/im.exec(invite.text)?.[1]);
     const confirmed = next(call, 'confirmed', 5_000, ['failed', 'ended']);
     call.ring();
-    await baresip.waitForMessage((m) => m.direction === 'received' && m.startLine.startsWith('SIP/2.0 180'), '180 Ringing');
+    await baresip.waitForMessage(
+      (m) => m.direction === 'received' && m.startLine.startsWith('SIP/2.0 180'),
+      '180 Ringing',
+    );
     call.answer(sdp());
     await baresip.during(confirmed);
     await baresip.waitFor(/Call established/);
@@ -72,7 +85,8 @@ describe('Partyline and baresip', () => {
       'our BYE',
     );
     await baresip.waitForMessage(
-      (m) => m.direction === 'sent' && m.startLine.startsWith('SIP/2.0 200') && / BYE$/.test(cseqOf(m)),
+      (m) =>
+        m.direction === 'sent' && m.startLine.startsWith('SIP/2.0 200') && / BYE$/.test(cseqOf(m)),
       '200 OK for our BYE',
     );
     assert.deepEqual(events, ['answered', 'confirmed', 'ended']);

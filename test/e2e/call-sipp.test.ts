@@ -8,6 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CallFailure, UserAgent } from '../../src/sip/ua/index.js';
+import { isSipUri } from '../../src/sip/message/index.js';
 import { SipPeer } from '../support/sipp.js';
 import { next, recordEvents, scenario, sdp, startUa } from './helpers.js';
 
@@ -91,7 +92,9 @@ describe('Partyline calls SIPp', () => {
 
     const call = ua.call(`sip:service@${sipp.address}`, { sdp: sdp() });
     const events = recordEvents(call);
-    const progress = await next<{ status: number; sdp: string | null }>(call, 'progress', 5_000, ['failed']);
+    const progress = await next<{ status: number; sdp: string | null }>(call, 'progress', 5_000, [
+      'failed',
+    ]);
     assert.equal(progress.status, 183);
     assert.match(progress.sdp ?? '', /s=early/);
     assert.equal(call.state, 'early');
@@ -130,7 +133,12 @@ describe('Partyline calls SIPp', () => {
       offers.push(offer);
       return sdp(40_000, 'recvonly');
     };
-    const reinvited = await next<{ offer: string | null; answer: string }>(call, 'reinvited', 5_000, ['failed', 'ended']);
+    const reinvited = await next<{ offer: string | null; answer: string }>(
+      call,
+      'reinvited',
+      5_000,
+      ['failed', 'ended'],
+    );
     assert.match(reinvited.offer ?? '', /a=sendonly/);
     assert.match(reinvited.answer, /a=recvonly/);
     assert.equal(offers.length, 1);
@@ -169,5 +177,53 @@ describe('Partyline calls SIPp', () => {
     await ended;
     await sipp.passed();
     assert.deepEqual(events, ['progress', 'answered', 'ended']);
+  });
+  it('our re-INVITE is a target refresh: ACK, OPTIONS and BYE go to the new Contact', async (t) => {
+    const sipp = await SipPeer.start({ scenario: scenario('uas-target-refresh.xml') });
+    t.after(() => sipp.stop());
+
+    const call = ua.call(`sip:service@${sipp.address}`, { sdp: sdp() });
+    await sipp.during(next(call, 'answered', 5_000, ['failed']));
+    const answer = await sipp.during(call.reinvite(sdp(40_000, 'sendonly')));
+    assert.match(answer ?? '', /a=recvonly/);
+    assert.equal(call.remoteSdp, answer);
+    assert.match(call.localSdp ?? '', /a=sendonly/);
+    const target = call.dialog?.remoteTarget;
+    assert.equal(target && isSipUri(target) ? target.user : null, 'moved');
+    assert.equal(await sipp.during(call.options()), 200);
+    const ended = next(call, 'ended');
+    call.hangup();
+    await ended;
+    await sipp.passed();
+  });
+
+  it('close() hangs up a connected call with a BYE before the sockets close', async (t) => {
+    const sipp = await SipPeer.start({ scenario: scenario('uas-answer.xml') });
+    t.after(() => sipp.stop());
+    const own = await startUa();
+    t.after(() => own.close());
+
+    const call = own.call(`sip:service@${sipp.address}`, { sdp: sdp() });
+    await sipp.during(next(call, 'answered', 5_000, ['failed']));
+    assert.equal(own.callCount(), 1);
+    const ended = next<{ by: string; reason: string }>(call, 'ended');
+    await own.close();
+    assert.deepEqual(await ended, { by: 'local', reason: 'shutdown' });
+    assert.equal(own.callCount(), 0);
+    await sipp.passed();
+  });
+
+  it('close() cancels a call that is still ringing', async (t) => {
+    const sipp = await SipPeer.start({ scenario: scenario('uas-no-answer.xml') });
+    t.after(() => sipp.stop());
+    const own = await startUa();
+    t.after(() => own.close());
+
+    const call = own.call(`sip:service@${sipp.address}`, { sdp: sdp() });
+    await sipp.during(next(call, 'progress', 5_000, ['failed']));
+    const failed = next<CallFailure>(call, 'failed', 5_000, ['answered']);
+    await own.close();
+    assert.equal((await failed).cause, 'canceled');
+    await sipp.passed();
   });
 });

@@ -38,7 +38,10 @@ export function uaPort(ua: UserAgent, protocol: 'udp' | 'tcp' = 'udp'): number {
 }
 
 /** Our SDP offer/answer: PCMU on a port nobody reads (the tests are about signalling). */
-export function sdp(port = 40_000, direction: 'sendrecv' | 'sendonly' | 'recvonly' = 'sendrecv'): string {
+export function sdp(
+  port = 40_000,
+  direction: 'sendrecv' | 'sendonly' | 'recvonly' = 'sendrecv',
+): string {
   return [
     'v=0',
     `o=partyline ${port} 1 IN IP4 127.0.0.1`,

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import type { CallFailure, IncomingCall, UserAgent } from '../../src/sip/ua/index.js';
+import { isSipUri } from '../../src/sip/message/index.js';
 import { SipPeer } from '../support/sipp.js';
 import { next, recordEvents, scenario, sdp, startUa, uaPort } from './helpers.js';
 
@@ -23,8 +24,16 @@ describe('SIPp calls Partyline', () => {
     await ua.close();
   });
 
-  function sippCalling(file: string, extra: { keys?: Record<string, string> } = {}): Promise<SipPeer> {
-    return SipPeer.start({ scenario: scenario(file), remote: `127.0.0.1:${uaPort(ua)}`, service: 'partyline', ...extra });
+  function sippCalling(
+    file: string,
+    extra: { keys?: Record<string, string> } = {},
+  ): Promise<SipPeer> {
+    return SipPeer.start({
+      scenario: scenario(file),
+      remote: `127.0.0.1:${uaPort(ua)}`,
+      service: 'partyline',
+      ...extra,
+    });
   }
 
   it('we ring (180) and answer (200 + SDP); SIPp ACKs and hangs up; ended by remote', async (t) => {
@@ -60,6 +69,26 @@ describe('SIPp calls Partyline', () => {
     assert.equal((await ended).by, 'local');
     await sipp.passed();
     assert.deepEqual(events, ['answered', 'confirmed', 'ended']);
+  });
+
+  it('through record-routing proxies: 180/200 copy Record-Route, our BYE follows the route set', async (t) => {
+    const incoming = next<IncomingCall>(ua, 'invite');
+    const sipp = await sippCalling('uac-record-route.xml');
+    t.after(() => sipp.stop());
+
+    const call = await sipp.during(incoming);
+    const confirmed = next(call, 'confirmed', 5_000, ['ended', 'failed']);
+    call.ring();
+    call.answer(sdp());
+    await sipp.during(confirmed);
+    assert.deepEqual(
+      call.dialog?.routeSet.map((r) => (isSipUri(r.uri) ? r.uri.user : null)),
+      ['proxy-a', 'proxy-b'],
+    );
+    const ended = next(call, 'ended');
+    call.hangup();
+    await ended;
+    await sipp.passed();
   });
 
   it('SIPp cancels while we ring: 200 for the CANCEL, 487 for the INVITE, failed with cause canceled', async (t) => {

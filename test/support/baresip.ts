@@ -150,37 +150,28 @@ export class Baresip {
 
   /** Resolves once the output matches `pattern`; rejects on timeout or exit, with the output. */
   waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+    return this.waitUntil(() => pattern.test(this.out), `printing ${pattern}`, timeoutMs);
+  }
+
+  /** Resolves once baresip's trace has a message matching `predicate`. */
+  async waitForMessage(
+    predicate: (m: TracedMessage) => boolean,
+    what: string,
+    timeoutMs = 10_000,
+  ): Promise<TracedMessage> {
+    await this.waitUntil(() => this.trace().some(predicate), what, timeoutMs);
+    return this.trace().find(predicate)!;
+  }
+
+  /** Re-checks `condition` on every chunk of output; rejects on timeout or exit. */
+  private waitUntil(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const check = (): void => {
-        if (pattern.test(this.out)) {
-          finish();
-          resolve();
-        } else if (this.hasExited) {
-          finish();
-          reject(this.failure(`baresip exited before printing ${pattern}`));
-        }
-      };
       const finish = (): void => {
         clearTimeout(timer);
         this.waiters.delete(check);
       };
-      timer = setTimeout(() => {
-        finish();
-        reject(this.failure(`baresip did not print ${pattern} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.add(check);
-      check();
-    });
-  }
-
-  /** Resolves once baresip's trace has a message matching `predicate`. */
-  async waitForMessage(predicate: (m: TracedMessage) => boolean, what: string, timeoutMs = 10_000): Promise<TracedMessage> {
-    const found = (): TracedMessage | undefined => this.trace().find(predicate);
-    await new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
       const check = (): void => {
-        if (found()) {
+        if (condition()) {
           finish();
           resolve();
         } else if (this.hasExited) {
@@ -188,18 +179,13 @@ export class Baresip {
           reject(this.failure(`baresip exited before ${what}`));
         }
       };
-      const finish = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      timer = setTimeout(() => {
+      const timer = setTimeout(() => {
         finish();
         reject(this.failure(`baresip: no ${what} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.waiters.add(check);
       check();
     });
-    return found()!;
   }
 
   /** Awaits a promise of the test's own; if it rejects, the error carries baresip's output. */

@@ -95,19 +95,33 @@ export class SipPeer {
     const timeout = opts.timeoutSeconds ?? 20;
     const args = [
       ...(opts.remote ? [opts.remote] : []),
-      '-sf', opts.scenario,
-      '-i', '127.0.0.1',
-      '-p', String(port),
-      '-mi', '127.0.0.1',
-      '-mp', String(mediaPort),
-      '-t', transport === 'tcp' ? 't1' : 'u1',
-      '-m', String(opts.calls ?? 1),
-      '-timeout', `${timeout}s`,
+      '-sf',
+      opts.scenario,
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-mi',
+      '127.0.0.1',
+      '-mp',
+      String(mediaPort),
+      '-t',
+      transport === 'tcp' ? 't1' : 'u1',
+      '-m',
+      String(opts.calls ?? 1),
+      '-timeout',
+      `${timeout}s`,
       '-timeout_error',
       '-nostdin',
-      '-trace_err', '-error_file', join(dir, 'errors.log'),
-      '-trace_msg', '-message_file', join(dir, 'messages.log'),
-      '-trace_logs', '-log_file', join(dir, 'actions.log'),
+      '-trace_err',
+      '-error_file',
+      join(dir, 'errors.log'),
+      '-trace_msg',
+      '-message_file',
+      join(dir, 'messages.log'),
+      '-trace_logs',
+      '-log_file',
+      join(dir, 'actions.log'),
       ...(opts.service ? ['-s', opts.service] : []),
       ...Object.entries(opts.keys ?? {}).flatMap(([k, v]) => ['-key', k, v]),
       ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ['-set', k, v]),
@@ -131,12 +145,15 @@ export class SipPeer {
   private async waitBound(): Promise<void> {
     const deadline = Date.now() + STARTUP_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      if (this.exitStatus) throw this.failure(`SIPp exited while starting (${describe(this.exitStatus)})`);
+      if (this.exitStatus)
+        throw this.failure(`SIPp exited while starting (${describe(this.exitStatus)})`);
       if (isPortBound(this.transport, this.port)) return;
       await delay(POLL_MS);
     }
     await this.stop();
-    throw this.failure(`SIPp did not bind ${this.transport} port ${this.port} within ${STARTUP_TIMEOUT_MS} ms`);
+    throw this.failure(
+      `SIPp did not bind ${this.transport} port ${this.port} within ${STARTUP_TIMEOUT_MS} ms`,
+    );
   }
 
   /** Waits for SIPp to exit (killing it after `timeoutMs`). */
@@ -157,7 +174,8 @@ export class SipPeer {
   /** Waits for SIPp to exit and asserts every call passed the scenario (exit code 0). */
   async passed(timeoutMs?: number): Promise<void> {
     const exit = await this.wait(timeoutMs);
-    if (exit.code !== 0) throw this.failure(`SIPp scenario ${this.scenarioName} failed (${describe(exit)})`);
+    if (exit.code !== 0)
+      throw this.failure(`SIPp scenario ${this.scenarioName} failed (${describe(exit)})`);
   }
 
   /**

@@ -95,7 +95,12 @@ export class Dialog {
   }
 
   /** §12.1.1: the UAS side, from the INVITE we received and the tag we put in our response. */
-  static asUas(invite: SipRequest, localTag: string, localContact: NameAddr, state: DialogState): Dialog {
+  static asUas(
+    invite: SipRequest,
+    localTag: string,
+    localContact: NameAddr,
+    state: DialogState,
+  ): Dialog {
     const contact = invite.contacts()[0];
     return new Dialog({
       callId: invite.callId(),
@@ -105,7 +110,7 @@ export class Dialog {
       remoteUri: withoutTag(invite.from()),
       remoteTarget: contact ? contact.uri : invite.uri,
       routeSet: invite.recordRoutes(),
-      localSeq: Math.floor(Math.random() * 0x7fffffff) + 1,
+      localSeq: initialLocalSeq(),
       remoteSeq: invite.cseq().seq,
       localContact,
       state,
@@ -121,7 +126,10 @@ export class Dialog {
    * knows the transport. ACK and CANCEL reuse the CSeq number they refer to,
    * so they pass `cseq` explicitly instead of consuming a new one.
    */
-  createRequest(method: string, opts: { body?: Buffer; contentType?: string; cseq?: number } = {}): SipRequest {
+  createRequest(
+    method: string,
+    opts: { body?: Buffer; contentType?: string; cseq?: number } = {},
+  ): SipRequest {
     const seq = opts.cseq ?? ++this.localSeq;
     const { uri, routes } = this.requestTarget();
     const h = new Headers();
@@ -135,7 +143,8 @@ export class Dialog {
     if (method !== 'ACK' && method !== 'CANCEL' && method !== 'BYE') {
       h.append('Contact', formatNameAddr(this.localContact));
     }
-    if (opts.body && opts.body.length > 0) h.append('Content-Type', opts.contentType ?? 'application/sdp');
+    if (opts.body && opts.body.length > 0)
+      h.append('Content-Type', opts.contentType ?? 'application/sdp');
     return new SipRequest(method, uri, h, opts.body);
   }
 
@@ -181,6 +190,15 @@ export class Dialog {
   describe(): string {
     return `${this.callId} ${formatUri(this.remoteTarget)} (${this.state})`;
   }
+}
+
+/**
+ * Our first CSeq in a dialog we did not start (§12.1.1 leaves it to us;
+ * §8.1.1.5: below 2**31). Kept below 2**30 so a long call's requests
+ * never reach the limit.
+ */
+function initialLocalSeq(): number {
+  return 1 + Math.floor(Math.random() * 0x3fffffff);
 }
 
 export function dialogKey(callId: string, localTag: string, remoteTag: string): string {

@@ -1,5 +1,6 @@
 /** Why an outgoing call did not connect, in the words the layers above use. */
-export type FailureCause = 'busy' | 'declined' | 'no-answer' | 'unreachable' | 'canceled' | 'failed';
+export type FailureCause =
+  'busy' | 'declined' | 'no-answer' | 'unreachable' | 'canceled' | 'failed';
 
 export interface CallFailure {
   cause: FailureCause;

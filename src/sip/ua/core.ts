@@ -5,7 +5,11 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock/index.js';
 import type { NameAddr, SipRequest } from '../message/index.js';
-import type { ClientTransaction, ClientTransactionHandlers, TimerConfig } from '../transaction/index.js';
+import type {
+  ClientTransaction,
+  ClientTransactionHandlers,
+  TimerConfig,
+} from '../transaction/index.js';
 import type { Endpoint } from '../transport/index.js';
 import type { Route } from './routing.js';
 import type { Session } from './session.js';
@@ -19,11 +23,17 @@ export interface UaCore {
   readonly userAgent: string;
   readonly allow: string;
   /** Resolves the next hop, stamps a fresh top Via and starts a client transaction. */
-  sendRequest(req: SipRequest, next: NextHop | Endpoint, handlers: ClientTransactionHandlers): Promise<ClientTransaction | null>;
+  sendRequest(
+    req: SipRequest,
+    next: NextHop | Endpoint,
+    handlers: ClientTransactionHandlers,
+  ): Promise<ClientTransaction | null>;
   /** Sends an ACK for a 2xx (§13.2.2.4): stateless, its own branch, no transaction. */
   sendAck(ack: SipRequest, next: NextHop | Endpoint): Promise<void>;
   /** Our Contact for requests leaving over that transport. */
   contactFor(next: NextHop | Endpoint): NameAddr;
   addSession(dialogId: string, session: Session): void;
   removeSession(dialogId: string): void;
+  /** The call is over (failed, rejected or ended): the core stops tracking it. */
+  forget(session: Session): void;
 }

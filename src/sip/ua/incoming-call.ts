@@ -3,12 +3,18 @@
  * rings (180), answers (200 with SDP, retransmitted until the ACK) or
  * rejects it; a CANCEL from the caller ends it with 487 (§9.2).
  */
-import { createResponse, formatNameAddr, generateTag, type NameAddr, type SipRequest } from '../message/index.js';
+import {
+  createResponse,
+  formatNameAddr,
+  generateTag,
+  type NameAddr,
+  type SipRequest,
+} from '../message/index.js';
 import type { ServerTransaction } from '../transaction/index.js';
 import type { Source } from '../transport/index.js';
 import { Dialog } from '../dialog/index.js';
 import type { UaCore } from './core.js';
-import { Session } from './session.js';
+import { Session, copyRecordRoute } from './session.js';
 
 export class IncomingCall extends Session {
   readonly localTag = generateTag();
@@ -41,6 +47,8 @@ export class IncomingCall extends Session {
   ring(status = 180, reason?: string): void {
     if (this.state !== 'proceeding' && this.state !== 'early') return;
     const res = createResponse(this.invite, status, reason, { toTag: this.localTag });
+    // A 1xx with a To tag creates an early dialog (§12.1.1): Record-Route and Contact as in the 2xx.
+    copyRecordRoute(this.invite, res);
     res.headers.append('Contact', formatNameAddr(this.localContact));
     this.tx.respond(res);
     this.state = 'early';
@@ -55,7 +63,7 @@ export class IncomingCall extends Session {
     this.localSdp = sdp;
     this.state = 'confirmed';
     this.core.addSession(dialog.id, this);
-    this.sendAnswer(this.invite, this.tx, sdp, this.localTag);
+    this.sendAnswer(this.invite, this.tx, sdp, this.localTag, true);
     this.emit('answered', { sdp: this.remoteSdp });
   }
 

@@ -5,5 +5,11 @@ export { IncomingCall } from './incoming-call.js';
 export { Session, RequestFailedError, type CallState } from './session.js';
 export type { CallEvents } from './events.js';
 export { causeOfStatus, type CallFailure, type FailureCause } from './causes.js';
-export { RoutingError, routeAddress, normalisePhoneNumber, selectTrunk, type Route } from './routing.js';
+export {
+  RoutingError,
+  routeAddress,
+  normalisePhoneNumber,
+  selectTrunk,
+  type Route,
+} from './routing.js';
 export type { TrunkConfig, InboundAuthConfig, UserAgentOptions } from './config.js';

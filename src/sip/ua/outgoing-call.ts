@@ -75,8 +75,18 @@ export class OutgoingCall extends Session {
     }
     if (this.state === 'terminated') return;
     if (this.cancelCause) return this.fail(this.cancelCause, 'canceled before sending');
-    this.ringTimer = this.core.clock.setTimeout(() => this.onRingTimeout(), this.opts.ringTimeoutMs);
-    this.sendInvite(this.buildInvite());
+    let invite: SipRequest;
+    try {
+      invite = this.buildInvite();
+    } catch (err) {
+      // No listener for the resolved address's protocol/family: nothing can be sent there.
+      return this.fail('unreachable', (err as Error).message);
+    }
+    this.ringTimer = this.core.clock.setTimeout(
+      () => this.onRingTimeout(),
+      this.opts.ringTimeoutMs,
+    );
+    this.sendInvite(invite);
   }
 
   private buildInvite(): SipRequest {
@@ -94,7 +104,12 @@ export class OutgoingCall extends Session {
     h.append('User-Agent', this.core.userAgent);
     for (const [k, v] of Object.entries(this.opts.headers ?? {})) h.append(k, v);
     if (sdp !== null) h.append('Content-Type', 'application/sdp');
-    return new SipRequest('INVITE', route.requestUri, h, sdp !== null ? Buffer.from(sdp) : undefined);
+    return new SipRequest(
+      'INVITE',
+      route.requestUri,
+      h,
+      sdp !== null ? Buffer.from(sdp) : undefined,
+    );
   }
 
   private sendInvite(invite: SipRequest): void {
@@ -131,7 +146,8 @@ export class OutgoingCall extends Session {
       copyCredentials(invite, retry);
       if (this.digest.authorize(retry, res)) return this.sendInvite(retry);
     }
-    const cause = res.status === 487 && this.cancelCause ? this.cancelCause : causeOfStatus(res.status);
+    const cause =
+      res.status === 487 && this.cancelCause ? this.cancelCause : causeOfStatus(res.status);
     this.fail(cause, `${res.status} ${res.reason}`, res.status);
   }
 
@@ -185,7 +201,11 @@ export class OutgoingCall extends Session {
     const bye = dialog.createRequest('BYE');
     this.core.sendAck(ack, this.endpoint!).catch(() => undefined);
     this.core
-      .sendRequest(bye, this.endpoint!, { onResponse: () => {}, onTimeout: () => {}, onTransportError: () => {} })
+      .sendRequest(bye, this.endpoint!, {
+        onResponse: () => {},
+        onTimeout: () => {},
+        onTransportError: () => {},
+      })
       .catch(() => undefined);
   }
 
@@ -247,6 +267,7 @@ export class OutgoingCall extends Session {
     this.clearTimers();
     this.state = 'terminated';
     if (this.dialog) this.core.removeSession(this.dialog.id);
+    this.markFinished();
     if (!wasConnected) this.emit('failed', this.failure);
   }
 

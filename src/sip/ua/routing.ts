@@ -8,7 +8,14 @@
  */
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
-import { formatUri, isSipUri, parseUri, SipParseError, type SipUri, type Uri } from '../message/index.js';
+import {
+  formatUri,
+  isSipUri,
+  parseUri,
+  SipParseError,
+  type SipUri,
+  type Uri,
+} from '../message/index.js';
 import type { Endpoint, TransportProtocol } from '../transport/index.js';
 import type { TrunkConfig } from './config.js';
 
@@ -35,11 +42,13 @@ export function normalisePhoneNumber(address: string): string | null {
 export function routeAddress(address: string, trunks: TrunkConfig[]): Route {
   const text = address.trim();
   if (text.length === 0) throw new RoutingError('Empty address');
-  const phone = normalisePhoneNumber(text);
+  // "127.0.0.1" is a host, not the number 127001 with dots for separators.
+  const phone = isIP(text) === 0 ? normalisePhoneNumber(text) : null;
   if (phone !== null) return routePhoneNumber(phone, trunks);
 
   let uri: Uri;
-  const withScheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(text) && !/^[^:@]+@/.test(text) ? text : `sip:${text}`;
+  const withScheme =
+    /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(text) && !/^[^:@]+@/.test(text) ? text : `sip:${text}`;
   try {
     uri = parseUri(withScheme);
   } catch (err) {
@@ -52,19 +61,28 @@ export function routeAddress(address: string, trunks: TrunkConfig[]): Route {
     return routePhoneNumber(number, trunks);
   }
   if (!isSipUri(uri)) {
-    throw new RoutingError(`Unsupported address scheme "${uri.scheme}:" in "${address}" (use sip: or a phone number)`);
+    throw new RoutingError(
+      `Unsupported address scheme "${uri.scheme}:" in "${address}" (use sip: or a phone number)`,
+    );
   }
-  if (uri.scheme === 'sips') throw new RoutingError(`sips: needs TLS, which is not supported: "${address}"`);
+  if (uri.scheme === 'sips')
+    throw new RoutingError(`sips: needs TLS, which is not supported: "${address}"`);
   if (!uri.host) throw new RoutingError(`SIP address without a host: "${address}"`);
   const transportParam = uri.params.get('transport');
   const transport = typeof transportParam === 'string' ? transportParam.toLowerCase() : 'udp';
   if (transport !== 'udp' && transport !== 'tcp') {
-    throw new RoutingError(`Unsupported transport "${transportParam}" in "${address}" (udp or tcp)`);
+    throw new RoutingError(
+      `Unsupported transport "${transportParam}" in "${address}" (udp or tcp)`,
+    );
   }
   const maddr = uri.params.get('maddr');
   return {
     requestUri: uri,
-    next: { host: typeof maddr === 'string' ? maddr : uri.host, port: uri.port ?? 5060, protocol: transport },
+    next: {
+      host: typeof maddr === 'string' ? maddr : uri.host,
+      port: uri.port ?? 5060,
+      protocol: transport,
+    },
   };
 }
 
@@ -136,7 +154,8 @@ export async function resolveEndpoint(next: Route['next']): Promise<Endpoint> {
 export function nextHopOf(uri: Uri): Route['next'] {
   if (!isSipUri(uri)) throw new RoutingError(`Cannot send to non-SIP URI ${formatUri(uri)}`);
   const t = uri.params.get('transport');
-  const protocol: TransportProtocol = typeof t === 'string' && t.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
+  const protocol: TransportProtocol =
+    typeof t === 'string' && t.toLowerCase() === 'tcp' ? 'tcp' : 'udp';
   const maddr = uri.params.get('maddr');
   return { host: typeof maddr === 'string' ? maddr : uri.host, port: uri.port ?? 5060, protocol };
 }

@@ -50,7 +50,16 @@ export abstract class Session extends EventEmitter<CallEvents> {
   /** Ended with which cause: set once. */
   endReason: string | null = null;
 
+  /**
+   * Resolves once the call is over for good: terminated, and the BYE it
+   * sent (if any) has had its final response or given up. The user agent
+   * waits on it when it shuts down, so BYEs go out before the sockets close.
+   */
+  readonly finished: Promise<void>;
+
   protected digest: DigestClient | null = null;
+  private resolveFinished: () => void = () => undefined;
+  private bye: Promise<void> | null = null;
   private reinviteInProgress = false;
   private incomingReinvite: ServerTransaction | null = null;
   private pendingAnswer: PendingAnswer | null = null;
@@ -63,6 +72,9 @@ export abstract class Session extends EventEmitter<CallEvents> {
   ) {
     super();
     this.localSdp = localSdp;
+    this.finished = new Promise((resolve) => {
+      this.resolveFinished = resolve;
+    });
   }
 
   get callId(): string | undefined {
@@ -78,7 +90,8 @@ export abstract class Session extends EventEmitter<CallEvents> {
 
   /** Sends a re-INVITE with a new offer (§14.1); resolves with the answer SDP. */
   async reinvite(sdp: string): Promise<string | null> {
-    if (this.state !== 'confirmed' || !this.dialog) throw new RequestFailedError('Call is not connected');
+    if (this.state !== 'confirmed' || !this.dialog)
+      throw new RequestFailedError('Call is not connected');
     if (this.reinviteInProgress || this.incomingReinvite) {
       // §14.1: no new INVITE while one is in progress in either direction.
       throw new RequestFailedError('A re-INVITE is already in progress', 491);
@@ -88,7 +101,8 @@ export abstract class Session extends EventEmitter<CallEvents> {
       const res = await this.sendInDialog('INVITE', Buffer.from(sdp));
       if (res.status >= 300) {
         // §12.2.1.2: 481 and 408 to an in-dialog request end the dialog.
-        if (res.status === 481 || res.status === 408) this.terminate('remote', `re-INVITE got ${res.status}`);
+        if (res.status === 481 || res.status === 408)
+          this.terminate('remote', `re-INVITE got ${res.status}`);
         throw new RequestFailedError(`re-INVITE failed: ${res.status} ${res.reason}`, res.status);
       }
       this.localSdp = sdp;
@@ -101,7 +115,8 @@ export abstract class Session extends EventEmitter<CallEvents> {
 
   /** Sends an in-dialog OPTIONS (keep-alive / capability query); resolves with the status. */
   async options(): Promise<number> {
-    if (this.state !== 'confirmed' || !this.dialog) throw new RequestFailedError('Call is not connected');
+    if (this.state !== 'confirmed' || !this.dialog)
+      throw new RequestFailedError('Call is not connected');
     const res = await this.sendInDialog('OPTIONS');
     return res.status;
   }
@@ -125,7 +140,11 @@ export abstract class Session extends EventEmitter<CallEvents> {
           .sendRequest(req, this.nextHop(), {
             onResponse: (res) => {
               if (res.status < 200) return;
-              if (method === 'INVITE' && res.status < 300) this.ackInvite(req);
+              if (method === 'INVITE' && res.status < 300) {
+                // §12.2.1.2: a 2xx to a target refresh carries the new remote target, which the ACK already goes to.
+                if (!settled) dialog.refreshTarget(res.contacts());
+                this.ackInvite(req);
+              }
               if (settled) return;
               settled = true;
               if ((res.status === 401 || res.status === 407) && this.digest) {
@@ -156,9 +175,25 @@ export abstract class Session extends EventEmitter<CallEvents> {
   }
 
   protected sendBye(): void {
-    this.sendInDialog('BYE').catch((err: Error) => {
-      this.core.logger.debug({ err: err.message, callId: this.callId }, 'BYE failed');
-    });
+    this.bye = this.sendInDialog('BYE').then(
+      (res) => {
+        if (res.status >= 300)
+          this.core.logger.debug({ status: res.status, callId: this.callId }, 'BYE refused');
+      },
+      (err: Error) => {
+        this.core.logger.debug({ err: err.message, callId: this.callId }, 'BYE failed');
+      },
+    );
+  }
+
+  /**
+   * The call is over: tells the core to forget it and settles `finished`
+   * once the BYE in flight (if any) is done. Idempotent.
+   */
+  protected markFinished(): void {
+    this.core.forget(this);
+    const resolve = this.resolveFinished;
+    void (this.bye ?? Promise.resolve()).then(resolve);
   }
 
   /** ACK for a 2xx to an INVITE we sent, kept to answer its retransmissions (§13.2.2.4). */
@@ -249,9 +284,20 @@ export abstract class Session extends EventEmitter<CallEvents> {
     this.emit('reinvited', { offer, answer });
   }
 
-  /** Sends a 2xx with SDP and keeps retransmitting it until the ACK (§13.3.1.4). */
-  protected sendAnswer(req: SipRequest, tx: ServerTransaction, sdp: string, toTag: string): SipResponse {
+  /**
+   * Sends a 2xx with SDP and keeps retransmitting it until the ACK
+   * (§13.3.1.4). A 2xx that creates the dialog copies the request's
+   * Record-Route (§12.1.1) so the caller learns the same route set.
+   */
+  protected sendAnswer(
+    req: SipRequest,
+    tx: ServerTransaction,
+    sdp: string,
+    toTag: string,
+    createsDialog = false,
+  ): SipResponse {
     const res = createResponse(req, 200, undefined, { toTag });
+    if (createsDialog) copyRecordRoute(req, res);
     if (this.dialog) res.headers.append('Contact', formatNameAddr(this.dialog.localContact));
     res.headers.append('Allow', this.core.allow);
     res.headers.append('Server', this.core.userAgent);
@@ -309,6 +355,7 @@ export abstract class Session extends EventEmitter<CallEvents> {
       this.core.removeSession(this.dialog.id);
     }
     this.cleanup();
+    this.markFinished();
     if (wasConnected) this.emit('ended', { by, reason });
   }
 
@@ -316,3 +363,7 @@ export abstract class Session extends EventEmitter<CallEvents> {
   protected cleanup(): void {}
 }
 
+/** §12.1.1: a response that creates a dialog carries the request's Record-Route values, in order. */
+export function copyRecordRoute(req: SipRequest, res: SipResponse): void {
+  for (const line of req.headers.lines('Record-Route')) res.headers.append('Record-Route', line);
+}

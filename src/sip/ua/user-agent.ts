@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { systemClock, type Clock } from '../../clock/index.js';
+import { systemClock, type Clock, type TimerHandle } from '../../clock/index.js';
 import {
   createResponse,
   generateBranch,
@@ -29,17 +29,35 @@ import {
 import { TransportLayer, type Endpoint, type Source } from '../transport/index.js';
 import { DigestServer } from '../auth/index.js';
 import { dialogKey } from '../dialog/index.js';
-import { DEFAULT_RING_TIMEOUT_MS, DEFAULT_USER_AGENT, type TrunkConfig, type UserAgentOptions } from './config.js';
+import {
+  DEFAULT_RING_TIMEOUT_MS,
+  DEFAULT_USER_AGENT,
+  type TrunkConfig,
+  type UserAgentOptions,
+} from './config.js';
 import type { NextHop, UaCore } from './core.js';
 import { IncomingCall } from './incoming-call.js';
 import { OutgoingCall } from './outgoing-call.js';
-import { hostForUri, resolveEndpoint, routeAddress, type Route } from './routing.js';
+import {
+  RoutingError,
+  hostForUri,
+  normalisePhoneNumber,
+  resolveEndpoint,
+  routeAddress,
+  type Route,
+} from './routing.js';
 import type { Session } from './session.js';
 
 /** Methods we implement (§20.5 Allow). */
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO';
 /** Option tags we support: none yet (no 100rel, no timers), so any Require gets 420 (§8.2.2.3). */
 const SUPPORTED = new Set<string>();
+/** How long close() waits at most for the BYEs / CANCELs it sent. */
+const SHUTDOWN_GRACE_MS = 2_000;
+/** §25.1 token: a header name. */
+const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
+/** §25.1 user part characters (unreserved, escaped, user-unreserved), for a caller ID that is a SIP user name. */
+const USER_PART = /^(?:[A-Za-z0-9\-_.!~*'()&=+$,;?/]|%[0-9A-Fa-f]{2})+$/;
 
 export interface CallOptions {
   /** Caller ID: a phone number or SIP URI shown to the callee. */
@@ -66,6 +84,9 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
   readonly transactions: TransactionLayer;
   private readonly sessions = new Map<string, Session>();
   private readonly incoming = new Map<string, IncomingCall>();
+  /** Every call not yet over, in any state: what close() must hang up. */
+  private readonly live = new Set<Session>();
+  private closing: Promise<void> | null = null;
   private readonly trunks: TrunkConfig[];
   private readonly digestServer: DigestServer | null;
   private readonly localUser: string;
@@ -113,7 +134,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     return this.transactions.timers;
   }
 
-  bindings(): ReturnType<TransportLayer["listeners"]> {
+  bindings(): ReturnType<TransportLayer['listeners']> {
     return this.transport.listeners();
   }
 
@@ -123,15 +144,19 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
    * RoutingError before anything is sent; the rest is reported by events.
    */
   call(address: string, options: CallOptions = {}): OutgoingCall {
+    if (this.closing) throw new RoutingError('The user agent is closed');
     const route = routeAddress(address, this.trunks);
+    const from = this.fromIdentity(route, options);
+    checkExtraHeaders(options.headers);
     const call = new OutgoingCall(this, {
       route,
-      from: this.fromIdentity(route, options),
+      from,
       sdp: options.sdp ?? null,
       ringTimeoutMs: options.ringTimeoutMs ?? this.opts.ringTimeoutMs ?? DEFAULT_RING_TIMEOUT_MS,
       headers: options.headers,
       credentials: trunkCredentials(route.trunk) ?? options.credentials,
     });
+    this.live.add(call);
     void call.start();
     return call;
   }
@@ -141,25 +166,52 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     const display = options.fromName ?? null;
     const trunk = route.trunk;
     if (options.from && /^sips?:/i.test(options.from)) {
-      const na = parseNameAddr(`<${options.from}>`);
+      let na: NameAddr;
+      try {
+        na = parseNameAddr(`<${options.from}>`);
+      } catch (err) {
+        throw new RoutingError(`Bad caller ID "${options.from}": ${(err as Error).message}`);
+      }
       return { ...na, displayName: display };
     }
-    const user = options.from
-      ? trunk?.numberFormat === 'digits'
-        ? options.from.replace(/^\+/, '')
-        : options.from
-      : this.localUser;
-    const host = trunk ? (trunk.fromDomain ?? trunk.host) : this.advertisedHost(route.next.protocol, route.next.host);
+    let user = this.localUser;
+    if (options.from) {
+      const number = normalisePhoneNumber(options.from);
+      // Carriers that want bare digits get them; otherwise the number goes as given (with or without "+").
+      if (number !== null)
+        user = trunk?.numberFormat === 'digits' ? number.replace(/^\+/, '') : number;
+      else if (USER_PART.test(options.from)) user = options.from;
+      else
+        throw new RoutingError(
+          `Bad caller ID "${options.from}": use a phone number, a SIP user name or a sip: URI`,
+        );
+    }
+    const host = trunk
+      ? (trunk.fromDomain ?? trunk.host)
+      : this.advertisedHost(route.next.protocol, route.next.host);
     return {
       displayName: display,
-      uri: { scheme: 'sip', user, password: null, host: hostForUri(host), port: null, params: new Map(), headers: new Map() },
+      uri: {
+        scheme: 'sip',
+        user,
+        password: null,
+        host: hostForUri(host),
+        port: null,
+        params: new Map(),
+        headers: new Map(),
+      },
       params: new Map(),
     };
   }
 
   private advertisedHost(protocol: 'udp' | 'tcp', towards: string): string {
     const family = isIP(towards.replace(/^\[(.*)\]$/, '$1')) === 6 ? 6 : 4;
-    return this.transport.localEndpoint(protocol, family).address;
+    try {
+      return this.transport.localEndpoint(protocol, family).address;
+    } catch (err) {
+      // We have no listener to send from and be answered on (e.g. an IPv6 peer, IPv4-only listeners).
+      throw new RoutingError(`Cannot call ${towards} over ${protocol}: ${(err as Error).message}`);
+    }
   }
 
   contactFor(next: NextHop | Endpoint): NameAddr {
@@ -228,6 +280,15 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     this.sessions.delete(dialogId);
   }
 
+  forget(session: Session): void {
+    this.live.delete(session);
+  }
+
+  /** Calls not over yet (ringing, connecting or connected). */
+  callCount(): number {
+    return this.live.size;
+  }
+
   /** Live dialogs (for diagnostics and the idle-dialog memory benchmark). */
   dialogCount(): number {
     return this.sessions.size;
@@ -274,7 +335,9 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
       return tx.respond(res);
     }
     // §8.2.2.3: refuse extensions we do not support.
-    const unsupported = req.headers.values('require').filter((t) => !SUPPORTED.has(t.toLowerCase()));
+    const unsupported = req.headers
+      .values('require')
+      .filter((t) => !SUPPORTED.has(t.toLowerCase()));
     if (unsupported.length > 0 && req.method !== 'CANCEL') {
       const res = reply(req, 420);
       res.headers.append('Unsupported', unsupported.join(', '));
@@ -306,18 +369,26 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     if (this.digestServer) {
       const check = this.digestServer.verify(req);
       if (!check.ok) {
-        if (check.reason !== 'missing') this.logger.info({ reason: check.reason, callId: req.callId() }, 'INVITE auth failed');
-        return tx.respond(this.digestServer.challenge(req, { stale: check.stale, toTag: generateTag() }));
+        if (check.reason !== 'missing')
+          this.logger.info({ reason: check.reason, callId: req.callId() }, 'INVITE auth failed');
+        return tx.respond(
+          this.digestServer.challenge(req, { stale: check.stale, toTag: generateTag() }),
+        );
       }
     }
     const type = req.contentType();
-    if (req.body.length > 0 && type && type.split(';')[0]!.trim().toLowerCase() !== 'application/sdp') {
+    if (
+      req.body.length > 0 &&
+      type &&
+      type.split(';')[0]!.trim().toLowerCase() !== 'application/sdp'
+    ) {
       // §8.2.3: a body we cannot read.
       const res = reply(req, 415);
       res.headers.append('Accept', 'application/sdp');
       return tx.respond(res);
     }
     const call = new IncomingCall(this, req, tx, source, this.contactFor(source));
+    this.live.add(call);
     this.incoming.set(tx.id, call);
     const forget = (): void => {
       this.incoming.delete(tx.id);
@@ -342,8 +413,26 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     call.handleCancel();
   }
 
-  async close(): Promise<void> {
-    for (const s of [...this.sessions.values()]) s.hangup('shutdown');
+  /**
+   * Shuts down: every call still going is hung up (BYE when connected,
+   * CANCEL while ringing out, 480 to a caller we have not answered), and
+   * the sockets close once those requests are done or after a short grace
+   * period (at most 64·T1, the time a transaction may take). Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const calls = [...this.live];
+    for (const call of calls) call.hangup('shutdown');
+    let timer: TimerHandle | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = this.clock.setTimeout(resolve, Math.min(64 * this.timers.T1, SHUTDOWN_GRACE_MS));
+    });
+    await Promise.race([Promise.all(calls.map((c) => c.finished)), grace]);
+    this.clock.clearTimeout(timer);
     this.transactions.close();
     await this.transport.close();
   }
@@ -358,7 +447,21 @@ function reply(req: SipRequest, status: number, reason?: string): SipResponse {
   return createResponse(req, status, reason, { toTag: generateTag() });
 }
 
-function trunkCredentials(trunk: TrunkConfig | undefined): { username: string; password: string; realm?: string } | undefined {
+/**
+ * Extra INVITE headers come from the layers above: a name must be a token
+ * and a value one line (§7.3.1, §25.1), or the request could be split.
+ */
+function checkExtraHeaders(headers: Record<string, string> | undefined): void {
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!TOKEN.test(name)) throw new RangeError(`Invalid SIP header name "${name}"`);
+    if (/[\r\n\0]/.test(value))
+      throw new RangeError(`Invalid value for SIP header ${name}: line breaks are not allowed`);
+  }
+}
+
+function trunkCredentials(
+  trunk: TrunkConfig | undefined,
+): { username: string; password: string; realm?: string } | undefined {
   if (!trunk?.username || trunk.password === undefined) return undefined;
   return trunk.realm
     ? { username: trunk.username, password: trunk.password, realm: trunk.realm }
