@@ -1,0 +1,793 @@
+/**
+ * A conference room: every 20 ms it reads one frame from each member, sums
+ * what is heard, and sends each member everything except its own voice
+ * (N−1). The sum is computed once per tick and each member's own frame
+ * subtracted from it, so a tick costs O(N), not O(N²).
+ *
+ * What a member hears, in order of precedence:
+ *   deaf                 → silence
+ *   held                 → its hold source
+ *   parked (outside an active private group) → its park (hold) source
+ *   otherwise            → the conversation: the voices of the other heard
+ *                          members, plus room playbacks and wait music
+ * and then playbacks addressed to it, over that or replacing it.
+ *
+ * A member is heard when it is neither muted, nor held, nor parked. Every
+ * switch — flags, private group, a replacing playback, wait music — takes
+ * effect at a frame boundary (JavaScript runs setters between ticks) and is
+ * smoothed with a 5 ms ramp or crossfade, so it has neither gap nor click.
+ *
+ * The tick path allocates nothing in the steady state: every buffer belongs
+ * to the room, a member or a playback from creation; member and playback
+ * lists are copy-on-write arrays, replaced only when they change; events are
+ * queued as records (only on transitions) and delivered after the frames
+ * have gone out, so a listener can neither delay nor disturb a frame.
+ */
+import { EventEmitter } from 'node:events';
+import { pino, type Logger } from 'pino';
+import type { AudioSource } from '../audio/index.js';
+import {
+  addInto,
+  copyInto,
+  crossfadeInto,
+  fadeIn,
+  fadeOut,
+  FRAME_SAMPLES,
+  meanSquare,
+  saturateInto,
+} from './dsp.js';
+import { Listen, Member, type MemberFlags, type MemberInfo, type MemberOptions } from './member.js';
+import type { MixerClock, MixerTickable } from './mixer-clock.js';
+import {
+  ActivePlayback,
+  type AudioSourceFactory,
+  type LoopPlayOptions,
+  type Playback,
+  type PlaybackEndReason,
+  type PlayOptions,
+} from './playback.js';
+import type { MixerPort } from './port.js';
+import type { RoomEvents, RoomFault, RoomRecorder } from './room-events.js';
+import { SafeSources } from './safe-source.js';
+import { DEFAULT_WINDOW, SampleWindow, type Distribution } from './sample-window.js';
+import type { SpeakingOptions } from './speaking-detector.js';
+
+export interface RoomOptions {
+  /** For logs and stats. */
+  id?: string;
+  /** Drives the room from construction until close(); without one, call tick() yourself. */
+  mixerClock?: MixerClock;
+  speaking?: SpeakingOptions;
+  /** Ticks kept for the CPU-time percentiles (default 3000: one minute). */
+  statsWindow?: number;
+  logger?: Logger;
+}
+
+export interface RoomStats {
+  id: string;
+  closed: boolean;
+  ticks: number;
+  members: number;
+  /** Members neither muted nor held, at the last tick. */
+  talking: number;
+  /** Playbacks playing (to the room and to members). */
+  playbacks: number;
+  waitMusicPlaying: boolean;
+  recording: boolean;
+  /** Exceptions caught from ports, sources, the recorder and listeners. */
+  faults: number;
+  /** CPU time of this room's tick work, µs. */
+  tickCpuUs: Distribution;
+}
+
+/** Gives each member parked outside a private group its own hold source (e.g. by role); null for silence. */
+export type HoldSourceFor = (memberId: string) => AudioSource | null | undefined;
+
+type PendingEvent =
+  | { kind: 'speaking-start' | 'speaking-stop'; memberId: string }
+  | { kind: 'fault'; fault: RoomFault }
+  | { kind: 'ended'; playback: Playback; reason: PlaybackEndReason }
+  | { kind: 'closed' };
+
+const NO_MEMBERS: readonly Member[] = [];
+const NO_PLAYBACKS: readonly ActivePlayback[] = [];
+
+export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
+  readonly id: string;
+  private readonly logger: Logger;
+  private readonly speakingOptions: SpeakingOptions;
+  private readonly mixerClock: MixerClock | null;
+  private readonly sources: SafeSources;
+
+  private members: readonly Member[] = NO_MEMBERS;
+  private readonly byId = new Map<string, Member>();
+  private group: Set<string> | null = null;
+  private groupIds: readonly string[] | null = null;
+  private holdFor: HoldSourceFor | null = null;
+  private playbacks: readonly ActivePlayback[] = NO_PLAYBACKS;
+  private nextPlaybackId = 1;
+  private playbacksEnded = false;
+
+  private waitMusic: AudioSource | null = null;
+  /** Wait music replaced while playing: faded out on the next tick, then closed. */
+  private waitOutgoing: AudioSource | null = null;
+  private waitWasPlaying = false;
+  private readonly waitFrame = new Int16Array(FRAME_SAMPLES);
+
+  private recorder: RoomRecorder | null = null;
+  private readonly recordFrame = new Int16Array(FRAME_SAMPLES);
+
+  /** Voices of the members heard this tick. */
+  private readonly voices = new Int32Array(FRAME_SAMPLES);
+  /** Room playbacks mixed over the conversation, and wait music. */
+  private readonly roomMix = new Int32Array(FRAME_SAMPLES);
+  /** Room playbacks replacing the conversation. */
+  private readonly roomReplacing = new Int32Array(FRAME_SAMPLES);
+  /** The conversation as heard: voices + roomMix (each listener then takes its own voice out). */
+  private readonly full = new Int32Array(FRAME_SAMPLES);
+  /** The conversation while a room playback replaces it: roomReplacing + roomMix. */
+  private readonly replaced = new Int32Array(FRAME_SAMPLES);
+  private readonly scratchA = new Int32Array(FRAME_SAMPLES);
+  private readonly scratchB = new Int32Array(FRAME_SAMPLES);
+  private roomReplacedNow = false;
+  private roomReplacedBefore = false;
+
+  /** Sources let go of; closed after the next tick has crossfaded away from them. */
+  private retiring: AudioSource[] = [];
+  private readonly pending: PendingEvent[] = [];
+  private flushScheduled = false;
+  private inTick = false;
+  private isClosed = false;
+  private closing: Promise<void> | null = null;
+
+  private ticks = 0;
+  private faults = 0;
+  private talkingAtLastTick = 0;
+  private readonly cpu: SampleWindow;
+
+  constructor(options: RoomOptions = {}) {
+    super();
+    this.id = options.id ?? 'room';
+    this.logger = (options.logger ?? pino({ level: 'silent' })).child({ room: this.id });
+    this.speakingOptions = { ...options.speaking };
+    this.cpu = new SampleWindow(options.statsWindow ?? DEFAULT_WINDOW);
+    this.sources = new SafeSources((source, error, memberId) =>
+      this.fault({ kind: 'source', memberId, sourceName: source.name, error }),
+    );
+    this.mixerClock = options.mixerClock ?? null;
+    this.mixerClock?.add(this);
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  // ---- members --------------------------------------------------------------
+
+  /** Adds a member; false if the id is taken or the room is closed. The room does not own the port. */
+  addMember(id: string, port: MixerPort, options: MemberOptions = {}): boolean {
+    if (this.isClosed || this.byId.has(id)) {
+      // The room owns a hold source it was given, even when refusing the member.
+      const given = options.holdSource ?? null;
+      if (given !== this.byId.get(id)?.holdSource) this.sources.close(given);
+      return false;
+    }
+    const member = new Member(id, port, options, this.speakingOptions);
+    if (this.group !== null && !this.group.has(id)) {
+      member.parked = true;
+      member.parkSource = this.parkSourceFor(id);
+    }
+    this.byId.set(id, member);
+    this.members = [...this.members, member];
+    return true;
+  }
+
+  /** Removes a member (its playbacks end with 'member-left'); false if unknown. */
+  removeMember(id: string): boolean {
+    const member = this.byId.get(id);
+    if (!member) return false;
+    this.byId.delete(id);
+    member.removed = true;
+    this.members = this.members.filter((m) => m !== member);
+    if (member.speaking.reset() === 'stop') this.queue({ kind: 'speaking-stop', memberId: id });
+    for (const p of member.playbacks) this.endPlayback(p, 'member-left');
+    member.playbacks = NO_PLAYBACKS;
+    // Nothing will crossfade away from a departed member's sources: close them now.
+    this.sources.close(member.holdSource, id);
+    this.sources.close(member.parkSource, id);
+    member.holdSource = null;
+    member.parkSource = null;
+    return true;
+  }
+
+  hasMember(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  memberIds(): string[] {
+    return this.members.map((m) => m.id);
+  }
+
+  member(id: string): MemberInfo | undefined {
+    const m = this.byId.get(id);
+    return m && m.info(this.group?.has(id) ?? false);
+  }
+
+  /** Changes any of muted / held / deaf; takes effect at the next tick, smoothly. False if unknown. */
+  setFlags(id: string, flags: Partial<MemberFlags>): boolean {
+    const m = this.byId.get(id);
+    if (!m) return false;
+    if (typeof flags.muted === 'boolean') m.muted = flags.muted;
+    if (typeof flags.held === 'boolean') m.held = flags.held;
+    if (typeof flags.deaf === 'boolean') m.deaf = flags.deaf;
+    return true;
+  }
+
+  /** What the member hears while held (null: silence). The room owns it and closes the one it replaces. */
+  setHoldSource(id: string, source: AudioSource | null): boolean {
+    const m = this.byId.get(id);
+    if (!m) {
+      this.sources.close(source);
+      return false;
+    }
+    if (m.holdSource !== source) this.retire(m.holdSource);
+    m.holdSource = source;
+    return true;
+  }
+
+  /**
+   * Starts (or changes, or with null ends) a private group: its members hear
+   * only each other; every other member is parked — it hears its own source
+   * from `holdSourceForOthers` and is not heard. Ids of members not yet in
+   * the room count when they join (the consulted party of a warm transfer
+   * joins after it answers). The room owns the sources it gets.
+   */
+  setPrivateGroup(memberIds: readonly string[] | null, holdSourceForOthers?: HoldSourceFor): void {
+    if (this.isClosed) return;
+    if (memberIds === null) {
+      this.group = null;
+      this.groupIds = null;
+      this.holdFor = null;
+      for (const m of this.members) this.unpark(m);
+      return;
+    }
+    this.group = new Set(memberIds);
+    this.groupIds = [...this.group];
+    this.holdFor = holdSourceForOthers ?? null;
+    for (const m of this.members) {
+      if (this.group.has(m.id)) this.unpark(m);
+      else if (!m.parked) {
+        m.parked = true;
+        m.parkSource = this.parkSourceFor(m.id);
+      }
+    }
+  }
+
+  /** The private group's member ids, or null when there is none. */
+  privateGroup(): readonly string[] | null {
+    return this.groupIds;
+  }
+
+  // ---- sources --------------------------------------------------------------
+
+  /**
+   * Plays a source to the room or to one member. The room owns the source
+   * and closes it when the playback ends. To loop, pass a factory: a fresh
+   * source is made each time one ends (a source that loops by itself, such
+   * as an openSource(..., { loop: true }) file, loops without a factory and
+   * without the sub-frame gap a restart leaves). Never throws: a playback
+   * that cannot start is returned already ended ('member-left', 'closed' or
+   * 'error') and reports `ended` on a microtask.
+   */
+  play(source: AudioSource, options?: PlayOptions): Playback;
+  play(factory: AudioSourceFactory, options?: LoopPlayOptions): Playback;
+  play(source: AudioSource | AudioSourceFactory, options: LoopPlayOptions = {}): Playback {
+    const to = options.to ?? null;
+    const settings = { to, mix: options.mix !== false, loop: options.loop === true };
+    const factory = typeof source === 'function' ? source : null;
+    let failure: PlaybackEndReason | null = null;
+    if (this.isClosed) failure = 'closed';
+    else if (to !== null && !this.byId.has(to)) failure = 'member-left';
+    let src: AudioSource | null = typeof source === 'function' ? null : source;
+    if (failure === null && factory !== null) {
+      try {
+        src = factory();
+      } catch (error) {
+        this.fault({ kind: 'source', memberId: to, sourceName: null, error });
+        failure = 'error';
+      }
+    }
+    const p = new ActivePlayback(this.nextPlaybackId++, src, factory, settings);
+    if (failure !== null || src === null) {
+      this.endPlayback(p, failure ?? 'error');
+      return p.handle;
+    }
+    const member = to === null ? null : this.byId.get(to)!;
+    if (member) member.playbacks = [...member.playbacks, p];
+    else this.playbacks = [...this.playbacks, p];
+    return p.handle;
+  }
+
+  /**
+   * Music played (mixed) to the conversation while fewer than two members
+   * are talking (neither muted nor held) — e.g. until the agent joins. It
+   * pauses by itself when the condition ends and resumes if it returns. Null
+   * removes it. The room owns the source; a non-looping one is dropped when
+   * it ends.
+   */
+  setWaitMusic(source: AudioSource | null): void {
+    if (this.isClosed) {
+      this.sources.close(source);
+      return;
+    }
+    if (source === this.waitMusic) return;
+    const old = this.waitMusic;
+    if (old !== null) {
+      if (this.waitWasPlaying) {
+        // Fade the old one out on the next tick rather than cut it.
+        this.sources.close(this.waitOutgoing);
+        this.waitOutgoing = old;
+      } else this.sources.close(old);
+    }
+    this.waitMusic = source;
+    this.waitWasPlaying = false;
+  }
+
+  // ---- recording ------------------------------------------------------------
+
+  /**
+   * Records the mix of everything heard in the room — the heard members and
+   * the room-wide playbacks and wait music — one frame per tick. False if a
+   * recording is running or the room is closed.
+   */
+  startRecording(recorder: RoomRecorder): boolean {
+    if (this.isClosed || this.recorder !== null) return false;
+    this.recorder = recorder;
+    return true;
+  }
+
+  get recording(): boolean {
+    return this.recorder !== null;
+  }
+
+  /** Stops recording and closes the recorder; rejects only if the recorder's close() does. */
+  async stopRecording(): Promise<void> {
+    const r = this.recorder;
+    this.recorder = null;
+    if (r) await r.close();
+  }
+
+  // ---- life -----------------------------------------------------------------
+
+  /**
+   * Ends every playback ('closed'), closes every source the room owns and the
+   * recorder, stops being ticked, then emits 'closed'. Never rejects (a
+   * recorder that fails to close is a fault). Ports are left to their owner.
+   */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.isClosed = true;
+    this.mixerClock?.remove(this);
+    for (const p of this.playbacks) this.endPlayback(p, 'closed');
+    this.playbacks = NO_PLAYBACKS;
+    for (const m of this.members) {
+      m.removed = true;
+      if (m.speaking.reset() === 'stop') this.queue({ kind: 'speaking-stop', memberId: m.id });
+      for (const p of m.playbacks) this.endPlayback(p, 'closed');
+      m.playbacks = NO_PLAYBACKS;
+      this.sources.close(m.holdSource, m.id);
+      this.sources.close(m.parkSource, m.id);
+    }
+    this.members = NO_MEMBERS;
+    this.byId.clear();
+    this.sources.close(this.waitMusic);
+    this.sources.close(this.waitOutgoing);
+    this.waitMusic = this.waitOutgoing = null;
+    this.closeRetiring();
+    const recorder = this.recorder;
+    this.recorder = null;
+    this.closing = (async () => {
+      if (recorder) {
+        try {
+          await recorder.close();
+        } catch (error) {
+          this.fault({ kind: 'recorder', memberId: null, sourceName: null, error });
+        }
+      }
+      this.queue({ kind: 'closed' });
+    })();
+    return this.closing;
+  }
+
+  stats(): RoomStats {
+    let playing = this.playbacks.length;
+    for (const m of this.members) playing += m.playbacks.length;
+    return {
+      id: this.id,
+      closed: this.isClosed,
+      ticks: this.ticks,
+      members: this.members.length,
+      talking: this.talkingAtLastTick,
+      playbacks: playing,
+      waitMusicPlaying: this.waitWasPlaying,
+      recording: this.recorder !== null,
+      faults: this.faults,
+      tickCpuUs: this.cpu.summary(),
+    };
+  }
+
+  // ---- the tick -------------------------------------------------------------
+
+  /** One 20 ms frame: what the MixerClock calls. `nowMs` is passed to the ports' readFrame. */
+  tick(nowMs: number): void {
+    if (this.isClosed) return;
+    // performance.now(): real CPU time, whatever clock drives the ticks.
+    const t0 = performance.now();
+    this.inTick = true;
+    try {
+      this.mixFrame(nowMs);
+    } finally {
+      this.inTick = false;
+    }
+    this.ticks++;
+    this.cpu.add((performance.now() - t0) * 1000);
+    this.flush();
+  }
+
+  private mixFrame(nowMs: number): void {
+    const members = this.members;
+    const n = members.length;
+
+    // 1. What each member says, and the sum of what is heard.
+    const voices = this.voices;
+    voices.fill(0);
+    let talking = 0;
+    for (let i = 0; i < n; i++) {
+      const m = members[i];
+      if (m.removed) continue;
+      this.readMember(m, nowMs);
+      const heard = m.heard;
+      if (m.talking) talking++;
+      const change = m.speaking.update(heard ? meanSquare(m.inFrame) : 0);
+      if (change === 'start') this.queue({ kind: 'speaking-start', memberId: m.id });
+      else if (change === 'stop') this.queue({ kind: 'speaking-stop', memberId: m.id });
+      if (heard) {
+        if (!m.wasHeard) fadeIn(m.inFrame);
+        addInto(voices, m.inFrame);
+        m.contributes = true;
+      } else if (m.wasHeard) {
+        // Muted, held or parked this tick: fade its voice out over 5 ms.
+        fadeOut(m.inFrame);
+        addInto(voices, m.inFrame);
+        m.contributes = true;
+      } else {
+        m.contributes = false;
+      }
+      m.wasHeard = heard;
+    }
+    this.talkingAtLastTick = talking;
+
+    // 2. Room-wide playbacks and wait music.
+    this.roomMix.fill(0);
+    this.roomReplacing.fill(0);
+    const roomReplaced = this.readPlaybacks(this.playbacks, this.roomMix, this.roomReplacing, null);
+    this.readWaitMusic(talking < 2);
+    this.roomReplacedNow = roomReplaced;
+    const full = this.full;
+    for (let i = 0; i < FRAME_SAMPLES; i++) full[i] = voices[i] + this.roomMix[i];
+    if (roomReplaced || this.roomReplacedBefore) {
+      const r = this.replaced;
+      for (let i = 0; i < FRAME_SAMPLES; i++) r[i] = this.roomReplacing[i] + this.roomMix[i];
+    }
+
+    // 3. What each member hears.
+    for (let i = 0; i < n; i++) {
+      const m = members[i];
+      if (m.removed) continue;
+      this.hearing(m);
+      this.memberPlaybacks(m);
+      saturateInto(m.acc, m.outFrame);
+      this.writeMember(m);
+    }
+    this.roomReplacedBefore = roomReplaced;
+
+    // 4. The recording: the conversation as a listener who is not in it hears it.
+    if (this.recorder !== null) {
+      saturateInto(roomReplaced ? this.replaced : this.full, this.recordFrame);
+      try {
+        this.recorder.write(this.recordFrame);
+      } catch (error) {
+        const r = this.recorder;
+        this.recorder = null;
+        this.fault({ kind: 'recorder', memberId: null, sourceName: null, error });
+        r.close().catch((err: unknown) => this.logger.warn({ err }, 'recorder close failed'));
+      }
+    }
+
+    // 5. Housekeeping, only when something changed.
+    if (this.playbacksEnded) this.dropEndedPlaybacks();
+    if (this.retiring.length > 0) this.closeRetiring();
+  }
+
+  private readMember(m: Member, nowMs: number): void {
+    m.framesRead++;
+    try {
+      if (m.port.readFrame(m.inFrame, nowMs)) m.framesWithAudio++;
+      m.readFailing = false;
+    } catch (error) {
+      m.inFrame.fill(0);
+      m.readErrors++;
+      if (!m.readFailing) {
+        m.readFailing = true;
+        this.fault({ kind: 'port-read', memberId: m.id, sourceName: null, error });
+      } else this.faults++;
+    }
+  }
+
+  private writeMember(m: Member): void {
+    try {
+      m.port.writeFrame(m.outFrame);
+      m.framesWritten++;
+      m.writeFailing = false;
+    } catch (error) {
+      m.writeErrors++;
+      if (!m.writeFailing) {
+        m.writeFailing = true;
+        this.fault({ kind: 'port-write', memberId: m.id, sourceName: null, error });
+      } else this.faults++;
+    }
+  }
+
+  /** Fills m.acc with what m hears before its own playbacks, crossfading any change. */
+  private hearing(m: Member): void {
+    let kind: Listen = Listen.Conversation;
+    let source: AudioSource | null = null;
+    if (m.deaf) kind = Listen.Silence;
+    else if (m.held || m.parked) {
+      source = m.held ? m.holdSource : m.parkSource;
+      kind = source === null ? Listen.Silence : Listen.Source;
+    }
+    this.compose(m, kind, source, m.acc, this.roomReplacedNow);
+    if (kind !== m.listenKind || source !== m.listenSource) {
+      this.compose(m, m.listenKind, m.listenSource, this.scratchA, this.roomReplacedBefore);
+      crossfadeInto(this.scratchA, m.acc);
+      m.listenKind = kind;
+      m.listenSource = source;
+    } else if (kind === Listen.Conversation && this.roomReplacedNow !== this.roomReplacedBefore) {
+      this.compose(m, kind, null, this.scratchA, this.roomReplacedBefore);
+      crossfadeInto(this.scratchA, m.acc);
+    }
+  }
+
+  private compose(
+    m: Member,
+    kind: Listen,
+    source: AudioSource | null,
+    out: Int32Array,
+    roomReplaced: boolean,
+  ): void {
+    if (kind === Listen.Conversation) {
+      if (roomReplaced) out.set(this.replaced);
+      else if (m.contributes) {
+        // N−1: the whole conversation minus this member's own voice.
+        const full = this.full;
+        const own = m.inFrame;
+        for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = full[i] - own[i];
+      } else out.set(this.full);
+    } else if (kind === Listen.Source && source !== null) {
+      this.sources.read(source, m.sourceFrame, m.id);
+      copyInto(out, m.sourceFrame);
+    } else out.fill(0);
+  }
+
+  /** Applies the playbacks addressed to m over (or instead of) m.acc. */
+  private memberPlaybacks(m: Member): void {
+    if (m.playbacks.length === 0 && !m.wasReplaced) return;
+    const mix = this.scratchA;
+    const replacing = this.scratchB;
+    mix.fill(0);
+    replacing.fill(0);
+    const replaced = this.readPlaybacks(m.playbacks, mix, replacing, m.id);
+    // A deaf member's playbacks still run (time passes) but it hears nothing.
+    if (m.deaf) {
+      m.wasReplaced = false;
+      return;
+    }
+    if (replaced) {
+      if (!m.wasReplaced) crossfadeInto(m.acc, replacing);
+      m.acc.set(replacing);
+    } else if (m.wasReplaced) {
+      crossfadeInto(replacing, m.acc);
+    }
+    m.wasReplaced = replaced;
+    addInto(m.acc, mix);
+  }
+
+  /** Reads one frame of each playback into `mix` or `replacing`; true if any replacing one sounded. */
+  private readPlaybacks(
+    list: readonly ActivePlayback[],
+    mix: Int32Array,
+    replacing: Int32Array,
+    memberId: string | null,
+  ): boolean {
+    let replaced = false;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i];
+      if (p.endReason !== null) continue;
+      if (!this.readPlayback(p, memberId)) continue;
+      if (p.mix) addInto(mix, p.frame);
+      else {
+        addInto(replacing, p.frame);
+        replaced = true;
+      }
+    }
+    return replaced;
+  }
+
+  /** One frame of a playback into p.frame; false when it had nothing (it has then ended). */
+  private readPlayback(p: ActivePlayback, memberId: string | null): boolean {
+    const source = p.source!;
+    if (p.stopping) {
+      this.sources.read(source, p.frame, memberId);
+      fadeOut(p.frame);
+      this.endPlayback(p, 'stopped');
+      return true;
+    }
+    let result = this.sources.read(source, p.frame, memberId);
+    if (result === 'ended' && p.loop && p.factory !== null) {
+      // Restart within the same tick so the loop leaves no 20 ms hole.
+      this.sources.close(source, memberId);
+      let next: AudioSource | null = null;
+      try {
+        next = p.factory();
+      } catch (error) {
+        this.fault({ kind: 'source', memberId, sourceName: source.name, error });
+      }
+      if (next === null) {
+        this.endPlayback(p, 'error');
+        return false;
+      }
+      p.source = next;
+      result = this.sources.read(next, p.frame, memberId);
+      // A fresh source with nothing in it would restart forever: end instead.
+    }
+    if (result === 'audio') return true;
+    this.endPlayback(p, result === 'broken' ? 'error' : 'finished');
+    return false;
+  }
+
+  private readWaitMusic(wanted: boolean): void {
+    const frame = this.waitFrame;
+    if (this.waitOutgoing !== null) {
+      this.sources.read(this.waitOutgoing, frame, null);
+      fadeOut(frame);
+      addInto(this.roomMix, frame);
+      this.sources.close(this.waitOutgoing);
+      this.waitOutgoing = null;
+    }
+    const music = this.waitMusic;
+    if (music === null) {
+      this.waitWasPlaying = false;
+      return;
+    }
+    if (wanted) {
+      const result = this.sources.read(music, frame, null);
+      if (!this.waitWasPlaying) fadeIn(frame);
+      addInto(this.roomMix, frame);
+      if (result !== 'audio') {
+        this.sources.close(music);
+        this.waitMusic = null;
+      }
+      this.waitWasPlaying = result === 'audio';
+    } else if (this.waitWasPlaying) {
+      // Pause: one last frame faded out; the source resumes from here later.
+      this.sources.read(music, frame, null);
+      fadeOut(frame);
+      addInto(this.roomMix, frame);
+      this.waitWasPlaying = false;
+    }
+  }
+
+  // ---- helpers --------------------------------------------------------------
+
+  private parkSourceFor(id: string): AudioSource | null {
+    if (this.holdFor === null) return null;
+    try {
+      return this.holdFor(id) ?? null;
+    } catch (error) {
+      this.fault({ kind: 'source', memberId: id, sourceName: null, error });
+      return null;
+    }
+  }
+
+  private unpark(m: Member): void {
+    if (!m.parked) return;
+    m.parked = false;
+    this.retire(m.parkSource);
+    m.parkSource = null;
+  }
+
+  /** Closes `source` after the next tick, which may still crossfade away from it. */
+  private retire(source: AudioSource | null): void {
+    if (source !== null) this.retiring.push(source);
+  }
+
+  private closeRetiring(): void {
+    const list = this.retiring;
+    this.retiring = [];
+    for (const s of list) this.sources.close(s);
+  }
+
+  private endPlayback(p: ActivePlayback, reason: PlaybackEndReason): void {
+    if (p.endReason !== null) return;
+    p.endReason = reason;
+    p.stopping = false;
+    this.sources.close(p.source, p.to);
+    this.playbacksEnded = true;
+    this.queue({ kind: 'ended', playback: p.handle, reason });
+  }
+
+  private dropEndedPlaybacks(): void {
+    this.playbacksEnded = false;
+    const live = (p: ActivePlayback): boolean => p.endReason === null;
+    if (!this.playbacks.every(live)) this.playbacks = this.playbacks.filter(live);
+    for (const m of this.members) {
+      if (!m.playbacks.every(live)) m.playbacks = m.playbacks.filter(live);
+    }
+  }
+
+  private fault(f: RoomFault): void {
+    this.faults++;
+    this.logger.warn(
+      { err: f.error, kind: f.kind, member: f.memberId, source: f.sourceName },
+      'room fault',
+    );
+    this.queue({ kind: 'fault', fault: f });
+  }
+
+  private queue(e: PendingEvent): void {
+    this.pending.push(e);
+    if (!this.inTick && !this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  /** Delivers queued events; a throwing listener is counted and reported, never propagated. */
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const pending = this.pending;
+    // Events queued by listeners are appended and delivered in the same loop.
+    for (let i = 0; i < pending.length; i++) {
+      const e = pending[i];
+      try {
+        switch (e.kind) {
+          case 'speaking-start':
+          case 'speaking-stop':
+            this.emit(e.kind, { memberId: e.memberId });
+            break;
+          case 'fault':
+            this.emit('fault', e.fault);
+            break;
+          case 'ended':
+            e.playback.emit('ended', e.reason);
+            break;
+          case 'closed':
+            this.emit('closed');
+            break;
+        }
+      } catch (error) {
+        this.faults++;
+        this.logger.error({ err: error, event: e.kind }, 'room event listener threw');
+        // A throwing fault listener is not told about itself (that would loop).
+        if (e.kind !== 'fault') {
+          pending.push({
+            kind: 'fault',
+            fault: { kind: 'listener', memberId: null, sourceName: null, error },
+          });
+        }
+      }
+    }
+    pending.length = 0;
+  };
+}
