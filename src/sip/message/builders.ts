@@ -57,8 +57,23 @@ function toHasTag(req: SipRequest): boolean {
 }
 
 /** Random URL-safe characters (base64url: letters, digits, '-' and '_', all token chars). */
+/**
+ * Identifiers are drawn from a pooled block of CSPRNG output: one
+ * randomBytes call per 4 KiB instead of one system call per tag or branch,
+ * which matters at thousands of calls per second.
+ */
+const POOL_BYTES = 4096;
+let pool = randomBytes(POOL_BYTES);
+let poolAt = 0;
+
 function randomToken(bytes: number): string {
-  return randomBytes(bytes).toString('base64url');
+  if (poolAt + bytes > POOL_BYTES) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  const token = pool.toString('base64url', poolAt, poolAt + bytes);
+  poolAt += bytes;
+  return token;
 }
 
 /** A branch with the RFC 3261 magic cookie and 96 random bits (§8.1.1.7: unique across space and time). */

@@ -12,6 +12,8 @@ export interface UdpListenerEvents {
   onDatagram(data: Buffer, rinfo: RemoteInfo, listener: UdpListener): void;
 }
 
+const UDP_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export class UdpListener {
   readonly protocol = 'udp' as const;
   private closed = false;
@@ -35,7 +37,14 @@ export class UdpListener {
         new TransportError('no-transport', `listen address "${address}" is not an IP literal`),
       );
     }
-    const socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
+    // A signalling socket takes bursts (SIPp and carriers send in batches):
+    // ask for a 4 MiB receive/send buffer; the kernel caps it at
+    // net.core.rmem_max / wmem_max, so this never fails, it only helps.
+    const socket = createSocket({
+      type: family === 6 ? 'udp6' : 'udp4',
+      recvBufferSize: UDP_BUFFER_BYTES,
+      sendBufferSize: UDP_BUFFER_BYTES,
+    });
     return new Promise((resolve, reject) => {
       const onBindError = (err: Error): void => {
         socket.close();
