@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { measureCps } from '../measure.js';
-import { nodeSipTarget, REPO_ROOT, sippUasTarget } from '../peers.js';
-import { expandPlaceholders, startTarget } from '../target.js';
+import { measureCps } from '../../../bench/cps/measure.js';
+import { nodeSipTarget, REPO_ROOT, sippUasTarget } from '../../../bench/cps/peers.js';
+import { expandPlaceholders, startTarget } from '../../../bench/cps/target.js';
 
 async function udpPortBound(port: number): Promise<boolean> {
   const table = await readFile('/proc/net/udp', 'utf8');

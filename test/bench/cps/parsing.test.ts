@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { evaluateStep } from '../evaluate.js';
-import { percentile } from '../percentile.js';
-import { parseRttFile, parseStatFile } from '../sipp-stats.js';
-import { largestDivisorUpTo, type SippUacRun } from '../sipp-uac.js';
+import { evaluateStep } from '../../../bench/cps/evaluate.js';
+import { percentile } from '../../../bench/cps/percentile.js';
+import { parseRttFile, parseStatFile } from '../../../bench/cps/sipp-stats.js';
+import { largestDivisorUpTo, type SippUacRun } from '../../../bench/cps/sipp-uac.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
