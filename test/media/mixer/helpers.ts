@@ -100,7 +100,9 @@ export function allEqual(frame: Int16Array, value: number): boolean {
 export function level(frame: Int16Array): number {
   const v = frame[0];
   if (!allEqual(frame, v)) {
-    throw new Error(`frame is not constant: ${frame[0]}, ${frame[40]}, ${frame[80]}, ${frame[159]}`);
+    throw new Error(
+      `frame is not constant: ${frame[0]}, ${frame[40]}, ${frame[80]}, ${frame[159]}`,
+    );
   }
   return v;
 }

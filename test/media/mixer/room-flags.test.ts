@@ -122,9 +122,7 @@ describe('Room: mute, hold, deaf', () => {
   it('changes flags every tick without a gap or a click', () => {
     const room = new Room();
     const ports = [constPort(100), constPort(200), constPort(300), constPort(400)];
-    ports.forEach((p, i) =>
-      room.addMember(`m${i}`, p, { holdSource: new ConstSource(50 + i) }),
-    );
+    ports.forEach((p, i) => room.addMember(`m${i}`, p, { holdSource: new ConstSource(50 + i) }));
     let seed = 7;
     const rand = () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -137,7 +135,8 @@ describe('Room: mute, hold, deaf', () => {
         if (rand() < 0.1) room.setFlags(`m${i}`, { held: rand() < 0.5 });
         if (rand() < 0.05) room.setFlags(`m${i}`, { deaf: rand() < 0.3 });
       }
-      if (rand() < 0.05) room.setPrivateGroup(rand() < 0.5 ? ['m0', 'm2'] : null, () => new ConstSource(20));
+      if (rand() < 0.05)
+        room.setPrivateGroup(rand() < 0.5 ? ['m0', 'm2'] : null, () => new ConstSource(20));
       room.tick(t * 20);
     }
     for (const p of ports) {

@@ -113,7 +113,8 @@ describe('Room: N−1 mix', () => {
     const room = new Room();
     const sine = (f: number) =>
       new TestPort((out, k) => {
-        for (let i = 0; i < N; i++) out[i] = Math.round(8000 * Math.sin((2 * Math.PI * f * (k * N + i)) / 8000));
+        for (let i = 0; i < N; i++)
+          out[i] = Math.round(8000 * Math.sin((2 * Math.PI * f * (k * N + i)) / 8000));
         return true;
       });
     const a = sine(440);
