@@ -1,0 +1,18 @@
+// The whole public surface of RTP streams: port pairs from a range, and one
+// stream per call leg that the mixer reads and writes 20 ms frames through.
+export {
+  PortPool,
+  PortPoolError,
+  type PortPoolOptions,
+  type AllocatedPorts,
+  type PortPoolErrorCode,
+} from './port-pool.js';
+export { RtpStream, type RtpStreamOptions, type StartOptions } from './rtp-stream.js';
+export type {
+  MixerPort,
+  RtpStreamStats,
+  RtpStreamEvents,
+  RtpStreamCloseReason,
+  DtmfEvent,
+} from './types.js';
+export type { PlayoutJitterOptions } from './playout.js';

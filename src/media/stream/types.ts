@@ -1,0 +1,85 @@
+/**
+ * What the rest of the engine sees of an RTP stream: the mixer-facing port,
+ * its statistics and its events.
+ */
+import type { RtcpPacket, RtpSessionStats } from '../rtp/index.js';
+
+/**
+ * The interface the conference mixer codes against: one frame in, one frame
+ * out, every 20 ms tick.
+ */
+export interface MixerPort {
+  /** Fills `out` (160 samples = 20 ms at 8 kHz) with the next frame of the peer's audio — from the jitter buffer, loss concealment, or silence — and returns true when it is real or concealed audio, false when silence was written (nothing received). Called once per 20 ms tick by the mixer. */
+  readFrame(out: Int16Array, nowMs: number): boolean;
+  /** Sends 20 ms (160 samples) of audio to the peer, encoded with the negotiated codec. With ptime > 20 the stream buffers frames and sends one packet per ptime. */
+  writeFrame(frame: Int16Array): void;
+}
+
+export interface RtpStreamStats {
+  localPort: number;
+  ssrc: number;
+  remoteSsrc: number | null;
+  /** RTP packets sent (audio and telephone-event). */
+  packetsSent: number;
+  /** Payload octets sent. */
+  bytesSent: number;
+  /** Valid RTP packets from the current remote source (RFC 3550 A.1). */
+  packetsReceived: number;
+  bytesReceived: number;
+  packetsExpected: number;
+  /** Cumulative loss (RFC 3550 A.3): expected − received. */
+  packetsLost: number;
+  /** Loss fraction of the last RTCP interval, 0..1. */
+  fractionLost: number;
+  /** Interarrival jitter (RFC 3550 A.8), ms. */
+  jitterMs: number;
+  /** Every datagram that reached the RTP or RTCP socket, accepted or not. */
+  datagramsReceived: number;
+  /** Packets that arrived after their playout time. */
+  late: number;
+  /** Datagrams from an address or port other than the peer's (or before start): dropped. */
+  dropped: number;
+  /** Datagrams that are not valid RTP/RTCP, or audio payloads of impossible size: dropped. */
+  malformed: number;
+  /** RTP packets with a payload type that was not negotiated: dropped. */
+  unknownPayload: number;
+  /** Frames played from received audio. */
+  played: number;
+  /** Ticks filled by loss concealment. */
+  concealed: number;
+  dtmfSent: number;
+  dtmfReceived: number;
+  rtcpSent: number;
+  rtcpReceived: number;
+  /** Report blocks about our stream received in SR/RR packets. */
+  reportsReceived: number;
+  roundTripMs: number | null;
+  /** What the peer last reported about our stream. */
+  remote: RtpSessionStats['remote'];
+  byeReceived: boolean;
+  ssrcChanges: number;
+  /** Sends the OS refused (unreachable network...). */
+  sendErrors: number;
+  /** Latch mode only: whether the peer's source has been latched. */
+  latched: boolean;
+}
+
+export interface DtmfEvent {
+  digit: string;
+  durationMs: number;
+}
+
+export type RtpStreamCloseReason = 'closed' | 'socket-error';
+
+export interface RtpStreamEvents {
+  /** A key press received as RFC 4733 events, once per press. */
+  dtmf: [DtmfEvent];
+  /** The peer's validated SSRC changed (RFC 3550 §8.2: restart, B2BUA switching legs). */
+  'ssrc-change': [{ previous: number; current: number }];
+  /** A valid compound RTCP packet from the peer. */
+  rtcp: [RtcpPacket[]];
+  /** No RTP for the configured time while we expect media: the leg is likely dead. */
+  timeout: [{ silentMs: number }];
+  /** The stream closed (by close(), or because a socket failed). */
+  close: [{ reason: RtpStreamCloseReason }];
+}
