@@ -229,6 +229,13 @@ export class OutgoingCall extends Session {
     this.cancel('canceled');
   }
 
+  /** Not answered and no final response in time (see Session.abandon): fail as canceled. */
+  override abandon(reason: string): void {
+    if (this.state === 'confirmed' || this.state === 'terminated') return super.abandon(reason);
+    this.inviteTx?.terminate();
+    this.fail(this.cancelCause ?? 'canceled', reason);
+  }
+
   private onRingTimeout(): void {
     this.ringTimer = undefined;
     if (this.state === 'confirmed' || this.state === 'terminated') return;

@@ -88,6 +88,14 @@ export abstract class Session extends EventEmitter<CallEvents> {
     this.terminate('local', reason);
   }
 
+  /**
+   * The user agent is closing and this call did not finish in time: end it
+   * here without waiting for the peer any longer. Used by UserAgent.close().
+   */
+  abandon(reason: string): void {
+    this.terminate('local', reason);
+  }
+
   /** Sends a re-INVITE with a new offer (§14.1); resolves with the answer SDP. */
   async reinvite(sdp: string): Promise<string | null> {
     if (this.state !== 'confirmed' || !this.dialog)

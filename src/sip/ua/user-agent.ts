@@ -433,6 +433,12 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     });
     await Promise.race([Promise.all(calls.map((c) => c.finished)), grace]);
     this.clock.clearTimeout(timer);
+    // A call still waiting (e.g. a CANCEL that cannot go out before a provisional, §9.1) ends here.
+    for (const call of calls) if (call.state !== 'terminated') call.abandon('user agent closed');
+    // The last responses (a 480 to a caller we never answered) were handed to the transport
+    // a few microtasks ago; let them reach the socket before it closes (the transport's
+    // close() does not wait for sends in flight).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     this.transactions.close();
     await this.transport.close();
   }
