@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { parseRtp, serializeRtcp, serializeRtp } from '../../../src/media/rtp/index.js';
-import { RtpStream, type RtpStreamStats } from '../../../src/media/stream/index.js';
+import {
+  createOffer,
+  negotiateAnswer,
+  readAnswer,
+  SdpError,
+} from '../../../src/media/sdp/index.js';
+import { PortPool, RtpStream, type RtpStreamStats } from '../../../src/media/stream/index.js';
 import { ManualClock } from '../../support/manual-clock.js';
 import {
   closeSocket,
@@ -142,6 +148,45 @@ describe('RtpStream: audio between two streams on 127.0.0.1', () => {
       }
     });
   }
+});
+
+describe('RtpStream: IPv6', () => {
+  it('talks over ::1 with SDP in IN IP6', async () => {
+    const clock = new ManualClock();
+    const v6pool = new PortPool({ minPort: 41000, maxPort: 41999, bindAddress: '::1' });
+    const a = await RtpStream.open({ pool: v6pool, localAddress: '::1', clock });
+    const b = await RtpStream.open({ pool: v6pool, localAddress: '::1', clock });
+    try {
+      const offer = createOffer({
+        address: '::1',
+        port: a.localPort,
+        codecs: ['PCMA'],
+        telephoneEvent: true,
+      });
+      const r = negotiateAnswer(offer, {
+        address: '::1',
+        port: b.localPort,
+        codecs: ['PCMA'],
+        telephoneEvent: true,
+      });
+      if ('error' in r) throw r.error;
+      const mediaA = readAnswer(offer, r.answer);
+      if (mediaA instanceof SdpError) throw mediaA;
+      assert.equal(mediaA.remoteAddress, '::1');
+      a.start(mediaA);
+      b.start(r.media);
+      const tone = new ToneFrames(1000);
+      const outs: Int16Array[] = [];
+      for (let i = 0; i < 40; i++) {
+        outs.push((await tick(clock, a, b, tone.next(), () => a.stats().packetsSent)).out);
+      }
+      assertTone(concat(outs).subarray(160 * 10), 1000, 440);
+      assert.equal(b.stats().dropped, 0);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+    assert.equal(v6pool.available(), v6pool.size);
+  });
 });
 
 describe('RtpStream: DTMF', () => {
