@@ -164,6 +164,18 @@ describe('Partyline calls SIPp', () => {
     await sipp.passed();
   });
 
+  it('a retransmitted 200 gets the same ACK again (§13.2.2.4)', async (t) => {
+    const sipp = await SipPeer.start({ scenario: scenario('uas-answer-twice.xml'), args: ['-nr'] });
+    t.after(() => sipp.stop());
+
+    const call = ua.call(`sip:service@${sipp.address}`, { sdp: sdp() });
+    const events = recordEvents(call);
+    const ended = next<{ by: string }>(call, 'ended', 5_000, ['failed']);
+    assert.equal((await sipp.during(ended)).by, 'remote');
+    await sipp.passed();
+    assert.deepEqual(events, ['answered', 'ended']);
+  });
+
   it('TCP: sip:…;transport=tcp reaches SIPp over TCP, ACK and BYE too', async (t) => {
     const sipp = await SipPeer.start({ scenario: scenario('uas-answer.xml'), transport: 'tcp' });
     t.after(() => sipp.stop());

@@ -26,7 +26,7 @@ describe('SIPp calls Partyline', () => {
 
   function sippCalling(
     file: string,
-    extra: { keys?: Record<string, string> } = {},
+    extra: { keys?: Record<string, string>; args?: string[] } = {},
   ): Promise<SipPeer> {
     return SipPeer.start({
       scenario: scenario(file),
@@ -91,6 +91,28 @@ describe('SIPp calls Partyline', () => {
     await sipp.passed();
   });
 
+  it('over TCP: SIPp calls, we answer and hang up; the BYE goes back over TCP', async (t) => {
+    const incoming = next<IncomingCall>(ua, 'invite');
+    const sipp = await SipPeer.start({
+      scenario: scenario('uac-call-we-hang-up.xml'),
+      remote: `127.0.0.1:${uaPort(ua, 'tcp')}`,
+      service: 'partyline',
+      transport: 'tcp',
+    });
+    t.after(() => sipp.stop());
+
+    const call = await sipp.during(incoming);
+    assert.equal(call.source.protocol, 'tcp');
+    const confirmed = next(call, 'confirmed', 5_000, ['ended', 'failed']);
+    call.ring();
+    call.answer(sdp());
+    await sipp.during(confirmed);
+    const ended = next(call, 'ended');
+    call.hangup();
+    await ended;
+    await sipp.passed();
+  });
+
   it('SIPp cancels while we ring: 200 for the CANCEL, 487 for the INVITE, failed with cause canceled', async (t) => {
     const incoming = next<IncomingCall>(ua, 'invite');
     const sipp = await sippCalling('uac-cancel.xml');
@@ -133,6 +155,43 @@ describe('SIPp calls Partyline', () => {
     const sipp = await sippCalling('uac-unknown-dialog.xml');
     t.after(() => sipp.stop());
     await sipp.passed();
+  });
+
+  it('SIPp holds back its ACK: we retransmit the same 200 until it comes', async (t) => {
+    const incoming = next<IncomingCall>(ua, 'invite');
+    const sipp = await sippCalling('uac-late-ack.xml', { args: ['-nr'] });
+    t.after(() => sipp.stop());
+
+    const call = await sipp.during(incoming);
+    const events = recordEvents(call);
+    const ended = next<{ by: string }>(call, 'ended', 5_000, ['failed']);
+    call.answer(sdp());
+    assert.equal((await sipp.during(ended)).by, 'remote');
+    await sipp.passed();
+    assert.deepEqual(events, ['answered', 'confirmed', 'ended']);
+  });
+
+  it('in-dialog INFO 200, out-of-order CSeq 500, UPDATE 405, re-INVITE answered, BYE 200', async (t) => {
+    const incoming = next<IncomingCall>(ua, 'invite');
+    const sipp = await sippCalling('uac-in-dialog.xml');
+    t.after(() => sipp.stop());
+
+    const call = await sipp.during(incoming);
+    const events = recordEvents(call);
+    call.onReinvite = (offer) => (offer?.includes('a=sendonly') ? sdp(40_000, 'recvonly') : null);
+    const ended = next<{ by: string }>(call, 'ended', 5_000, ['failed']);
+    call.answer(sdp());
+    assert.equal((await sipp.during(ended)).by, 'remote');
+    await sipp.passed();
+    assert.deepEqual(events, ['answered', 'confirmed', 'reinvited', 'ended']);
+  });
+
+  it('Require: 100rel gets 420, a text/plain body 415, a stray CANCEL 481 — no invite event', async (t) => {
+    const before = invites;
+    const sipp = await sippCalling('uac-refused-invites.xml');
+    t.after(() => sipp.stop());
+    await sipp.passed();
+    assert.equal(invites, before);
   });
 
   it('a request without Call-ID (valid Via) gets 400 back at its sender', async () => {
@@ -193,5 +252,28 @@ describe('SIPp calls a Partyline that authenticates callers', () => {
     call.answer(sdp());
     assert.equal((await sipp.during(ended)).by, 'remote');
     await sipp.passed();
+  });
+});
+
+describe('SIPp never ACKs our 200', () => {
+  it('after 64·T1 without ACK we end the call with a BYE (§13.3.1.4)', async (t) => {
+    // T1 = 50 ms: the give-up comes after 3.2 s instead of 32 s.
+    const ua = await startUa({ timers: { T1: 50, T2: 200, T4: 250 } });
+    t.after(() => ua.close());
+    const incoming = next<IncomingCall>(ua, 'invite');
+    const sipp = await SipPeer.start({
+      scenario: scenario('uac-no-ack.xml'),
+      remote: `127.0.0.1:${uaPort(ua)}`,
+      service: 'partyline',
+    });
+    t.after(() => sipp.stop());
+
+    const call = await sipp.during(incoming);
+    const events = recordEvents(call);
+    const ended = next<{ by: string; reason: string }>(call, 'ended', 10_000, ['failed']);
+    call.answer(sdp());
+    assert.deepEqual(await sipp.during(ended), { by: 'local', reason: 'no ACK' });
+    await sipp.passed();
+    assert.deepEqual(events, ['answered', 'ended']);
   });
 });

@@ -89,8 +89,9 @@ export class IncomingCall extends Session {
     this.emit('failed', { cause: 'canceled', reason: 'Caller canceled' });
   }
 
-  protected override onAck(): void {
-    this.emit('confirmed');
+  /** Only the ACK for the answer to the initial INVITE confirms the call; re-INVITE ACKs do not. */
+  protected override onAck(seq: number): void {
+    if (seq === this.invite.cseq().seq) this.emit('confirmed');
   }
 
   /** The server transaction this call answers on (used to match CANCEL). */

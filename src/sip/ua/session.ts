@@ -333,11 +333,13 @@ export abstract class Session extends EventEmitter<CallEvents> {
     this.pendingAnswer = null;
     this.incomingReinvite = null;
     if (ack.body.length && !this.remoteSdp) this.remoteSdp = ack.body.toString();
-    this.onAck();
+    this.onAck(pending.seq);
   }
 
-  /** Subclass hook: the first ACK confirms an incoming call. */
-  protected onAck(): void {}
+  /** Subclass hook: an ACK for our 2xx to the INVITE with CSeq `seq` arrived. */
+  protected onAck(seq: number): void {
+    void seq;
+  }
 
   private onAckTimeout(seq: number): void {
     if (this.pendingAnswer?.seq !== seq) return;
