@@ -176,6 +176,32 @@ describe('Partyline calls SIPp', () => {
     assert.deepEqual(events, ['answered', 'ended']);
   });
 
+  it('an answer that crosses our CANCEL is ACKed and ended with a BYE; the call fails as canceled', async (t) => {
+    const sipp = await SipPeer.start({ scenario: scenario('uas-answer-after-cancel.xml') });
+    t.after(() => sipp.stop());
+
+    const call = ua.call(`sip:service@${sipp.address}`, { sdp: sdp() });
+    const events = recordEvents(call);
+    await sipp.during(next(call, 'progress', 5_000, ['failed']));
+    const failed = next<CallFailure>(call, 'failed', 5_000, ['answered']);
+    call.cancel();
+    assert.equal((await sipp.during(failed)).cause, 'canceled');
+    await sipp.passed();
+    assert.deepEqual(events, ['progress', 'failed']);
+  });
+
+  it('two forks answer: we keep the first, ACK and BYE the second at its own Contact', async (t) => {
+    const sipp = await SipPeer.start({ scenario: scenario('uas-forked-answer.xml') });
+    t.after(() => sipp.stop());
+
+    const call = ua.call(`sip:service@${sipp.address}`, { sdp: sdp() });
+    const events = recordEvents(call);
+    const ended = next<{ by: string }>(call, 'ended', 5_000, ['failed']);
+    assert.equal((await sipp.during(ended)).by, 'remote');
+    await sipp.passed();
+    assert.deepEqual(events, ['answered', 'ended']);
+  });
+
   it('TCP: sip:…;transport=tcp reaches SIPp over TCP, ACK and BYE too', async (t) => {
     const sipp = await SipPeer.start({ scenario: scenario('uas-answer.xml'), transport: 'tcp' });
     t.after(() => sipp.stop());

@@ -23,7 +23,7 @@ import { Dialog } from '../dialog/index.js';
 import { DigestClient } from '../auth/index.js';
 import { causeOfStatus, type CallFailure, type FailureCause } from './causes.js';
 import type { UaCore } from './core.js';
-import { resolveEndpoint, type Route } from './routing.js';
+import { nextHopOf, resolveEndpoint, type Route } from './routing.js';
 import { Session } from './session.js';
 
 export interface OutgoingCallOptions {
@@ -195,13 +195,27 @@ export class OutgoingCall extends Session {
     this.emit('answered', { sdp: this.remoteSdp });
   }
 
-  /** ACK and BYE a dialog we do not want (fork or late answer). */
+  /**
+   * ACK and BYE a dialog we do not want (another fork's 2xx, or an answer
+   * after we gave up): both go to that dialog's own next hop, its route set
+   * or Contact (§13.2.2.4, §12.2.1.1), not to where the INVITE went.
+   */
   private dropDialog(dialog: Dialog, invite: SipRequest): void {
+    let next: Route['next'];
+    try {
+      next = nextHopOf(dialog.nextHopUri());
+    } catch (err) {
+      this.core.logger.debug(
+        { err: (err as Error).message, callId: this.callId },
+        'unwanted dialog has no usable target',
+      );
+      return;
+    }
     const ack = dialog.createRequest('ACK', { cseq: invite.cseq().seq });
     const bye = dialog.createRequest('BYE');
-    this.core.sendAck(ack, this.endpoint!).catch(() => undefined);
+    this.core.sendAck(ack, next).catch(() => undefined);
     this.core
-      .sendRequest(bye, this.endpoint!, {
+      .sendRequest(bye, next, {
         onResponse: () => {},
         onTimeout: () => {},
         onTransportError: () => {},
