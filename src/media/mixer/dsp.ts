@@ -47,7 +47,17 @@ export function addInto(acc: Int32Array, frame: Int16Array | Int32Array): void {
   for (let i = 0; i < n; i++) acc[i] += frame[i];
 }
 
-/** dst[i] = src[i], widening 16-bit samples into a 32-bit accumulator. */
+/**
+ * Writes silence from `from` to the end. A plain loop rather than
+ * TypedArray.prototype.fill, which allocates on every call from optimised
+ * code in Node 20 (measured: ~13 bytes a call, 50 calls a second per buffer).
+ */
+export function clear(buf: Int16Array | Int32Array, from = 0): void {
+  const n = buf.length;
+  for (let i = from; i < n; i++) buf[i] = 0;
+}
+
+/** dst[i] = src[i], widening 16-bit samples into a 32-bit accumulator (no TypedArray.set: see clear()). */
 export function copyInto(dst: Int32Array, src: Int16Array | Int32Array): void {
   const n = dst.length;
   for (let i = 0; i < n; i++) dst[i] = src[i];
@@ -63,7 +73,7 @@ export function fadeOut(frame: Int16Array | Int32Array): void {
   for (let i = 0; i < RAMP_SAMPLES; i++) {
     frame[i] = Math.round(frame[i] * RAMP_UP[RAMP_SAMPLES - 1 - i]);
   }
-  frame.fill(0, RAMP_SAMPLES);
+  clear(frame, RAMP_SAMPLES);
 }
 
 /**

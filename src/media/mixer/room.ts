@@ -17,7 +17,8 @@
  * effect at a frame boundary (JavaScript runs setters between ticks) and is
  * smoothed with a 5 ms ramp or crossfade, so it has neither gap nor click.
  *
- * The tick path allocates nothing in the steady state: every buffer belongs
+ * The tick path allocates nothing in the steady state (but for the optional
+ * CPU-time measurement, see RoomOptions.measureCpu): every buffer belongs
  * to the room, a member or a playback from creation; member and playback
  * lists are copy-on-write arrays, replaced only when they change; events are
  * queued as records (only on transitions) and delivered after the frames
@@ -28,6 +29,7 @@ import { pino, type Logger } from 'pino';
 import type { AudioSource } from '../audio/index.js';
 import {
   addInto,
+  clear,
   copyInto,
   crossfadeInto,
   fadeIn,
@@ -60,6 +62,12 @@ export interface RoomOptions {
   speaking?: SpeakingOptions;
   /** Ticks kept for the CPU-time percentiles (default 3000: one minute). */
   statsWindow?: number;
+  /**
+   * Measure the CPU time of each tick (default true). Reading a clock is the
+   * one allocation on the tick path — performance.now() returns a boxed
+   * double, 16 bytes a call — so a process with very many rooms may turn it off.
+   */
+  measureCpu?: boolean;
   logger?: Logger;
 }
 
@@ -144,6 +152,7 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
   private faults = 0;
   private talkingAtLastTick = 0;
   private readonly cpu: SampleWindow;
+  private readonly measureCpu: boolean;
 
   constructor(options: RoomOptions = {}) {
     super();
@@ -151,6 +160,7 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
     this.logger = (options.logger ?? pino({ level: 'silent' })).child({ room: this.id });
     this.speakingOptions = { ...options.speaking };
     this.cpu = new SampleWindow(options.statsWindow ?? DEFAULT_WINDOW);
+    this.measureCpu = options.measureCpu !== false;
     this.sources = new SafeSources((source, error, memberId) =>
       this.fault({ kind: 'source', memberId, sourceName: source.name, error }),
     );
@@ -422,7 +432,7 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
   tick(nowMs: number): void {
     if (this.isClosed) return;
     // performance.now(): real CPU time, whatever clock drives the ticks.
-    const t0 = performance.now();
+    const t0 = this.measureCpu ? performance.now() : 0;
     this.inTick = true;
     try {
       this.mixFrame(nowMs);
@@ -430,7 +440,7 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
       this.inTick = false;
     }
     this.ticks++;
-    this.cpu.add((performance.now() - t0) * 1000);
+    if (this.measureCpu) this.cpu.add((performance.now() - t0) * 1000);
     this.flush();
   }
 
@@ -440,7 +450,7 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
 
     // 1. What each member says, and the sum of what is heard.
     const voices = this.voices;
-    voices.fill(0);
+    clear(voices);
     let talking = 0;
     for (let i = 0; i < n; i++) {
       const m = members[i];
@@ -468,8 +478,8 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
     this.talkingAtLastTick = talking;
 
     // 2. Room-wide playbacks and wait music.
-    this.roomMix.fill(0);
-    this.roomReplacing.fill(0);
+    clear(this.roomMix);
+    clear(this.roomReplacing);
     const roomReplaced = this.readPlaybacks(this.playbacks, this.roomMix, this.roomReplacing, null);
     this.readWaitMusic(talking < 2);
     this.roomReplacedNow = roomReplaced;
@@ -515,7 +525,7 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
       if (m.port.readFrame(m.inFrame, nowMs)) m.framesWithAudio++;
       m.readFailing = false;
     } catch (error) {
-      m.inFrame.fill(0);
+      clear(m.inFrame);
       m.readErrors++;
       if (!m.readFailing) {
         m.readFailing = true;
@@ -567,17 +577,17 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
     roomReplaced: boolean,
   ): void {
     if (kind === Listen.Conversation) {
-      if (roomReplaced) out.set(this.replaced);
+      if (roomReplaced) copyInto(out, this.replaced);
       else if (m.contributes) {
         // N−1: the whole conversation minus this member's own voice.
         const full = this.full;
         const own = m.inFrame;
         for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = full[i] - own[i];
-      } else out.set(this.full);
+      } else copyInto(out, this.full);
     } else if (kind === Listen.Source && source !== null) {
       this.sources.read(source, m.sourceFrame, m.id);
       copyInto(out, m.sourceFrame);
-    } else out.fill(0);
+    } else clear(out);
   }
 
   /** Applies the playbacks addressed to m over (or instead of) m.acc. */
@@ -585,8 +595,8 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
     if (m.playbacks.length === 0 && !m.wasReplaced) return;
     const mix = this.scratchA;
     const replacing = this.scratchB;
-    mix.fill(0);
-    replacing.fill(0);
+    clear(mix);
+    clear(replacing);
     const replaced = this.readPlaybacks(m.playbacks, mix, replacing, m.id);
     // A deaf member's playbacks still run (time passes) but it hears nothing.
     if (m.deaf) {
@@ -595,7 +605,7 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
     }
     if (replaced) {
       if (!m.wasReplaced) crossfadeInto(m.acc, replacing);
-      m.acc.set(replacing);
+      copyInto(m.acc, replacing);
     } else if (m.wasReplaced) {
       crossfadeInto(replacing, m.acc);
     }

@@ -4,6 +4,7 @@
  * and read as silence from then on (instead of throwing 50 times a second).
  */
 import type { AudioSource } from '../audio/index.js';
+import { clear } from './dsp.js';
 
 export type SourceRead =
   /** A frame with (at least some) audio. */
@@ -24,17 +25,17 @@ export class SafeSources {
   /** Reads one frame into `out`; never throws. `memberId` only labels a fault. */
   read(source: AudioSource, out: Int16Array, memberId: string | null): SourceRead {
     if (this.broken.has(source)) {
-      out.fill(0);
+      clear(out);
       return 'broken';
     }
     try {
       if (source.read(out)) return 'audio';
       // The contract says an ended source writes silence; make sure of it.
-      out.fill(0);
+      clear(out);
       return 'ended';
     } catch (err) {
       this.broken.add(source);
-      out.fill(0);
+      clear(out);
       this.onFault(source, err, memberId);
       return 'broken';
     }
