@@ -92,3 +92,36 @@ describe('Partyline and baresip', () => {
     assert.deepEqual(events, ['answered', 'confirmed', 'ended']);
   });
 });
+
+describe('baresip calls a Partyline that authenticates callers', () => {
+  it('answers our 401 with its account credentials; we answer the authenticated INVITE', async (t) => {
+    const ua = await startUa({
+      inboundAuth: { realm: 'partyline.test', users: { alice: 'wonderland' } },
+    });
+    t.after(() => ua.close());
+    const incoming = next<IncomingCall>(ua, 'invite', 10_000);
+    const baresip = await Baresip.start({
+      commands: [`/dial sip:partyline@127.0.0.1:${uaPort(ua)}`],
+      credentials: { username: 'alice', password: 'wonderland' },
+    });
+    t.after(() => baresip.stop());
+
+    const call = await baresip.during(incoming);
+    assert.match(call.invite.headers.get('authorization') ?? '', /username="alice"/);
+    const challenge = baresip
+      .trace()
+      .find((m) => m.direction === 'received' && m.startLine.startsWith('SIP/2.0 401'));
+    assert.ok(challenge, 'baresip got our 401');
+    const confirmed = next(call, 'confirmed', 5_000, ['failed', 'ended']);
+    call.answer(sdp());
+    await baresip.during(confirmed);
+    const ended = next(call, 'ended');
+    call.hangup();
+    await ended;
+    await baresip.waitForMessage(
+      (m) =>
+        m.direction === 'sent' && m.startLine.startsWith('SIP/2.0 200') && / BYE$/.test(cseqOf(m)),
+      '200 OK for our BYE',
+    );
+  });
+});

@@ -21,6 +21,8 @@ export interface BaresipOptions {
   commands?: string[];
   /** baresip quits by itself after this many seconds (-t); default 30. */
   lifetimeSeconds?: number;
+  /** Digest credentials baresip answers challenges with (account auth_user / auth_pass). */
+  credentials?: { username: string; password: string };
 }
 
 /** One SIP message from baresip's trace. */
@@ -103,7 +105,13 @@ export class Baresip {
       ].join('\n'),
     );
     const answer = opts.autoAnswer ? ';answermode=auto' : ';answermode=manual';
-    writeFileSync(join(dir, 'accounts'), `<sip:baresip@127.0.0.1:${port}>;regint=0${answer}\n`);
+    const auth = opts.credentials
+      ? `;auth_user=${opts.credentials.username};auth_pass=${opts.credentials.password}`
+      : '';
+    writeFileSync(
+      join(dir, 'accounts'),
+      `<sip:baresip@127.0.0.1:${port}>;regint=0${answer}${auth}\n`,
+    );
     const args = ['-f', dir, '-4', '-s', '-t', String(opts.lifetimeSeconds ?? 30)];
     for (const c of opts.commands ?? []) args.push('-e', c);
     const child = spawn('baresip', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });

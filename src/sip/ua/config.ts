@@ -34,6 +34,16 @@ export interface TrunkConfig {
 export interface InboundAuthConfig {
   realm: string;
   users: Record<string, string>;
+  /**
+   * Digest algorithms offered, one WWW-Authenticate each, in this order.
+   * Default DEFAULT_INBOUND_ALGORITHMS, MD5 only. RFC 8760 §2.3 would list
+   * SHA-256 first and let the client pick the topmost it supports, but
+   * deployed UAs do not: SIPp 3.6 answers only the first challenge and
+   * knows no SHA-256, and baresip 1.0 gives up the call ("Function not
+   * implemented") as soon as any challenge is SHA-256, even after an MD5
+   * one (test/e2e). Offer ['SHA-256', 'MD5'] only to clients known to
+   * follow RFC 8760.
+   */
   algorithms?: DigestAlgorithm[];
 }
 
@@ -55,3 +65,4 @@ export interface UserAgentOptions {
 
 export const DEFAULT_RING_TIMEOUT_MS = 60_000;
 export const DEFAULT_USER_AGENT = 'Partyline/0.1';
+export const DEFAULT_INBOUND_ALGORITHMS: DigestAlgorithm[] = ['MD5'];

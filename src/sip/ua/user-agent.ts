@@ -30,6 +30,7 @@ import { TransportLayer, type Endpoint, type Source } from '../transport/index.j
 import { DigestServer } from '../auth/index.js';
 import { dialogKey } from '../dialog/index.js';
 import {
+  DEFAULT_INBOUND_ALGORITHMS,
   DEFAULT_RING_TIMEOUT_MS,
   DEFAULT_USER_AGENT,
   type TrunkConfig,
@@ -114,7 +115,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
       ? new DigestServer({
           realm: opts.inboundAuth.realm,
           lookup: (u: string) => opts.inboundAuth!.users[u],
-          algorithms: opts.inboundAuth.algorithms,
+          algorithms: opts.inboundAuth.algorithms ?? DEFAULT_INBOUND_ALGORITHMS,
           clock: this.clock,
         })
       : null;
