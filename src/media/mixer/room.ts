@@ -226,7 +226,7 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
   /** Changes any of muted / held / deaf; takes effect at the next tick, smoothly. False if unknown. */
   setFlags(id: string, flags: Partial<MemberFlags>): boolean {
     const m = this.byId.get(id);
-    if (!m) return false;
+    if (!m || typeof flags !== 'object' || flags === null) return false;
     if (typeof flags.muted === 'boolean') m.muted = flags.muted;
     if (typeof flags.held === 'boolean') m.held = flags.held;
     if (typeof flags.deaf === 'boolean') m.deaf = flags.deaf;
@@ -250,17 +250,22 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
    * only each other; every other member is parked — it hears its own source
    * from `holdSourceForOthers` and is not heard. Ids of members not yet in
    * the room count when they join (the consulted party of a warm transfer
-   * joins after it answers). The room owns the sources it gets.
+   * joins after it answers). The room owns the sources it gets. False (and
+   * nothing changes) when the room is closed or `memberIds` is not an array.
    */
-  setPrivateGroup(memberIds: readonly string[] | null, holdSourceForOthers?: HoldSourceFor): void {
-    if (this.isClosed) return;
+  setPrivateGroup(
+    memberIds: readonly string[] | null,
+    holdSourceForOthers?: HoldSourceFor,
+  ): boolean {
+    if (this.isClosed) return false;
     if (memberIds === null) {
       this.group = null;
       this.groupIds = null;
       this.holdFor = null;
       for (const m of this.members) this.unpark(m);
-      return;
+      return true;
     }
+    if (!Array.isArray(memberIds)) return false;
     this.group = new Set(memberIds);
     this.groupIds = [...this.group];
     this.holdFor = holdSourceForOthers ?? null;
@@ -271,6 +276,7 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
         m.parkSource = this.parkSourceFor(m.id);
       }
     }
+    return true;
   }
 
   /** The private group's member ids, or null when there is none. */

@@ -174,4 +174,27 @@ describe('Room: exception isolation', () => {
       ['recorder'],
     );
   });
+
+  it('bad input from an untyped caller never throws', async () => {
+    const room = new Room();
+    const a = constPort(100);
+    room.addMember('a', a);
+    room.addMember('b', constPort(200));
+    const untyped = room as unknown as {
+      setFlags(id: string, f: unknown): boolean;
+      setPrivateGroup(ids: unknown): boolean;
+      play(s: unknown): { endReason: string | null };
+    };
+    assert.equal(untyped.setFlags('a', null), false);
+    assert.equal(untyped.setPrivateGroup('a'), false);
+    assert.equal(room.privateGroup(), null);
+    const p = untyped.play({ name: 'not a source' });
+    ticks(room, 3);
+    assert.equal(p.endReason, 'error');
+    assert.equal(level(a.last()), 200);
+    assert.equal(room.addMember('c', {} as never), true);
+    ticks(room, 2, 60);
+    assert.equal(level(a.last()), 200);
+    assert.equal(room.member('c')?.readErrors, 2);
+  });
 });
