@@ -191,7 +191,10 @@ describe('Partyline calls SIPp', () => {
   });
 
   it('two forks answer: we keep the first, ACK and BYE the second at its own Contact', async (t) => {
-    const sipp = await SipPeer.start({ scenario: scenario('uas-forked-answer.xml') });
+    const sipp = await SipPeer.start({
+      scenario: scenario('uas-forked-answer.xml'),
+      args: ['-nr'],
+    });
     t.after(() => sipp.stop());
 
     const call = ua.call(`sip:service@${sipp.address}`, { sdp: sdp() });

@@ -37,6 +37,9 @@ export interface OutgoingCallOptions {
   headers?: Record<string, string>;
 }
 
+/** Forks remembered per call; a proxy forks to a handful of phones, not more. */
+const MAX_UNWANTED_FORKS = 16;
+
 export class OutgoingCall extends Session {
   readonly callIdValue = generateCallId();
   readonly fromTag = generateTag();
@@ -53,6 +56,8 @@ export class OutgoingCall extends Session {
   private ringTimer: TimerHandle | undefined;
   private cancelGuard: TimerHandle | undefined;
   private cseq = 1;
+  /** Forks whose 2xx we ACKed and ended (by To tag), to re-ACK their retransmissions only. */
+  private readonly unwanted = new Map<string, { ack: SipRequest; next: Route['next'] }>();
 
   constructor(
     core: UaCore,
@@ -169,9 +174,16 @@ export class OutgoingCall extends Session {
 
   private onSuccess(invite: SipRequest, res: SipResponse): void {
     const toTag = String(res.to().params.get('tag') ?? '');
-    if (this.state === 'confirmed' && this.dialog && this.dialog.remoteTag === toTag) {
-      // A retransmission of the 2xx we already took: ACK it again (§13.2.2.4).
+    if (this.dialog && this.dialog.remoteTag === toTag && this.dialog.state !== 'early') {
+      // A retransmission of the 2xx we already took — even if the call has ended
+      // since: ACK it again, with the same ACK (§13.2.2.4), and nothing more.
       return this.ackInvite(invite);
+    }
+    const unwanted = this.unwanted.get(toTag);
+    if (unwanted) {
+      // A retransmission of a fork's 2xx we already ACKed and BYEd: only the ACK again.
+      this.core.sendAck(unwanted.ack, unwanted.next).catch(() => undefined);
+      return;
     }
     if (this.state === 'confirmed' || this.state === 'terminated') {
       // §13.2.2.4: a 2xx from another fork (or after we gave up): ACK it, then BYE it.
@@ -213,6 +225,7 @@ export class OutgoingCall extends Session {
     }
     const ack = dialog.createRequest('ACK', { cseq: invite.cseq().seq });
     const bye = dialog.createRequest('BYE');
+    if (this.unwanted.size < MAX_UNWANTED_FORKS) this.unwanted.set(dialog.remoteTag, { ack, next });
     this.core.sendAck(ack, next).catch(() => undefined);
     this.core
       .sendRequest(bye, next, {
