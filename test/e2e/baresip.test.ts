@@ -62,10 +62,12 @@ describe('Partyline and baresip', () => {
     const call = await baresip.during(incoming);
     const events = recordEvents(call);
     assert.match(call.remoteSdp ?? '', /m=audio \d+ RTP\/AVP/);
-    const invite = baresip
-      .trace()
-      .find((m) => m.direction === 'sent' && m.startLine.startsWith('INVITE '));
-    assert.equal(invite?.startLine, `INVITE sip:partyline@127.0.0.1:${uaPort(ua)} SIP/2.0`);
+    // baresip's trace reaches us through a buffered pipe, possibly after our own events: wait for it.
+    const invite = await baresip.waitForMessage(
+      (m) => m.direction === 'sent' && m.startLine.startsWith('INVITE '),
+      'its INVITE in the trace',
+    );
+    assert.equal(invite.startLine, `INVITE sip:partyline@127.0.0.1:${uaPort(ua)} SIP/2.0`);
     assert.equal(call.callId, /^Call-ID:\s*(\S+)/im.exec(invite.text)?.[1]);
     const confirmed = next(call, 'confirmed', 5_000, ['failed', 'ended']);
     call.ring();
@@ -108,10 +110,11 @@ describe('baresip calls a Partyline that authenticates callers', () => {
 
     const call = await baresip.during(incoming);
     assert.match(call.invite.headers.get('authorization') ?? '', /username="alice"/);
-    const challenge = baresip
-      .trace()
-      .find((m) => m.direction === 'received' && m.startLine.startsWith('SIP/2.0 401'));
-    assert.ok(challenge, 'baresip got our 401');
+    const challenge = await baresip.waitForMessage(
+      (m) => m.direction === 'received' && m.startLine.startsWith('SIP/2.0 401'),
+      'our 401 in the trace',
+    );
+    assert.match(challenge.text, /WWW-Authenticate: Digest realm="partyline.test"/);
     const confirmed = next(call, 'confirmed', 5_000, ['failed', 'ended']);
     call.answer(sdp());
     await baresip.during(confirmed);

@@ -114,7 +114,12 @@ export class Baresip {
     );
     const args = ['-f', dir, '-4', '-s', '-t', String(opts.lifetimeSeconds ?? 30)];
     for (const c of opts.commands ?? []) args.push('-e', c);
-    const child = spawn('baresip', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    // stdbuf (coreutils) makes baresip's stdout line-buffered, so its trace reaches us as it
+    // happens; it execs baresip, so the pid is baresip's.
+    const child = spawn('stdbuf', ['-oL', '-eL', 'baresip', ...args], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const peer = new Baresip(child, port, dir);
     try {
       await peer.waitFor(READY, STARTUP_TIMEOUT_MS);
