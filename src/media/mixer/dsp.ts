@@ -8,10 +8,9 @@
  * when a frame leaves the mixer, so a loud moment clips instead of wrapping
  * around (wrap-around is a full-scale click).
  */
-import { FRAME_SAMPLES, SAMPLE_RATE } from '../audio/index.js';
+import { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE } from '../audio/index.js';
 
-export { FRAME_SAMPLES, SAMPLE_RATE };
-export const FRAME_MS = (FRAME_SAMPLES * 1000) / SAMPLE_RATE;
+export { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE };
 
 /** 5 ms: short enough not to be heard as a fade, long enough to remove the click of a hard switch. */
 export const RAMP_SAMPLES = (5 * SAMPLE_RATE) / 1000;

@@ -4,9 +4,8 @@
  * `readFrame`, packetisation behind `writeFrame`); the mixer knows nothing of
  * RTP, SIP or the codec.
  *
- * Declared here, identical to the contract the stream layer implements, so
- * the mixer does not depend on the stream layer: TypeScript matches the two
- * structurally.
+ * Declared here, by its consumer, so the mixer does not depend on the stream
+ * layer: RtpStream matches it structurally (test/media/stream checks it).
  */
 export interface MixerPort {
   /**

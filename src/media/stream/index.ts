@@ -8,11 +8,5 @@ export {
   type PortPoolErrorCode,
 } from './port-pool.js';
 export { RtpStream, type RtpStreamOptions, type StartOptions } from './rtp-stream.js';
-export type {
-  MixerPort,
-  RtpStreamStats,
-  RtpStreamEvents,
-  RtpStreamCloseReason,
-  DtmfEvent,
-} from './types.js';
+export type { RtpStreamStats, RtpStreamEvents, RtpStreamCloseReason, DtmfEvent } from './types.js';
 export type { PlayoutJitterOptions } from './playout.js';

@@ -36,7 +36,7 @@ import { Packetizer } from './packetizer.js';
 import { Playout, type PlayoutJitterOptions } from './playout.js';
 import type { PortPool } from './port-pool.js';
 import { SourceFilter, type Endpoint } from './source-filter.js';
-import type { MixerPort, RtpStreamEvents, RtpStreamStats, RtpStreamCloseReason } from './types.js';
+import type { RtpStreamEvents, RtpStreamStats, RtpStreamCloseReason } from './types.js';
 
 export interface RtpStreamOptions {
   pool: PortPool;
@@ -72,7 +72,7 @@ const DEFAULT_RTP_TIMEOUT_MS = 30_000;
 const DEFAULT_DTMF_MS = 100;
 const FRAME_SAMPLES = 160;
 
-export class RtpStream extends EventEmitter<RtpStreamEvents> implements MixerPort {
+export class RtpStream extends EventEmitter<RtpStreamEvents> {
   private state: State = 'open';
   private media: NegotiatedMedia | null = null;
   private latch = false;

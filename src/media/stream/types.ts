@@ -1,19 +1,9 @@
 /**
- * What the rest of the engine sees of an RTP stream: the mixer-facing port,
- * its statistics and its events.
+ * What the rest of the engine sees of an RTP stream: its statistics and its
+ * events. (Its readFrame/writeFrame pair is the mixer's MixerPort, which the
+ * mixer declares; TypeScript matches the two structurally.)
  */
 import type { RtcpPacket, RtpSessionStats } from '../rtp/index.js';
-
-/**
- * The interface the conference mixer codes against: one frame in, one frame
- * out, every 20 ms tick.
- */
-export interface MixerPort {
-  /** Fills `out` (160 samples = 20 ms at 8 kHz) with the next frame of the peer's audio — from the jitter buffer, loss concealment, or silence — and returns true when it is real or concealed audio, false when silence was written (nothing received). Called once per 20 ms tick by the mixer. */
-  readFrame(out: Int16Array, nowMs: number): boolean;
-  /** Sends 20 ms (160 samples) of audio to the peer, encoded with the negotiated codec. With ptime > 20 the stream buffers frames and sends one packet per ptime. */
-  writeFrame(frame: Int16Array): void;
-}
 
 export interface RtpStreamStats {
   localPort: number;
