@@ -100,16 +100,3 @@ export function recordEvents(call: EventEmitter): string[] {
   for (const e of CALL_EVENTS) call.on(e, () => seen.push(e));
   return seen;
 }
-
-/** Rejects after `ms` with a message: for races against a promise that must settle. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
