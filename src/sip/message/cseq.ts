@@ -17,9 +17,10 @@ export function parseCSeq(value: string): CSeq {
   if (p === pos) throw new SipParseError('Bad CSeq header: missing sequence number');
   const seq = parseDecimal(s, pos, p, MAX_SEQ);
   if (seq < 0) throw new SipParseError('Bad CSeq header: sequence number too large');
-  if (p >= end || !isWs(s.charCodeAt(p))) {
-    throw new SipParseError('Bad CSeq header: missing method');
-  }
+  if (p >= end) throw new SipParseError('Bad CSeq header: missing method');
+  // "1x OPTIONS": the number itself is malformed, say so rather than blame the method.
+  if (!isWs(s.charCodeAt(p)))
+    throw new SipParseError('Bad CSeq header: sequence number is not a number');
   pos = skipWs(s, p, end);
   p = scanToken(s, pos, end);
   if (p === pos) throw new SipParseError('Bad CSeq header: missing method');

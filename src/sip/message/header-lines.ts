@@ -18,6 +18,8 @@ export interface SplitHead {
    * earlier than the framing assumed.
    */
   endedEarly: boolean;
+  /** The first malformed header line, if any; the other lines are still split. */
+  error?: SipParseError;
 }
 
 function isWsCode(c: number): boolean {
@@ -56,6 +58,7 @@ export function splitHead(head: string): SplitHead {
   let value = '';
   let pos = eol + 1;
   let endedEarly = false;
+  let error: SipParseError | undefined;
   while (pos < n) {
     eol = head.indexOf('\n', pos);
     if (eol < 0) eol = n;
@@ -68,7 +71,11 @@ export function splitHead(head: string): SplitHead {
     const c0 = head.charCodeAt(pos);
     if (isWsCode(c0)) {
       // Continuation line (LWS folding, §7.3.1).
-      if (name === null) throw new SipParseError('Malformed header: continuation without header');
+      if (name === null) {
+        error ??= new SipParseError('Malformed header: continuation without header');
+        pos = eol + 1;
+        continue;
+      }
       const s = skipLeading(head, pos + 1, lineEnd);
       const e = trimEnd(head, s, lineEnd);
       if (e > s) value = value === '' ? head.slice(s, e) : value + ' ' + head.slice(s, e);
@@ -78,12 +85,16 @@ export function splitHead(head: string): SplitHead {
       while (p < lineEnd && isTokenChar(head.charCodeAt(p))) p++;
       const nameEnd = p;
       while (p < lineEnd && isWsCode(head.charCodeAt(p))) p++;
-      if (p >= lineEnd || head.charCodeAt(p) !== 0x3a) {
-        throw new SipParseError(
+      if (p >= lineEnd || head.charCodeAt(p) !== 0x3a || nameEnd === pos) {
+        // Keep splitting: the message is rejected, but the good lines (Via,
+        // From, To, Call-ID, CSeq) are still needed to answer it with a 400.
+        error ??= new SipParseError(
           nameEnd === pos || p < lineEnd ? 'Invalid header name' : 'Malformed header line',
         );
+        name = null;
+        pos = eol + 1;
+        continue;
       }
-      if (nameEnd === pos) throw new SipParseError('Invalid header name');
       const known = knownHeaderName(head, pos, nameEnd);
       if (known !== undefined) {
         name = known[0];
@@ -98,5 +109,5 @@ export function splitHead(head: string): SplitHead {
     pos = eol + 1;
   }
   if (name !== null) headers.entries.push({ name, key, value });
-  return { startLine, headers, endedEarly };
+  return { startLine, headers, endedEarly, error };
 }

@@ -41,13 +41,14 @@ function parse(data: Buffer | string, partial: { request?: PartialRequest }): Si
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let f = frame(buf);
   const head = buf.toString('utf8', f.start, f.headEnd);
-  const { startLine, headers, endedEarly } = splitHead(head);
+  const { startLine, headers, endedEarly, error } = splitHead(head);
   // splitHead stopped at the real empty line; find its byte offset for the body.
   if (endedEarly) f = frameByLines(buf, f.start);
   const sl = splitStartLine(startLine);
   let m: SipMessage;
   if (sl.kind === 'request') {
     partial.request = { method: sl.method, headers };
+    if (error) throw error;
     checkRequestLine(sl);
     let uri: Uri;
     try {
@@ -61,6 +62,7 @@ function parse(data: Buffer | string, partial: { request?: PartialRequest }): Si
     }
     m = new SipRequest(sl.method, uri, headers);
   } else {
+    if (error) throw error;
     m = new SipResponse(sl.status, sl.reason, headers);
   }
   const contentLength = validateHeaders(m);

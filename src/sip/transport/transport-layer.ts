@@ -7,7 +7,7 @@ import type { RemoteInfo } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import type { Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { systemClock, type Clock } from '../../clock/index.js';
+import { systemClock, type Clock, type TimerHandle } from '../../clock/index.js';
 import {
   SipParseError,
   parseMessage,
@@ -52,6 +52,8 @@ const DEFAULT_TCP_IDLE_TIMEOUT_MS = 60_000;
 const DEFAULT_UDP_MTU = 1300;
 const DEFAULT_MAX_MESSAGE_BYTES = 65_535;
 const TCP_CONNECT_TIMEOUT_MS = 5_000;
+/** How long close() waits for writes in flight. */
+const CLOSE_DRAIN_MS = 1_000;
 
 type Listener = UdpListener | TcpListener;
 
@@ -82,6 +84,8 @@ export class TransportLayer {
   /** Local interface addresses, for sent-by matching of wildcard listeners (§18.1.2). */
   private readonly interfaceAddresses = localInterfaceAddresses();
   private closed = false;
+  /** Socket writes not yet completed (see close()). */
+  private readonly inflight = new Set<Promise<void>>();
 
   private constructor(opts: TransportLayerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -243,6 +247,17 @@ export class TransportLayer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Let writes already handed to the sockets leave first (a BYE or a final
+    // response sent just before shutdown), but never wait long for them.
+    if (this.inflight.size > 0) {
+      const settled = Promise.allSettled([...this.inflight]);
+      let timer: TimerHandle | undefined;
+      await Promise.race([
+        settled,
+        new Promise<void>((r) => (timer = this.clock.setTimeout(r, CLOSE_DRAIN_MS))),
+      ]);
+      this.clock.clearTimeout(timer);
+    }
     this.pool.closeAll();
     await Promise.all(this.bound.map((l) => l.close()));
   }
@@ -401,12 +416,22 @@ export class TransportLayer {
 
   private async writeTo(connection: TcpConnection, data: Buffer): Promise<void> {
     try {
-      await connection.write(data);
+      await this.track(connection.write(data));
       this.counters.sent++;
     } catch (err) {
       this.counters.sendErrors++;
       throw fromSocketError(err, `TCP write to ${connection.describe()}`);
     }
+  }
+
+  /** Remembers a socket write until it settles, so close() can let it finish. */
+  private track(write: Promise<void>): Promise<void> {
+    this.inflight.add(write);
+    const forget = (): void => {
+      this.inflight.delete(write);
+    };
+    write.then(forget, forget);
+    return write;
   }
 
   /** UDP leaves from a listening socket: `from` (where the request came in) when given, else the first of the family. */
@@ -431,7 +456,7 @@ export class TransportLayer {
       throw new TransportError('no-transport', `no UDP listener for IPv${family}`);
     }
     try {
-      await listener.send(data, dest.address, dest.port);
+      await this.track(listener.send(data, dest.address, dest.port));
       this.counters.sent++;
     } catch (err) {
       this.counters.sendErrors++;
