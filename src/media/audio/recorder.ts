@@ -81,7 +81,16 @@ export class WavRecorder {
       });
     });
     const recorder = new WavRecorder(path, stream, options);
-    stream.write(wavHeader(UNKNOWN_SIZE, SAMPLE_RATE, 1, 16));
+    // Resolve only once the header is on disk: from then on the file is a
+    // playable WAV even if the process dies before the first flush.
+    await new Promise<void>((resolve, reject) => {
+      stream.write(wavHeader(UNKNOWN_SIZE, SAMPLE_RATE, 1, 16), (err) =>
+        err ? reject(new AudioFileError(describeFsError(err, path), { cause: err })) : resolve(),
+      );
+    }).catch((err: unknown) => {
+      stream.destroy();
+      throw err;
+    });
     return recorder;
   }
 

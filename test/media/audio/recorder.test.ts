@@ -122,9 +122,24 @@ test('crash: a recorder killed with SIGKILL leaves a file that repairWav makes w
   );
 });
 
-test('a disk failure is reported, never thrown from write()', async () => {
-  // /dev/full accepts the open and fails every write with ENOSPC.
-  const rec = await WavRecorder.open('/dev/full', { overwrite: true, chunkBytes: 320 });
+test('a full disk fails open() with a clear error', async () => {
+  // /dev/full accepts the open and fails every write with ENOSPC: the header write fails.
+  await assert.rejects(WavRecorder.open('/dev/full', { overwrite: true }), (err: unknown) => {
+    assert.ok(err instanceof AudioFileError);
+    assert.match(err.message, /no space left on device/);
+    return true;
+  });
+});
+
+test('a disk failure while recording is reported, never thrown from write()', async () => {
+  const path = join(tmp.dir, 'failing.wav');
+  const rec = await WavRecorder.open(path, { chunkBytes: 320 });
+  // Node offers no way to make a regular file fail mid-write; raise the
+  // error the write stream would emit (ENOSPC) on the recorder's stream.
+  const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+    code: 'ENOSPC',
+  });
+  (rec as unknown as { stream: NodeJS.EventEmitter }).stream.emit('error', enospc);
   for (const f of frames(20)) rec.write(f);
   await assert.rejects(rec.close(), (err: unknown) => {
     assert.ok(err instanceof AudioFileError);
