@@ -83,8 +83,9 @@ export const DEFINITIONS: Record<string, string> = {
     'per member, same generator, same packet rate: max_members × 50 packets/s in and out): how ' +
     'many times the bare minimum of Node UDP work per member per 20 ms the mixer costs',
   bytes_per_member:
-    '(heapUsed + external) growth after GC with the members up, ÷ members, at the largest ' +
-    'passing step: streams, jitter buffers, room members; kernel socket buffers not included',
+    '((heapUsed + external) with the members up − after they closed), both after GC, ÷ members, ' +
+    'at the largest passing step: streams, jitter buffers, room members, socket handles; kernel ' +
+    'socket buffers not included',
   mixer_latency_ms:
     'median over the clicks of (first packet carrying the click received at another member − ' +
     'click packet sent), both timed by the generator; includes the jitter buffer target delay',

@@ -6,8 +6,13 @@
  */
 import type { MediaStep } from './types.js';
 
-/** Our process at this share of one core has no CPU left to keep ticks on time. */
-const PROCESS_SATURATED_PCT = 85;
+/**
+ * Our process at this average share of one core has no CPU left to keep
+ * ticks on time: the load is bursty within each 20 ms (a batch of packets
+ * arrives, a tick runs), so the bursts saturate the thread well before the
+ * average reaches 100 %.
+ */
+const PROCESS_SATURATED_PCT = 75;
 /** The machine at this share of all its cores leaves our process waiting for a core. */
 const MACHINE_SATURATED_PCT = 90;
 
@@ -25,7 +30,9 @@ export function describeLimit(
   const causes: string[] = [];
   if (failure.cpu_pct >= PROCESS_SATURATED_PCT) {
     causes.push(
-      `our process is CPU-bound (${failure.cpu_pct} % of one core; the mixer runs on one thread)`,
+      `our process is CPU-bound: ${failure.cpu_pct} % of one core on average (the mixer runs on ` +
+        `one thread, and each tick competes with the batch of ${failure.members} packets ` +
+        `received per 20 ms; ${failure.tick_share_pct} % of our CPU is in ticks)`,
     );
   }
   if (failure.machine_busy_pct >= MACHINE_SATURATED_PCT) {

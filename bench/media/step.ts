@@ -38,6 +38,8 @@ export interface StepSettings {
 
 /** After the post-warm-up GC, before the window: lets its catch-up ticks leave the stats window. */
 const SETTLE_MS = 1000;
+/** After the streams close: their sockets finish closing before the memory baseline. */
+const CLOSE_SETTLE_MS = 300;
 /** After the mixer stops: packets still in sockets reach the generator. */
 const DRAIN_MS = 300;
 
@@ -47,7 +49,7 @@ export async function runLoadStep(
   s: StepSettings,
 ): Promise<MediaStep> {
   collectGarbage();
-  const mem0 = heapBytes();
+  const rss0 = heapBytes().rss;
   const statsWindow = Math.max(1, Math.round(s.measureMs / 20));
   const conf = await BenchConference.open(members, {
     pool: s.pool,
@@ -56,13 +58,15 @@ export async function runLoadStep(
     jitterTargetMs: s.jitterTargetMs,
     statsWindow,
   });
+  let step: MediaStep;
+  let withMembers: { heapPlusExternal: number; rss: number };
   try {
     const genPorts = await gen.setup(s.host, conf.ports());
     conf.start(genPorts);
     await gen.start('tone', s.phases);
     await sleep(s.warmupMs);
     collectGarbage();
-    const mem1 = heapBytes();
+    withMembers = heapBytes();
     await sleep(SETTLE_MS);
 
     // ---- measured window ----
@@ -107,7 +111,7 @@ export async function runLoadStep(
       },
       { maxLatenessP99Ms: s.maxLatenessP99Ms },
     );
-    const step: MediaStep = {
+    step = {
       members,
       rooms: conf.roomCount || Math.ceil(members / s.roomSize),
       passed: verdict.passed,
@@ -126,14 +130,24 @@ export async function runLoadStep(
       gaps: verdict.gaps,
       inbound_concealed: in1.concealed - in0.concealed,
       inbound_late: in1.late - in0.late,
-      bytes_per_member: Math.round((mem1.heapPlusExternal - mem0.heapPlusExternal) / members),
-      rss_bytes_per_member: Math.round((mem1.rss - mem0.rss) / members),
+      bytes_per_member: 0,
+      rss_bytes_per_member: Math.round((withMembers.rss - rss0) / members),
     };
     if (!verdict.passed) step.reason = verdict.reasons.join('; ');
-    return step;
   } finally {
     await conf.close();
   }
+  // The baseline is taken after the members are gone rather than before they
+  // came: by then the JIT's code and the process's other one-time growth
+  // exist in both samples, and only what the members held differs.
+  await sleep(CLOSE_SETTLE_MS);
+  collectGarbage();
+  collectGarbage();
+  const without = heapBytes();
+  step.bytes_per_member = Math.round(
+    (withMembers.heapPlusExternal - without.heapPlusExternal) / members,
+  );
+  return step;
 }
 
 /** One line of progress for a step. */

@@ -36,9 +36,12 @@ export interface MediaStep {
   /** Inbound (generator → mixer) frames concealed and packets too late, over the window. */
   inbound_concealed: number;
   inbound_late: number;
-  /** (heapUsed + external) growth with the members up, after GC, ÷ members, bytes. */
+  /**
+   * (heapUsed + external) with the members up minus after they are closed,
+   * both after GC, ÷ members, bytes.
+   */
   bytes_per_member: number;
-  /** RSS growth ÷ members, bytes (includes V8 pages kept, so noisier). */
+  /** RSS growth from before the step ÷ members, bytes (V8 keeps pages it got, so noisier). */
   rss_bytes_per_member: number;
 }
 
