@@ -186,7 +186,7 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<Media
       mixer_latency_ms: latency?.median_ms ?? Number.NaN,
       mixer_latency_p95_ms: latency?.p95_ms ?? Number.NaN,
       tick_lateness_p99_ms_at_max: best?.lateness_p99_ms ?? Number.NaN,
-      limit: describeLimit(best, ladderRun.failure, coreCount(), top),
+      limit: describeLimit(best, ladderRun.failure, coreCount(), top) + floorNote(best, echo),
       steps: ladderRun.all,
       udp_echo: echo,
       latency,
@@ -206,6 +206,16 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<Media
   } finally {
     await gen.close();
   }
+}
+
+/** How much of the per-member CPU the bare UDP work alone accounts for. */
+function floorNote(best: MediaStep | undefined, echo: UdpEchoResult | null): string {
+  if (!best || !echo || !(echo.cpu_us_per_packet > 0)) return '';
+  const share = Math.round((100 * echo.cpu_us_per_packet) / best.cpu_us_per_member_tick);
+  return (
+    `. At ${best.members} members a plain Node UDP echo costs ${echo.cpu_us_per_packet} µs per ` +
+    `datagram in and out, ${share} % of the mixer's ${best.cpu_us_per_member_tick} µs per member-tick`
+  );
 }
 
 /** The result as console tables: steps, then the summary, echo, latency and codec. */
