@@ -18,6 +18,7 @@ import {
 import { runDialogMemoryBench } from './dialogs.js';
 import { runFuzzBench } from './fuzz.js';
 import { runParseBench } from './parse.js';
+import { printMediaResult, runMediaBench } from './media/index.js';
 
 function machine(): Record<string, string | number> {
   const cpu = cpus();
@@ -101,7 +102,14 @@ async function sipSuite(): Promise<void> {
   });
 }
 
-const suites: Record<string, () => Promise<void>> = { sip: sipSuite };
+async function mediaSuite(): Promise<void> {
+  console.log('\n== Media: concurrent members, mixer latency, UDP echo floor, G.711 ==');
+  const media = await runMediaBench({ log: (line: string) => console.log(`  ${line}`) });
+  printMediaResult(media);
+  write('media', media as unknown as Record<string, unknown>);
+}
+
+const suites: Record<string, () => Promise<void>> = { sip: sipSuite, media: mediaSuite };
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted.length ? wanted : Object.keys(suites)) {
   const run = suites[name];
