@@ -50,6 +50,19 @@ abstract class SipMessageBase {
     this.body = body ?? Buffer.alloc(0);
   }
 
+  /**
+   * Drops the cached parsed header values (they are rebuilt on demand).
+   * For messages kept a long time but rarely read again — a transaction
+   * lingering for 64·T1 to absorb retransmissions holds its request and
+   * final response — the caches (URIs, parameter maps) are most of their
+   * memory.
+   */
+  compact(): void {
+    for (const e of this.headers.entries as ParsedEntry[]) {
+      if (e.parsed !== undefined) e.parsed = undefined;
+    }
+  }
+
   /** All Via values, topmost first (§20.42). */
   vias(): Via[] {
     return parsedValues(this.headers, 'via', parseVia);

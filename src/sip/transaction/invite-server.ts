@@ -27,6 +27,7 @@ export class InviteServerTransaction
   readonly method = 'INVITE' as const;
   private lastProvisional: SipResponse | undefined;
   private lastFinal: SipResponse | undefined;
+  private finalToTag: string | undefined;
 
   constructor(
     ctx: TransactionContext,
@@ -44,7 +45,7 @@ export class InviteServerTransaction
 
   /** To tag of the final response sent; an RFC 2543 ACK must carry it to match (§17.2.3). */
   get responseToTag(): string | undefined {
-    return this.lastFinal ? tagOf(this.lastFinal.to()) : undefined;
+    return this.finalToTag;
   }
 
   private sendTrying(): void {
@@ -83,6 +84,7 @@ export class InviteServerTransaction
         // Completed state, the server transaction MUST transition to the
         // Confirmed state." Timer I (T4 over UDP, 0 over TCP) absorbs ACK retransmissions.
         this.current = 'Confirmed';
+        this.lastFinal = undefined;
         this.timers.stop('G');
         this.timers.stop('H');
         if (this.reliable) this.terminate();
@@ -120,13 +122,21 @@ export class InviteServerTransaction
       this.lastProvisional = res;
       this.send(res);
     } else if (status < 300) {
-      this.lastFinal = res;
+      this.finalToTag = tagOf(res.to());
       this.current = 'Accepted';
       this.send(res);
+      // Accepted only absorbs retransmissions and forwards ACKs for 64·T1
+      // (the TU re-sends its 2xx itself): keep neither response, and only a
+      // compacted request, so thousands of lingering transactions stay small.
+      this.lastProvisional = undefined;
+      this.request.compact();
       // RFC 6026 §8.7: Timer L = 64·T1 — the wait for ACKs and 2xx retransmissions.
       this.timers.start('L', 64 * this.ctx.timers.T1, () => this.terminate());
     } else {
       this.lastFinal = res;
+      this.finalToTag = tagOf(res.to());
+      this.lastProvisional = undefined;
+      this.request.compact();
       this.current = 'Completed';
       this.send(res);
       const { T1 } = this.ctx.timers;

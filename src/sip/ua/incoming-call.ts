@@ -94,6 +94,15 @@ export class IncomingCall extends Session {
     if (seq === this.invite.cseq().seq) this.emit('confirmed');
   }
 
+  /**
+   * The call is over: let go of the INVITE transaction's callback so the
+   * transaction, which lingers for 64·T1 to absorb retransmissions (RFC 6026),
+   * does not keep the whole call alive with it.
+   */
+  protected override cleanup(): void {
+    this.tx.onTransportError = undefined;
+  }
+
   /** The server transaction this call answers on (used to match CANCEL). */
   get transaction(): ServerTransaction {
     return this.tx;
