@@ -49,8 +49,9 @@ export class InviteServerTransaction
   }
 
   private sendTrying(): void {
-    if (this.current !== 'Proceeding' || this.lastProvisional) return;
-    const trying = createResponse(this.request, 100, 'Trying');
+    const request = this.request;
+    if (this.current !== 'Proceeding' || this.lastProvisional || !request) return;
+    const trying = createResponse(request, 100, 'Trying');
     this.lastProvisional = trying;
     this.send(trying);
   }
@@ -126,17 +127,17 @@ export class InviteServerTransaction
       this.current = 'Accepted';
       this.send(res);
       // Accepted only absorbs retransmissions and forwards ACKs for 64·T1
-      // (the TU re-sends its 2xx itself): keep neither response, and only a
-      // compacted request, so thousands of lingering transactions stay small.
+      // (the TU re-sends its 2xx itself): keep neither response nor request,
+      // so thousands of lingering transactions stay small.
       this.lastProvisional = undefined;
-      this.request.compact();
+      this.releaseRequest();
       // RFC 6026 §8.7: Timer L = 64·T1 — the wait for ACKs and 2xx retransmissions.
       this.timers.start('L', 64 * this.ctx.timers.T1, () => this.terminate());
     } else {
       this.lastFinal = res;
       this.finalToTag = tagOf(res.to());
       this.lastProvisional = undefined;
-      this.request.compact();
+      this.releaseRequest();
       this.current = 'Completed';
       this.send(res);
       const { T1 } = this.ctx.timers;

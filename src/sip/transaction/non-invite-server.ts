@@ -63,9 +63,9 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
     this.lastFinal = res;
     this.lastProvisional = undefined;
     this.send(res);
-    // Completed lingers 64·T1 only to re-send this response: drop the parsed
-    // caches of what it keeps (rebuilt if a retransmission ever comes).
-    this.request.compact();
+    // Completed lingers 64·T1 only to re-send this response: keep it, without
+    // its parsed caches (rebuilt if a retransmission ever comes), and nothing else.
+    this.releaseRequest();
     res.compact();
     // Timer J = 64·T1 over UDP keeps the final response for request
     // retransmissions; 0 over TCP, where none come.

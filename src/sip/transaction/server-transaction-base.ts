@@ -18,18 +18,29 @@ export abstract class ServerTransactionBase<
   onTransportError?: (err: Error) => void;
 
   protected current: State;
+  private req: SipRequest | undefined;
   protected readonly timers: TimerSet<Timer>;
 
   constructor(
     protected readonly ctx: TransactionContext,
     readonly id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly source: Source,
     initial: State,
     private readonly onEnd: (tx: ServerTransactionBase<State, Timer>) => void,
   ) {
     this.current = initial;
+    this.req = request;
     this.timers = new TimerSet<Timer>(ctx.clock, ctx.logger);
+  }
+
+  get request(): SipRequest | undefined {
+    return this.req;
+  }
+
+  /** The final response is out: what is left to do needs only the transaction key (see ServerTransaction.request). */
+  protected releaseRequest(): void {
+    this.req = undefined;
   }
 
   get state(): State {

@@ -103,13 +103,10 @@ export class TransactionLayer {
     const id = clientKey(branch, req.method);
     if (req.method === 'ACK') return this.sendAck(id, req, dest, handlers);
     if (this.clients.has(id)) throw new Error(`a client transaction ${id} already exists`);
-    const onEnd = (tx: AnyClient): void => {
-      if (this.clients.get(tx.id) === tx) this.clients.delete(tx.id);
-    };
     const tx =
       req.method === 'INVITE'
-        ? new InviteClientTransaction(this.ctx, id, req, dest, handlers, onEnd)
-        : new NonInviteClientTransaction(this.ctx, id, req, dest, handlers, onEnd);
+        ? new InviteClientTransaction(this.ctx, id, req, dest, handlers, this.forgetClient)
+        : new NonInviteClientTransaction(this.ctx, id, req, dest, handlers, this.forgetClient);
     this.clients.set(id, tx);
     tx.start();
     return tx;
@@ -150,6 +147,19 @@ export class TransactionLayer {
     callUser(this.logger, 'onStrayResponse', () => this.user.onStrayResponse(res, source));
   }
 
+  private readonly forgetClient = (tx: AnyClient): void => {
+    if (this.clients.get(tx.id) === tx) this.clients.delete(tx.id);
+  };
+
+  /**
+   * One shared callback, not a closure per transaction: a closure created in
+   * receiveRequest would share V8's context with the request and keep it
+   * alive for as long as the transaction lingers.
+   */
+  private readonly forgetServer = (tx: AnyServer): void => {
+    if (this.servers.get(tx.id) === tx) this.servers.delete(tx.id);
+  };
+
   private receiveRequest(req: SipRequest, source: Source): void {
     if (req.method === 'ACK') {
       const tx = this.findInviteForAck(req);
@@ -169,13 +179,10 @@ export class TransactionLayer {
     req.to();
     req.callId();
     req.cseq();
-    const onEnd = (tx: AnyServer): void => {
-      if (this.servers.get(tx.id) === tx) this.servers.delete(tx.id);
-    };
     const tx =
       req.method === 'INVITE'
-        ? new InviteServerTransaction(this.ctx, id, req, source, onEnd)
-        : new NonInviteServerTransaction(this.ctx, id, req, source, onEnd);
+        ? new InviteServerTransaction(this.ctx, id, req, source, this.forgetServer)
+        : new NonInviteServerTransaction(this.ctx, id, req, source, this.forgetServer);
     this.servers.set(id, tx);
     callUser(this.logger, 'onRequest', () => this.user.onRequest(req, tx, source));
   }

@@ -73,7 +73,13 @@ export interface ClientTransaction {
 
 export interface ServerTransaction {
   readonly id: string;
-  readonly request: SipRequest;
+  /**
+   * The request that created the transaction, until its final response is
+   * sent. A transaction then lingers up to 64·T1 only to absorb
+   * retransmissions, and lets the request go so that thousands of lingering
+   * transactions cost little memory.
+   */
+  readonly request: SipRequest | undefined;
   readonly state: string;
   readonly source: Source;
   /** Passes a response from the TU to the machine, which sends it if its state allows. Never throws. */
