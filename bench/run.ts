@@ -4,6 +4,7 @@
  * Numbers are rates and ratios measured side by side in the same run — never
  * pass/fail assertions. `npm run bench -- sip` runs one suite.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +44,22 @@ function ratio(a: number, b: number): number {
   return b > 0 ? Math.round((a / b) * 100) / 100 : 0;
 }
 
+/** Our UA is measured from the compiled build, as `npm start` runs it. */
+function build(): void {
+  console.log('== building dist/ (npm run build) ==');
+  execFileSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      join(REPO_ROOT, 'tsconfig.build.json'),
+    ],
+    { stdio: 'inherit' },
+  );
+}
+
 async function sipSuite(): Promise<void> {
+  build();
   console.log('== SIP: parse + serialise (ours vs npm sip / sip.js) ==');
   const parse = await runParseBench();
   console.table([parse]);
@@ -55,9 +71,7 @@ async function sipSuite(): Promise<void> {
       name: 'partyline',
       command: [
         process.execPath,
-        '--import',
-        'tsx',
-        join(REPO_ROOT, 'bench', 'peers', 'partyline-uas.ts'),
+        join(REPO_ROOT, 'bench', 'peers', 'partyline-uas.mjs'),
         '--port',
         '{port}',
       ],
