@@ -91,7 +91,11 @@ export class IncomingCall extends Session {
 
   /** Only the ACK for the answer to the initial INVITE confirms the call; re-INVITE ACKs do not. */
   protected override onAck(seq: number): void {
-    if (seq === this.invite.cseq().seq) this.emit('confirmed');
+    if (seq !== this.invite.cseq().seq) return;
+    // The dialog now holds everything the call needs from the INVITE; drop
+    // its parsed-header caches so a long idle call stays small.
+    this.invite.compact();
+    this.emit('confirmed');
   }
 
   /**
