@@ -1,2 +1,2 @@
 export { startSipAgent, type SipAgent } from './sip-agent.js';
-export { openEchoSession, type EchoSession } from './echo-media.js';
+export { openEchoSession, type EchoSession, type EchoResult } from './echo-media.js';

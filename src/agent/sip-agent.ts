@@ -55,7 +55,11 @@ export async function startSipAgent(config: Config, logger: Logger): Promise<Sip
       void (async () => {
         if (call.state === 'terminated') return;
         const media = await openEchoSession(call.remoteSdp, config.sip.address);
-        if (!media) return call.reject(488, 'Not Acceptable Here (G.711 audio needed)');
+        if ('error' in media) {
+          log.info({ why: media.error }, 'offer refused');
+          // RFC 3264 §6 / RFC 3261 §13.3.1.3: an offer we cannot answer gets 488.
+          return call.reject(488, 'Not Acceptable Here');
+        }
         // The caller may have canceled while we opened the media socket.
         if ((call.state as string) === 'terminated') return media.close();
         call.once('ended', () => media.close());

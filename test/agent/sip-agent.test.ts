@@ -85,3 +85,19 @@ test('answered calls echo RTP back to the signalled address', async (t) => {
   call.hangup();
   await ended;
 });
+
+test('an offer without G.711 is refused with 488', async (t) => {
+  const agent = await startSipAgent(agentConfig({ mode: 'answer', answerAfterMs: 0 }), logger);
+  t.after(() => agent.stop());
+  const port = agent.ua.bindings()[0]!.port;
+  const caller = await UserAgent.create({
+    listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }],
+  });
+  t.after(() => caller.close());
+  const sdp =
+    'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 9\r\na=rtpmap:9 G722/8000\r\n';
+  const call = caller.call(`sip:echo@127.0.0.1:${port}`, { sdp });
+  const [failure] = (await once(call, 'failed')) as [{ status?: number; cause: string }];
+  assert.equal(failure.status, 488);
+  assert.equal(failure.cause, 'failed');
+});
