@@ -11,6 +11,7 @@ import { systemClock, type Clock, type TimerHandle } from '../../src/clock/index
 import { codecByName, type Codec } from '../../src/media/codec/index.js';
 import { DtmfSender, type DtmfPacket } from '../../src/media/dtmf/index.js';
 import { isRtcp, parseRtp, RtpSession } from '../../src/media/rtp/index.js';
+import { seededRng as mulberry32 } from './mutator.js';
 
 export interface RtpTestPeerOptions {
   codec: 'PCMU' | 'PCMA';
@@ -340,16 +341,4 @@ function concat(chunks: readonly Chunk[]): Int16Array {
     at += c.pcm.length;
   }
   return out;
-}
-
-/** A small seeded PRNG (mulberry32): repeatable loss and reorder patterns. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -2,18 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AudioFileError, decodeWav } from '../../../src/media/audio/index.js';
 import { buildWav, fmtChunk, pcm16, sine, toInt16 } from './helpers.js';
-
-/** Small deterministic PRNG (mulberry32), so a failing case can be replayed from its index. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRng as rng } from '../../support/mutator.js';
 
 const INTERESTING_U32 = [
   0, 1, 2, 0xff, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff,

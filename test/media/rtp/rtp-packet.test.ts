@@ -6,18 +6,7 @@ import {
   serializeRtp,
   type RtpPacketInit,
 } from '../../../src/media/rtp/index.js';
-
-/** Deterministic PRNG (mulberry32) so fuzz failures reproduce. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRng as mulberry32 } from '../../support/mutator.js';
 
 const payload = Buffer.from(Array.from({ length: 160 }, (_, i) => i & 0xff));
 
