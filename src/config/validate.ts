@@ -161,7 +161,7 @@ export function validateConfig(doc: unknown): Config {
     if (s.inboundAuth !== undefined) {
       const a = s.inboundAuth;
       if (!isObject(a)) throw new ConfigError('sip.inboundAuth: must be an object');
-      unknownKeys(a, ['realm', 'users'], 'sip.inboundAuth.');
+      unknownKeys(a, ['realm', 'users', 'algorithms'], 'sip.inboundAuth.');
       if (!isObject(a.users) || !Object.values(a.users).every((p) => typeof p === 'string')) {
         throw new ConfigError('sip.inboundAuth.users: must map user names to passwords');
       }
@@ -169,6 +169,14 @@ export function validateConfig(doc: unknown): Config {
         realm: str(a.realm, 'sip.inboundAuth.realm'),
         users: a.users as Record<string, string>,
       };
+      if (a.algorithms !== undefined) {
+        if (!Array.isArray(a.algorithms) || a.algorithms.length === 0) {
+          throw new ConfigError('sip.inboundAuth.algorithms: must be a non-empty list');
+        }
+        c.sip.inboundAuth.algorithms = a.algorithms.map((x, i) =>
+          oneOf(x, `sip.inboundAuth.algorithms[${i}]`, ['SHA-256', 'MD5'] as const),
+        );
+      }
     }
   }
   if (doc.agent !== undefined) {

@@ -42,6 +42,17 @@ test('a full document is taken field by field', () => {
   assert.equal(c.agent.answerAfterMs, DEFAULT_CONFIG.agent.answerAfterMs);
 });
 
+test('inbound auth algorithms are taken in order and checked', () => {
+  const c = validateConfig({
+    sip: { inboundAuth: { realm: 'r', users: { a: 'b' }, algorithms: ['SHA-256', 'MD5'] } },
+  });
+  assert.deepEqual(c.sip.inboundAuth?.algorithms, ['SHA-256', 'MD5']);
+  assert.throws(
+    () => validateConfig({ sip: { inboundAuth: { realm: 'r', users: {}, algorithms: ['SHA1'] } } }),
+    /sip\.inboundAuth\.algorithms\[0\]: must be one of SHA-256, MD5/,
+  );
+});
+
 const bad: Array<[string, unknown, RegExp]> = [
   ['not an object', [1], /must be a JSON object/],
   ['unknown top-level key', { sip: {}, colour: 'red' }, /colour: unknown setting/],
