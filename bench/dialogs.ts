@@ -5,19 +5,11 @@
  * Run with --expose-gc (npm run bench does).
  */
 import { spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { UserAgent } from '../src/sip/ua/index.js';
+import { freeUdpPortPair, freeUdpPorts } from './cps/ports.js';
 
 const scenario = fileURLToPath(new URL('./sipp/uac-hold.xml', import.meta.url));
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const p = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
 
 function gcHeap(): number {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -38,7 +30,9 @@ export async function runDialogMemoryBench(
     'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
   ua.on('invite', (call) => call.answer(sdp));
   const before = gcHeap();
-  const sippPort = await freeUdpPort();
+  // SIPp also binds a media and a control port: give it free ones too.
+  const [sippPort, controlPort] = await freeUdpPorts(2);
+  const mediaPort = await freeUdpPortPair();
   const sipp = spawn(
     'sipp',
     [
@@ -55,6 +49,10 @@ export async function runDialogMemoryBench(
       '127.0.0.1',
       '-p',
       String(sippPort),
+      '-mp',
+      String(mediaPort),
+      '-cp',
+      String(controlPort),
       '-nostdin',
     ],
     { stdio: 'ignore' },

@@ -23,21 +23,13 @@ import {
   type SipResponse,
 } from '../../../src/sip/message/index.js';
 import { onlyCredentials } from './helpers.js';
+import { freeUdpPort } from '../../support/ports.js';
 
 const SCENARIO = fileURLToPath(new URL('./scenarios/uas-digest.xml', import.meta.url));
 /** Give up on SIPp well after its own -timeout; a guard against a hung test, not a timing assertion. */
 const GIVE_UP_MS = 15_000;
 /** Resend interval while SIPp may not be listening yet (like RFC 3261 Timer E, T1 = 500 ms). */
 const RESEND_MS = 500;
-
-async function freeUdpPort(): Promise<number> {
-  const probe = dgram.createSocket('udp4');
-  probe.bind(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 function register(localPort: number, remotePort: number): SipRequest {
   const text = [
