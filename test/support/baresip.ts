@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AssertionError } from 'node:assert';
 import { freeUdpPort, freeUdpPortPair } from './ports.js';
+import { stopChild } from './stop-child.js';
 
 export interface BaresipOptions {
   /** Answer incoming calls at once (account answermode=auto). */
@@ -212,17 +213,8 @@ export class Baresip {
 
   /** Kills baresip by pid (SIGTERM, SIGKILL after a grace period) and removes its config dir. */
   async stop(): Promise<void> {
-    if (!this.hasExited && this.child.pid !== undefined) {
-      this.child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<'grace'>((resolve) => {
-        timer = setTimeout(() => resolve('grace'), KILL_GRACE_MS);
-      });
-      if ((await Promise.race([this.exited.then(() => 'exited' as const), grace])) === 'grace') {
-        this.child.kill('SIGKILL');
-        await this.exited;
-      }
-      clearTimeout(timer);
+    if (!this.hasExited) {
+      await stopChild(this.child, this.exited, KILL_GRACE_MS);
     }
     rmSync(this.dir, { recursive: true, force: true });
   }

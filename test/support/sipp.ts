@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { AssertionError } from 'node:assert';
 import { freeTcpPort, freeUdpPort, freeUdpPortPair, isPortBound } from './ports.js';
+import { stopChild } from './stop-child.js';
 
 export interface SippOptions {
   /** Path of the scenario XML file. */
@@ -192,17 +193,8 @@ export class SipPeer {
 
   /** Kills SIPp by pid (SIGTERM, SIGKILL after a grace period) and removes its temp dir. */
   async stop(): Promise<void> {
-    if (!this.exitStatus && this.child.pid !== undefined) {
-      this.child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<'grace'>((resolve) => {
-        timer = setTimeout(() => resolve('grace'), KILL_GRACE_MS);
-      });
-      if ((await Promise.race([this.exited, grace])) === 'grace') {
-        this.child.kill('SIGKILL');
-        await this.exited;
-      }
-      clearTimeout(timer);
+    if (!this.exitStatus) {
+      await stopChild(this.child, this.exited, KILL_GRACE_MS);
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
