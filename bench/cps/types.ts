@@ -47,7 +47,7 @@ export interface CpsOptions {
   bisect?: boolean;
   /** How often a failing step is repeated on a fresh target before it counts as failed; default 1. */
   retries?: number;
-  /** Calls placed at 400/s on every fresh target before the measured load (lets a JIT warm up); default 200, 0 = none. */
+  /** Calls placed at 1000/s on every fresh target before the measured load (lets a JIT warm up); default 3000, 0 = none. */
   warmupCalls?: number;
   /** Progress lines (one per step); silent when omitted. */
   log?: (line: string) => void;

@@ -14,4 +14,5 @@ export {
 export { parseUri, formatUri } from './uri.js';
 export { parseMessage, type ParseResult } from './parser.js';
 export { serializeMessage } from './serializer.js';
+export { flatten, detach } from './strings.js';
 export { createResponse, generateBranch, generateTag, generateCallId } from './builders.js';

@@ -11,6 +11,7 @@ import { Headers, splitTopLevelCommas, type HeaderEntry } from './headers.js';
 import { parseCSeq, parseNameAddr, parseVia } from './header-values.js';
 import type { CSeq, NameAddr, Uri, Via } from './types.js';
 import { SipParseError } from './errors.js';
+import { detach } from './strings.js';
 
 type ParsedEntry = HeaderEntry & { parsed?: unknown };
 
@@ -40,6 +41,12 @@ function firstParsed<T>(headers: Headers, key: string, parse: (v: string) => T):
   throw new SipParseError(`Missing ${key} header`);
 }
 
+/**
+ * The body of a message without one. Shared: a zero-length Buffer cannot be
+ * written to, and a lingering transaction's response then costs no Buffer.
+ */
+const EMPTY_BODY = Buffer.alloc(0);
+
 abstract class SipMessageBase {
   version = 'SIP/2.0';
   headers: Headers;
@@ -47,19 +54,22 @@ abstract class SipMessageBase {
 
   constructor(headers?: Headers, body?: Buffer) {
     this.headers = headers ?? new Headers();
-    this.body = body ?? Buffer.alloc(0);
+    this.body = body ?? EMPTY_BODY;
   }
 
   /**
-   * Drops the cached parsed header values (they are rebuilt on demand).
-   * For messages kept a long time but rarely read again — a transaction
-   * lingering for 64·T1 to absorb retransmissions holds its request and
-   * final response — the caches (URIs, parameter maps) are most of their
-   * memory.
+   * Drops the cached parsed header values (they are rebuilt on demand) and
+   * copies the header texts out of the message they were read from (see
+   * strings.ts). For messages kept a long time but rarely read again — a
+   * transaction lingering for 64·T1 to absorb retransmissions holds its
+   * final response — the caches (URIs, parameter maps) and the received
+   * message the values point into are most of their memory.
    */
   compact(): void {
     for (const e of this.headers.entries as ParsedEntry[]) {
       if (e.parsed !== undefined) e.parsed = undefined;
+      e.name = detach(e.name);
+      e.value = detach(e.value);
     }
   }
 

@@ -5,14 +5,14 @@
  */
 import type { SipRequest, SipResponse } from '../message/index.js';
 import { asError, callUser, guardedSend, type TransactionContext } from './context.js';
+import type { Lingering } from './linger.js';
 import { TimerSet } from './timers.js';
 import type { ClientTransaction, ClientTransactionHandlers, Endpoint } from './types.js';
 
 /** `State` is the machine's state names, 'Terminated' among them. */
-export abstract class ClientTransactionBase<
-  State extends string,
-  Timer extends string,
-> implements ClientTransaction {
+export abstract class ClientTransactionBase<State extends string, Timer extends string>
+  implements ClientTransaction, Lingering
+{
   protected current: State;
   protected readonly timers: TimerSet<Timer>;
   private dest: Endpoint;
@@ -26,7 +26,7 @@ export abstract class ClientTransactionBase<
     destination: Endpoint,
     protected readonly handlers: ClientTransactionHandlers,
     initial: State,
-    private readonly onEnd: (tx: ClientTransactionBase<State, Timer>) => void,
+    private readonly onEnd: (tx: ClientTransaction) => void,
   ) {
     this.current = initial;
     this.dest = destination;
@@ -120,6 +120,20 @@ export abstract class ClientTransactionBase<
     const onTerminated = this.handlers.onTerminated;
     if (onTerminated)
       callUser(this.ctx.logger, 'onTerminated', () => onTerminated.call(this.handlers));
+  }
+
+  /**
+   * Waits out the machine's last timer (J, L, I, D, K, M — each of them ends
+   * in Terminated and nothing else) in the layer's shared linger queue
+   * rather than on a timer of its own (see linger.ts).
+   */
+  protected linger(ms: number): void {
+    this.ctx.lingers.start(ms, this);
+  }
+
+  lingerEnded(): void {
+    // A no-op when the machine already ended early (transport error).
+    this.terminate();
   }
 
   /** Stops every timer without telling anyone (the layer is closing). */

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock/index.js';
 import type { SipRequest } from '../message/index.js';
+import type { LingerTimers } from './linger.js';
 import type { Source, TimerConfig, TransactionTransport } from './types.js';
 
 export interface TransactionContext {
@@ -9,6 +10,8 @@ export interface TransactionContext {
   readonly clock: Clock;
   readonly timers: Readonly<TimerConfig>;
   readonly logger: Logger;
+  /** Where machines wait out their last timer (see linger.ts). */
+  readonly lingers: LingerTimers;
   /** RFC 6026 §8.7: an ACK reaching an INVITE server transaction in Accepted goes to the TU. */
   passAckToUser(ack: SipRequest, source: Source): void;
 }

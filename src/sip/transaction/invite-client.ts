@@ -13,10 +13,11 @@ import { buildAckForNon2xx } from './ack.js';
 import { ClientTransactionBase } from './client-transaction-base.js';
 import type { TransactionContext } from './context.js';
 import { TIMER_D_UNRELIABLE_MS } from './timers.js';
-import type { ClientTransactionHandlers, Endpoint } from './types.js';
+import type { ClientTransaction, ClientTransactionHandlers, Endpoint } from './types.js';
 
 export type InviteClientState = 'Calling' | 'Proceeding' | 'Completed' | 'Accepted' | 'Terminated';
-type Timer = 'A' | 'B' | 'D' | 'M';
+/** D and M are lingers (linger.ts), not timers of the machine's own. */
+type Timer = 'A' | 'B';
 
 export class InviteClientTransaction extends ClientTransactionBase<InviteClientState, Timer> {
   /** The ACK for the non-2xx final response, re-sent for each retransmission of it (§17.1.1.3). */
@@ -28,11 +29,9 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     request: SipRequest,
     destination: Endpoint,
     handlers: ClientTransactionHandlers,
-    onEnd: (tx: InviteClientTransaction) => void,
+    onEnd: (tx: ClientTransaction) => void,
   ) {
-    super(ctx, id, request, destination, handlers, 'Calling', (tx) =>
-      onEnd(tx as InviteClientTransaction),
-    );
+    super(ctx, id, request, destination, handlers, 'Calling', onEnd);
   }
 
   start(): void {
@@ -99,7 +98,7 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
   private enterAccepted(res: SipResponse): void {
     this.current = 'Accepted';
     // RFC 6026 §8.4: Timer M = 64·T1 keeps the transaction to catch 2xx retransmissions and forks.
-    this.timers.start('M', 64 * this.ctx.timers.T1, () => this.terminate());
+    this.linger(64 * this.ctx.timers.T1);
     this.passUp(res);
   }
 
@@ -111,6 +110,6 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
     if (this.current !== 'Completed') return; // the TU ended the transaction from its callback
     // Timer D: absorb retransmitted finals for 32 s over UDP; none can come over TCP.
     if (this.reliable) this.terminate();
-    else this.timers.start('D', TIMER_D_UNRELIABLE_MS, () => this.terminate());
+    else this.linger(TIMER_D_UNRELIABLE_MS);
   }
 }

@@ -14,11 +14,16 @@ import { callUser, type TransactionContext } from './context.js';
 import { tagOf } from './keys.js';
 import { ServerTransactionBase } from './server-transaction-base.js';
 import { TRYING_DELAY_MS } from './timers.js';
-import type { InviteServerTransaction as PublicInviteServerTransaction, Source } from './types.js';
+import type {
+  InviteServerTransaction as PublicInviteServerTransaction,
+  ServerTransaction,
+  Source,
+} from './types.js';
 
 export type InviteServerState =
   'Proceeding' | 'Completed' | 'Confirmed' | 'Accepted' | 'Terminated';
-type Timer = 'Trying' | 'G' | 'H' | 'I' | 'L';
+/** I and L are lingers (linger.ts), not timers of the machine's own. */
+type Timer = 'Trying' | 'G' | 'H';
 
 export class InviteServerTransaction
   extends ServerTransactionBase<InviteServerState, Timer>
@@ -34,9 +39,9 @@ export class InviteServerTransaction
     id: string,
     request: SipRequest,
     source: Source,
-    onEnd: (tx: InviteServerTransaction) => void,
+    onEnd: (tx: ServerTransaction) => void,
   ) {
-    super(ctx, id, request, source, 'Proceeding', (tx) => onEnd(tx as InviteServerTransaction));
+    super(ctx, id, request, source, 'Proceeding', onEnd);
     // §17.2.1: "the server transaction MUST generate a 100 (Trying) response
     // unless it knows that the TU will generate a provisional or final
     // response within 200 ms".
@@ -89,7 +94,7 @@ export class InviteServerTransaction
         this.timers.stop('G');
         this.timers.stop('H');
         if (this.reliable) this.terminate();
-        else this.timers.start('I', this.ctx.timers.T4, () => this.terminate());
+        else this.linger(this.ctx.timers.T4);
         return;
       }
       case 'Accepted':
@@ -132,7 +137,7 @@ export class InviteServerTransaction
       this.lastProvisional = undefined;
       this.releaseRequest();
       // RFC 6026 §8.7: Timer L = 64·T1 — the wait for ACKs and 2xx retransmissions.
-      this.timers.start('L', 64 * this.ctx.timers.T1, () => this.terminate());
+      this.linger(64 * this.ctx.timers.T1);
     } else {
       this.lastFinal = res;
       this.finalToTag = tagOf(res.to());

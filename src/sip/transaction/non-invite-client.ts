@@ -12,10 +12,11 @@
 import type { SipRequest, SipResponse } from '../message/index.js';
 import { ClientTransactionBase } from './client-transaction-base.js';
 import type { TransactionContext } from './context.js';
-import type { ClientTransactionHandlers, Endpoint } from './types.js';
+import type { ClientTransaction, ClientTransactionHandlers, Endpoint } from './types.js';
 
 export type NonInviteClientState = 'Trying' | 'Proceeding' | 'Completed' | 'Terminated';
-type Timer = 'E' | 'F' | 'K';
+/** K is a linger (linger.ts), not a timer of the machine's own. */
+type Timer = 'E' | 'F';
 
 export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteClientState, Timer> {
   constructor(
@@ -24,11 +25,9 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
     request: SipRequest,
     destination: Endpoint,
     handlers: ClientTransactionHandlers,
-    onEnd: (tx: NonInviteClientTransaction) => void,
+    onEnd: (tx: ClientTransaction) => void,
   ) {
-    super(ctx, id, request, destination, handlers, 'Trying', (tx) =>
-      onEnd(tx as NonInviteClientTransaction),
-    );
+    super(ctx, id, request, destination, handlers, 'Trying', onEnd);
   }
 
   start(): void {
@@ -78,6 +77,6 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
     if (this.current !== 'Completed') return; // the TU ended the transaction from its callback
     // Timer K = T4 over UDP to absorb response retransmissions; 0 over TCP.
     if (this.reliable) this.terminate();
-    else this.timers.start('K', this.ctx.timers.T4, () => this.terminate());
+    else this.linger(this.ctx.timers.T4);
   }
 }

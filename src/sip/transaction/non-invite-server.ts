@@ -11,10 +11,11 @@
 import type { SipRequest, SipResponse } from '../message/index.js';
 import type { TransactionContext } from './context.js';
 import { ServerTransactionBase } from './server-transaction-base.js';
-import type { Source } from './types.js';
+import type { ServerTransaction, Source } from './types.js';
 
 export type NonInviteServerState = 'Trying' | 'Proceeding' | 'Completed' | 'Terminated';
-type Timer = 'J';
+/** Its only timer, J, is a linger (linger.ts). */
+type Timer = never;
 
 export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteServerState, Timer> {
   private lastProvisional: SipResponse | undefined;
@@ -25,9 +26,9 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
     id: string,
     request: SipRequest,
     source: Source,
-    onEnd: (tx: NonInviteServerTransaction) => void,
+    onEnd: (tx: ServerTransaction) => void,
   ) {
-    super(ctx, id, request, source, 'Trying', (tx) => onEnd(tx as NonInviteServerTransaction));
+    super(ctx, id, request, source, 'Trying', onEnd);
   }
 
   receiveRequest(_req: SipRequest): void {
@@ -70,6 +71,6 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
     // Timer J = 64·T1 over UDP keeps the final response for request
     // retransmissions; 0 over TCP, where none come.
     if (this.reliable) this.terminate();
-    else this.timers.start('J', 64 * this.ctx.timers.T1, () => this.terminate());
+    else this.linger(64 * this.ctx.timers.T1);
   }
 }

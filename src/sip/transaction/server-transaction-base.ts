@@ -5,14 +5,14 @@
  */
 import type { SipRequest, SipResponse } from '../message/index.js';
 import { asError, callUser, guardedSend, type TransactionContext } from './context.js';
+import type { Lingering } from './linger.js';
 import { TimerSet } from './timers.js';
 import type { ServerTransaction, Source } from './types.js';
 
 /** `State` is the machine's state names, 'Terminated' among them. */
-export abstract class ServerTransactionBase<
-  State extends string,
-  Timer extends string,
-> implements ServerTransaction {
+export abstract class ServerTransactionBase<State extends string, Timer extends string>
+  implements ServerTransaction, Lingering
+{
   onTerminated?: () => void;
   onTimeout?: () => void;
   onTransportError?: (err: Error) => void;
@@ -27,7 +27,7 @@ export abstract class ServerTransactionBase<
     request: SipRequest,
     readonly source: Source,
     initial: State,
-    private readonly onEnd: (tx: ServerTransactionBase<State, Timer>) => void,
+    private readonly onEnd: (tx: ServerTransaction) => void,
   ) {
     this.current = initial;
     this.req = request;
@@ -112,6 +112,20 @@ export abstract class ServerTransactionBase<
     this.onEnd(this);
     const onTerminated = this.onTerminated;
     if (onTerminated) callUser(this.ctx.logger, 'onTerminated', () => onTerminated());
+  }
+
+  /**
+   * Waits out the machine's last timer (J, L, I, D, K, M — each of them ends
+   * in Terminated and nothing else) in the layer's shared linger queue
+   * rather than on a timer of its own (see linger.ts).
+   */
+  protected linger(ms: number): void {
+    this.ctx.lingers.start(ms, this);
+  }
+
+  lingerEnded(): void {
+    // A no-op when the machine already ended early (transport error).
+    this.terminate();
   }
 
   /** Stops every timer without telling anyone (the layer is closing). */

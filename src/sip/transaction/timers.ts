@@ -33,9 +33,13 @@ export function resolveTimers(partial?: Partial<TimerConfig>): TimerConfig {
   return t;
 }
 
-/** Named one-shot timers; re-arming a name replaces the previous timer of that name. */
+/**
+ * Named one-shot timers; re-arming a name replaces the previous timer of that
+ * name. The map exists only while a timer runs: a machine whose own timers
+ * are all done (one that lingers, see linger.ts) holds none.
+ */
 export class TimerSet<Name extends string> {
-  private readonly handles = new Map<Name, TimerHandle>();
+  private handles: Map<Name, TimerHandle> | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -44,9 +48,10 @@ export class TimerSet<Name extends string> {
 
   start(name: Name, ms: number, fire: () => void): void {
     this.stop(name);
+    const handles = (this.handles ??= new Map());
     const handle = this.clock.setTimeout(() => {
-      if (this.handles.get(name) !== handle) return;
-      this.handles.delete(name);
+      if (this.handles?.get(name) !== handle) return;
+      this.forget(name);
       try {
         fire();
       } catch (err) {
@@ -54,22 +59,30 @@ export class TimerSet<Name extends string> {
         this.logger.error({ err, timer: name }, 'transaction timer handler failed');
       }
     }, ms);
-    this.handles.set(name, handle);
+    handles.set(name, handle);
   }
 
   stop(name: Name): void {
-    const handle = this.handles.get(name);
+    const handle = this.handles?.get(name);
     if (handle === undefined) return;
-    this.handles.delete(name);
+    this.forget(name);
     this.clock.clearTimeout(handle);
   }
 
   stopAll(): void {
+    if (this.handles === undefined) return;
     for (const handle of this.handles.values()) this.clock.clearTimeout(handle);
-    this.handles.clear();
+    this.handles = undefined;
   }
 
   isRunning(name: Name): boolean {
-    return this.handles.has(name);
+    return this.handles?.has(name) ?? false;
+  }
+
+  private forget(name: Name): void {
+    const handles = this.handles;
+    if (handles === undefined) return;
+    handles.delete(name);
+    if (handles.size === 0) this.handles = undefined;
   }
 }

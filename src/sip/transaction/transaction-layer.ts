@@ -20,12 +20,14 @@ import {
 } from './keys.js';
 import { NonInviteClientTransaction } from './non-invite-client.js';
 import { NonInviteServerTransaction } from './non-invite-server.js';
+import { LingerTimers } from './linger.js';
 import { resolveTimers } from './timers.js';
 import type {
   ClientTransaction,
   ClientTransactionHandlers,
   Endpoint,
   InviteServerTransaction as PublicInviteServerTransaction,
+  ServerTransaction,
   Source,
   TimerConfig,
   TransactionTransport,
@@ -56,11 +58,13 @@ export class TransactionLayer {
   ) {
     this.timers = resolveTimers(opts.timers);
     this.logger = opts.logger ?? pino({ level: 'silent' });
+    const clock = opts.clock ?? systemClock;
     this.ctx = {
       transport,
-      clock: opts.clock ?? systemClock,
+      clock,
       timers: this.timers,
       logger: this.logger,
+      lingers: new LingerTimers(clock, this.logger),
       passAckToUser: (ack, source) => this.passAckToUser(ack, source),
     };
   }
@@ -132,6 +136,7 @@ export class TransactionLayer {
     this.closed = true;
     for (const tx of this.clients.values()) tx.halt();
     for (const tx of this.servers.values()) tx.halt();
+    this.ctx.lingers.clear();
     this.clients.clear();
     this.servers.clear();
   }
@@ -147,7 +152,7 @@ export class TransactionLayer {
     callUser(this.logger, 'onStrayResponse', () => this.user.onStrayResponse(res, source));
   }
 
-  private readonly forgetClient = (tx: AnyClient): void => {
+  private readonly forgetClient = (tx: ClientTransaction): void => {
     if (this.clients.get(tx.id) === tx) this.clients.delete(tx.id);
   };
 
@@ -156,7 +161,7 @@ export class TransactionLayer {
    * receiveRequest would share V8's context with the request and keep it
    * alive for as long as the transaction lingers.
    */
-  private readonly forgetServer = (tx: AnyServer): void => {
+  private readonly forgetServer = (tx: ServerTransaction): void => {
     if (this.servers.get(tx.id) === tx) this.servers.delete(tx.id);
   };
 

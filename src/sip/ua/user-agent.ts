@@ -393,6 +393,8 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     this.incoming.set(tx.id, call);
     const forget = (): void => {
       this.incoming.delete(tx.id);
+      // The transaction may linger 64·T1 more (RFC 6026 Accepted): let it drop this closure now.
+      tx.onTerminated = undefined;
     };
     tx.onTerminated = forget;
     call.once('failed', forget);
