@@ -349,3 +349,27 @@ describe('UDP send errors', { timeout: 10_000 }, () => {
     );
   });
 });
+
+describe('UdpListener.send', { timeout: 10_000 }, () => {
+  it('sends to IP literals at once and still resolves a name', async () => {
+    const { UdpListener } = await import('../../../src/sip/transport/udp-listener.js');
+    const { pino } = await import('pino');
+    const peer = await UdpPeer.bind('127.0.0.1');
+    const listener = await UdpListener.bind(
+      '127.0.0.1',
+      0,
+      { onDatagram: () => undefined },
+      pino({ level: 'silent' }),
+    );
+    try {
+      await listener.send(Buffer.from('literal'), '127.0.0.1', peer.port);
+      await listener.send(Buffer.from('name'), 'localhost', peer.port);
+      const first = await peer.inbox.next();
+      const second = await peer.inbox.next();
+      assert.deepEqual([first.text, second.text], ['literal', 'name']);
+    } finally {
+      await listener.close();
+      await peer.close();
+    }
+  });
+});
