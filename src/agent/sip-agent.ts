@@ -28,6 +28,7 @@ export async function startSipAgent(config: Config, logger: Logger): Promise<Sip
     timers: config.sip.timers,
     userAgent: config.sip.userAgent,
     ringTimeoutMs: config.sip.ringTimeoutMs,
+    maxInboundTcpConnections: config.sip.maxInboundTcpConnections,
     logger,
   });
   const timers = new Set<NodeJS.Timeout>();

@@ -15,6 +15,8 @@ export interface SipSection {
   transports: Array<'udp' | 'tcp'>;
   userAgent: string;
   ringTimeoutMs: number;
+  /** Inbound TCP connections open at once; more are closed on accept. */
+  maxInboundTcpConnections: number;
   timers: { T1: number; T2: number; T4: number };
   trunks: TrunkConfig[];
   inboundAuth?: InboundAuthConfig;
@@ -45,6 +47,7 @@ export const DEFAULT_CONFIG: Config = {
     transports: ['udp', 'tcp'],
     userAgent: 'Partyline/0.1',
     ringTimeoutMs: 60_000,
+    maxInboundTcpConnections: 1000,
     timers: { T1: 500, T2: 4000, T4: 5000 },
     trunks: [],
   },

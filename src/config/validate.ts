@@ -122,6 +122,7 @@ export function validateConfig(doc: unknown): Config {
         'transports',
         'userAgent',
         'ringTimeoutMs',
+        'maxInboundTcpConnections',
         'timers',
         'trunks',
         'inboundAuth',
@@ -144,6 +145,13 @@ export function validateConfig(doc: unknown): Config {
     if (s.userAgent !== undefined) c.sip.userAgent = str(s.userAgent, 'sip.userAgent');
     if (s.ringTimeoutMs !== undefined)
       c.sip.ringTimeoutMs = int(s.ringTimeoutMs, 'sip.ringTimeoutMs', 1000, 600_000);
+    if (s.maxInboundTcpConnections !== undefined)
+      c.sip.maxInboundTcpConnections = int(
+        s.maxInboundTcpConnections,
+        'sip.maxInboundTcpConnections',
+        1,
+        1_000_000,
+      );
     if (s.timers !== undefined) {
       if (!isObject(s.timers)) throw new ConfigError('sip.timers: must be an object');
       unknownKeys(s.timers, ['T1', 'T2', 'T4'], 'sip.timers.');

@@ -16,6 +16,7 @@ test('a full document is taken field by field', () => {
       address: '::1',
       port: 5070,
       transports: ['tcp'],
+      maxInboundTcpConnections: 50,
       timers: { T1: 100 },
       trunks: [
         {
@@ -34,6 +35,7 @@ test('a full document is taken field by field', () => {
     agent: { mode: 'reject', rejectStatus: 603 },
   });
   assert.equal(c.sip.address, '::1');
+  assert.equal(c.sip.maxInboundTcpConnections, 50);
   assert.equal(c.sip.timers.T1, 100);
   assert.equal(c.sip.timers.T2, 4000);
   assert.equal(c.sip.trunks[0]!.numberFormat, 'digits');
@@ -62,6 +64,11 @@ const bad: Array<[string, unknown, RegExp]> = [
     'bad transport',
     { sip: { transports: ['sctp'] } },
     /sip\.transports\[0\]: must be one of udp, tcp/,
+  ],
+  [
+    'no inbound TCP connection at all',
+    { sip: { maxInboundTcpConnections: 0 } },
+    /sip\.maxInboundTcpConnections: must be an integer from 1 to 1000000/,
   ],
   ['T2 < T1', { sip: { timers: { T1: 5000, T2: 1000 } } }, /T2 must not be smaller than T1/],
   [

@@ -51,13 +51,15 @@ const DEFAULT_TCP_IDLE_TIMEOUT_MS = 60_000;
 /** §18.1.1: 1300 bytes when the path MTU is unknown. */
 const DEFAULT_UDP_MTU = 1300;
 const DEFAULT_MAX_MESSAGE_BYTES = 65_535;
+/** Inbound TCP connections open at once (see TransportLayerOptions.maxInboundTcpConnections). */
+const DEFAULT_MAX_INBOUND_TCP_CONNECTIONS = 1000;
 const TCP_CONNECT_TIMEOUT_MS = 5_000;
 /** How long close() waits for writes in flight. */
 const CLOSE_DRAIN_MS = 1_000;
 
 type Listener = UdpListener | TcpListener;
 
-type Counter = 'received' | 'sent' | 'malformed' | 'dropped' | 'sendErrors';
+type Counter = 'received' | 'sent' | 'malformed' | 'dropped' | 'sendErrors' | 'tcpRefused';
 
 export class TransportLayer {
   /** Handler for every well-formed message received (set by the layer above). */
@@ -74,6 +76,7 @@ export class TransportLayer {
     malformed: 0,
     dropped: 0,
     sendErrors: 0,
+    tcpRefused: 0,
   };
   private readonly bound: Listener[] = [];
   private readonly pool: TcpPool;
@@ -81,6 +84,9 @@ export class TransportLayer {
   private readonly logger: Logger;
   private readonly udpMtu: number;
   private readonly maxMessageBytes: number;
+  private readonly maxInboundTcp: number;
+  /** Whether the last inbound connection was refused (see accept()). */
+  private refusingTcp = false;
   /** Local interface addresses, for sent-by matching of wildcard listeners (§18.1.2). */
   private readonly interfaceAddresses = localInterfaceAddresses();
   private closed = false;
@@ -92,6 +98,12 @@ export class TransportLayer {
     this.logger = opts.logger ?? pino({ level: 'silent' });
     this.udpMtu = opts.udpMtu ?? DEFAULT_UDP_MTU;
     this.maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.maxInboundTcp = opts.maxInboundTcpConnections ?? DEFAULT_MAX_INBOUND_TCP_CONNECTIONS;
+    if (!Number.isInteger(this.maxInboundTcp) || this.maxInboundTcp < 0) {
+      throw new RangeError(
+        `maxInboundTcpConnections must be an integer >= 0, got ${this.maxInboundTcp}`,
+      );
+    }
     this.pool = new TcpPool({
       clock: this.clock,
       idleTimeoutMs: opts.tcpIdleTimeoutMs ?? DEFAULT_TCP_IDLE_TIMEOUT_MS,
@@ -239,7 +251,7 @@ export class TransportLayer {
     await this.transmit(data, dest);
   }
 
-  /** Stats counters: received, sent, malformed, dropped, tcpConnections (open now), sendErrors. */
+  /** Stats counters: received, sent, malformed, dropped, tcpConnections (open now), sendErrors, tcpRefused. */
   stats(): Record<string, number> {
     return { ...this.counters, tcpConnections: this.pool.size };
   }
@@ -294,6 +306,20 @@ export class TransportLayer {
   }
 
   private accept(socket: Socket): void {
+    if (this.pool.inboundSize >= this.maxInboundTcp) {
+      this.counters.tcpRefused++;
+      socket.destroy();
+      // Once per episode: a peer flooding us must not flood the log as well.
+      if (!this.refusingTcp) {
+        this.refusingTcp = true;
+        this.logger.warn(
+          { limit: this.maxInboundTcp, peer: socket.remoteAddress },
+          'inbound TCP connection limit reached: closing new connections',
+        );
+      }
+      return;
+    }
+    this.refusingTcp = false;
     this.pool.adopt(socket, 'inbound');
   }
 

@@ -33,6 +33,13 @@ export interface TransportLayerOptions {
   udpMtu?: number;
   /** default 65535 */
   maxMessageBytes?: number;
+  /**
+   * Inbound TCP connections open at once; a connection beyond it is closed
+   * as soon as it is accepted (default 1000). Each costs a file descriptor:
+   * without a cap, a peer opening connections in a loop would exhaust them
+   * and take down every transport, UDP and outbound TCP included.
+   */
+  maxInboundTcpConnections?: number;
   clock?: Clock;
   logger?: Logger;
 }

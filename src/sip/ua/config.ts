@@ -59,6 +59,8 @@ export interface UserAgentOptions {
   /** User part of our Contact and default From. */
   localUser?: string;
   tcpIdleTimeoutMs?: number;
+  /** Cap on inbound TCP connections open at once (transport default: 1000). */
+  maxInboundTcpConnections?: number;
   clock?: Clock;
   logger?: Logger;
 }

@@ -125,6 +125,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     const transport = await TransportLayer.create({
       listen: opts.listen,
       tcpIdleTimeoutMs: opts.tcpIdleTimeoutMs,
+      maxInboundTcpConnections: opts.maxInboundTcpConnections,
       clock: opts.clock,
       logger: opts.logger,
     });

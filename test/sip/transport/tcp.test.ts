@@ -306,6 +306,42 @@ describe('TCP connection management', { timeout: 10_000 }, () => {
     }
   });
 
+  it('closes inbound connections beyond maxInboundTcpConnections, and takes new ones once below', async () => {
+    const l = await layerWithInbox({
+      listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }],
+      maxInboundTcpConnections: 2,
+    });
+    const port = l.layer.localEndpoint('tcp', 4).port;
+    const peers: TcpPeer[] = [];
+    const exchange = async (peer: TcpPeer): Promise<void> => {
+      await peer.write(
+        requestText({
+          via: `SIP/2.0/TCP 127.0.0.1:${peer.localPort};branch=${generateBranch()}`,
+        }),
+      );
+      await l.inbox.next();
+    };
+    try {
+      for (let i = 0; i < 2; i++) peers.push(await TcpPeer.connect('127.0.0.1', port));
+      for (const peer of peers) await exchange(peer);
+      const third = await TcpPeer.connect('127.0.0.1', port);
+      peers.push(third);
+      await third.closed; // closed by us right after the accept
+      assert.equal(l.layer.stats().tcpRefused, 1);
+      assert.equal(l.layer.stats().tcpConnections, 2);
+      await peers[0]!.close();
+      await until(() => l.layer.stats().tcpConnections === 1);
+      const fourth = await TcpPeer.connect('127.0.0.1', port);
+      peers.push(fourth);
+      await exchange(fourth);
+      assert.equal(l.layer.stats().tcpConnections, 2);
+      assert.equal(l.layer.stats().tcpRefused, 1);
+    } finally {
+      for (const peer of peers) await peer.close();
+      await l.layer.close();
+    }
+  });
+
   it('rejects with refused when nothing listens', async () => {
     const layer = await TransportLayer.create({
       listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }],

@@ -108,6 +108,7 @@ for (const address of ['127.0.0.1', '::1']) {
         dropped: 0,
         sendErrors: 0,
         tcpConnections: 0,
+        tcpRefused: 0,
       });
     });
   });
