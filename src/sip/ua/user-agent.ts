@@ -13,8 +13,6 @@ import {
   createResponse,
   generateBranch,
   generateTag,
-  isSipUri,
-  parseNameAddr,
   type NameAddr,
   type SipRequest,
   type SipResponse,
@@ -39,32 +37,27 @@ import {
 import type { NextHop, UaCore } from './core.js';
 import { IncomingCall } from './incoming-call.js';
 import { OutgoingCall } from './outgoing-call.js';
-import {
-  RoutingError,
-  hostForUri,
-  normalisePhoneNumber,
-  resolveEndpoint,
-  routeAddress,
-  type Route,
-} from './routing.js';
+import { RoutingError, hostForUri, resolveEndpoint, routeAddress } from './routing.js';
 import type { Session } from './session.js';
+import {
+  callerIdentity,
+  checkExtraHeaders,
+  trunkCredentials,
+  type CallerIdOptions,
+} from './caller-identity.js';
+import {
+  ALLOW,
+  methodNotAllowed,
+  optionsResponse,
+  refuseBody,
+  refuseRequest,
+  reply,
+} from './out-of-dialog.js';
 
-/** Methods we implement (§20.5 Allow). */
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO';
-/** Option tags we support: none yet (no 100rel, no timers), so any Require gets 420 (§8.2.2.3). */
-const SUPPORTED = new Set<string>();
 /** How long close() waits at most for the BYEs / CANCELs it sent. */
 const SHUTDOWN_GRACE_MS = 2_000;
-/** §25.1 token: a header name. */
-const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
-/** §25.1 user part characters (unreserved, escaped, user-unreserved), for a caller ID that is a SIP user name. */
-const USER_PART = /^(?:[A-Za-z0-9\-_.!~*'()&=+$,;?/]|%[0-9A-Fa-f]{2})+$/;
 
-export interface CallOptions {
-  /** Caller ID: a phone number or SIP URI shown to the callee. */
-  from?: string;
-  /** Display name for the From header. */
-  fromName?: string;
+export interface CallOptions extends CallerIdOptions {
   sdp?: string | null;
   ringTimeoutMs?: number;
   headers?: Record<string, string>;
@@ -148,7 +141,9 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
   call(address: string, options: CallOptions = {}): OutgoingCall {
     if (this.closing) throw new RoutingError('The user agent is closed');
     const route = routeAddress(address, this.trunks);
-    const from = this.fromIdentity(route, options);
+    const from = callerIdentity(route, options, this.localUser, (protocol, towards) =>
+      this.advertisedHost(protocol, towards),
+    );
     checkExtraHeaders(options.headers);
     const call = new OutgoingCall(this, {
       route,
@@ -161,49 +156,6 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     this.live.add(call);
     void call.start();
     return call;
-  }
-
-  /** The From of an outgoing call: the caller ID in the trunk's format, or our own SIP identity. */
-  private fromIdentity(route: Route, options: CallOptions): NameAddr {
-    const display = options.fromName ?? null;
-    const trunk = route.trunk;
-    if (options.from && /^sips?:/i.test(options.from)) {
-      let na: NameAddr;
-      try {
-        na = parseNameAddr(`<${options.from}>`);
-      } catch (err) {
-        throw new RoutingError(`Bad caller ID "${options.from}": ${(err as Error).message}`);
-      }
-      return { ...na, displayName: display };
-    }
-    let user = this.localUser;
-    if (options.from) {
-      const number = normalisePhoneNumber(options.from);
-      // Carriers that want bare digits get them; otherwise the number goes as given (with or without "+").
-      if (number !== null)
-        user = trunk?.numberFormat === 'digits' ? number.replace(/^\+/, '') : number;
-      else if (USER_PART.test(options.from)) user = options.from;
-      else
-        throw new RoutingError(
-          `Bad caller ID "${options.from}": use a phone number, a SIP user name or a sip: URI`,
-        );
-    }
-    const host = trunk
-      ? (trunk.fromDomain ?? trunk.host)
-      : this.advertisedHost(route.next.protocol, route.next.host);
-    return {
-      displayName: display,
-      uri: {
-        scheme: 'sip',
-        user,
-        password: null,
-        host: hostForUri(host),
-        port: null,
-        params: new Map(),
-        headers: new Map(),
-      },
-      params: new Map(),
-    };
   }
 
   private advertisedHost(protocol: 'udp' | 'tcp', towards: string): string {
@@ -331,39 +283,17 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
       if (!session) return tx.respond(reply(req, 481));
       return session.handleRequest(req, tx);
     }
-    // §8.2.2.1: we only route sip:, sips: and tel: Request-URIs.
-    if (!isSipUri(req.uri) && req.uri.scheme !== 'tel') {
-      const res = reply(req, 416);
-      return tx.respond(res);
-    }
-    // §8.2.2.3: refuse extensions we do not support.
-    const unsupported = req.headers
-      .values('require')
-      .filter((t) => !SUPPORTED.has(t.toLowerCase()));
-    if (unsupported.length > 0 && req.method !== 'CANCEL') {
-      const res = reply(req, 420);
-      res.headers.append('Unsupported', unsupported.join(', '));
-      return tx.respond(res);
-    }
+    const refused = refuseRequest(req);
+    if (refused) return tx.respond(refused);
     switch (req.method) {
       case 'INVITE':
         return this.onInvite(req, tx, source);
-      case 'OPTIONS': {
-        const res = reply(req, 200);
-        res.headers.append('Allow', ALLOW);
-        res.headers.append('Accept', 'application/sdp');
-        res.headers.append('Accept-Encoding', 'identity');
-        res.headers.append('Accept-Language', 'en');
-        res.headers.append('Server', this.userAgent);
-        return tx.respond(res);
-      }
+      case 'OPTIONS':
+        return tx.respond(optionsResponse(req, this.userAgent));
       case 'BYE':
         return tx.respond(reply(req, 481));
-      default: {
-        const res = reply(req, 405);
-        res.headers.append('Allow', ALLOW);
-        return tx.respond(res);
-      }
+      default:
+        return tx.respond(methodNotAllowed(req));
     }
   }
 
@@ -378,17 +308,8 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
         );
       }
     }
-    const type = req.contentType();
-    if (
-      req.body.length > 0 &&
-      type &&
-      type.split(';')[0]!.trim().toLowerCase() !== 'application/sdp'
-    ) {
-      // §8.2.3: a body we cannot read.
-      const res = reply(req, 415);
-      res.headers.append('Accept', 'application/sdp');
-      return tx.respond(res);
-    }
+    const refused = refuseBody(req);
+    if (refused) return tx.respond(refused);
     const call = new IncomingCall(this, req, tx, source, this.contactFor(source));
     this.live.add(call);
     this.incoming.set(tx.id, call);
@@ -446,34 +367,4 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     this.transactions.close();
     await this.transport.close();
   }
-}
-
-/**
- * A response of ours outside any dialog. §8.2.6.2: the UAS adds a To tag
- * (createResponse keeps the tag an in-dialog request already has, and
- * leaves a 100 untagged).
- */
-function reply(req: SipRequest, status: number, reason?: string): SipResponse {
-  return createResponse(req, status, reason, { toTag: generateTag() });
-}
-
-/**
- * Extra INVITE headers come from the layers above: a name must be a token
- * and a value one line (§7.3.1, §25.1), or the request could be split.
- */
-function checkExtraHeaders(headers: Record<string, string> | undefined): void {
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (!TOKEN.test(name)) throw new RangeError(`Invalid SIP header name "${name}"`);
-    if (/[\r\n\0]/.test(value))
-      throw new RangeError(`Invalid value for SIP header ${name}: line breaks are not allowed`);
-  }
-}
-
-function trunkCredentials(
-  trunk: TrunkConfig | undefined,
-): { username: string; password: string; realm?: string } | undefined {
-  if (!trunk?.username || trunk.password === undefined) return undefined;
-  return trunk.realm
-    ? { username: trunk.username, password: trunk.password, realm: trunk.realm }
-    : { username: trunk.username, password: trunk.password };
 }

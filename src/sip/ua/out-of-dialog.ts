@@ -1,0 +1,71 @@
+/**
+ * The answers a UAS gives on its own, before a request reaches a call
+ * (RFC 3261 §8.2): checks of the Request-URI, Require and body, and the
+ * responses to OPTIONS and to methods we do not implement.
+ */
+import {
+  createResponse,
+  generateTag,
+  isSipUri,
+  type SipRequest,
+  type SipResponse,
+} from '../message/index.js';
+
+/** Methods we implement (§20.5 Allow). */
+export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO';
+/** Option tags we support: none yet (no 100rel, no timers), so any Require gets 420 (§8.2.2.3). */
+const SUPPORTED = new Set<string>();
+
+/**
+ * A response of ours outside any dialog. §8.2.6.2: the UAS adds a To tag
+ * (createResponse keeps the tag an in-dialog request already has, and
+ * leaves a 100 untagged).
+ */
+export function reply(req: SipRequest, status: number, reason?: string): SipResponse {
+  return createResponse(req, status, reason, { toTag: generateTag() });
+}
+
+/**
+ * §8.2.2: the response refusing a new request before its method is looked
+ * at, or undefined when it may go on: 416 for a Request-URI scheme we do not
+ * route (§8.2.2.1: only sip:, sips: and tel:), 420 listing the Require
+ * option tags we do not support (§8.2.2.3).
+ */
+export function refuseRequest(req: SipRequest): SipResponse | undefined {
+  if (!isSipUri(req.uri) && req.uri.scheme !== 'tel') return reply(req, 416);
+  // §8.2.2.3 exempts CANCEL (and ACK, which never comes here).
+  if (req.method === 'CANCEL') return undefined;
+  const unsupported = req.headers.values('require').filter((t) => !SUPPORTED.has(t.toLowerCase()));
+  if (unsupported.length === 0) return undefined;
+  const res = reply(req, 420);
+  res.headers.append('Unsupported', unsupported.join(', '));
+  return res;
+}
+
+/** §8.2.3: 415 for an INVITE body that is not SDP, or undefined when we can read it. */
+export function refuseBody(req: SipRequest): SipResponse | undefined {
+  const type = req.contentType();
+  if (req.body.length === 0 || !type) return undefined;
+  if (type.split(';')[0]!.trim().toLowerCase() === 'application/sdp') return undefined;
+  const res = reply(req, 415);
+  res.headers.append('Accept', 'application/sdp');
+  return res;
+}
+
+/** §11.2: what we are and accept, in answer to an out-of-dialog OPTIONS. */
+export function optionsResponse(req: SipRequest, server: string): SipResponse {
+  const res = reply(req, 200);
+  res.headers.append('Allow', ALLOW);
+  res.headers.append('Accept', 'application/sdp');
+  res.headers.append('Accept-Encoding', 'identity');
+  res.headers.append('Accept-Language', 'en');
+  res.headers.append('Server', server);
+  return res;
+}
+
+/** §8.2.1: 405 with the methods we do implement. */
+export function methodNotAllowed(req: SipRequest): SipResponse {
+  const res = reply(req, 405);
+  res.headers.append('Allow', ALLOW);
+  return res;
+}
