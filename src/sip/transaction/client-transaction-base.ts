@@ -5,36 +5,29 @@
  */
 import type { SipRequest, SipResponse } from '../message/index.js';
 import { asError, callUser, guardedSend, type TransactionContext } from './context.js';
-import type { Lingering } from './linger.js';
-import { TimerSet } from './timers.js';
+import { TransactionMachine } from './machine.js';
 import type { ClientTransaction, ClientTransactionHandlers, Endpoint } from './types.js';
 
 /** `State` is the machine's state names, 'Terminated' among them. */
 export abstract class ClientTransactionBase<State extends string, Timer extends string>
-  implements ClientTransaction, Lingering
+  extends TransactionMachine<State, Timer>
+  implements ClientTransaction
 {
-  protected current: State;
-  protected readonly timers: TimerSet<Timer>;
   private dest: Endpoint;
   /** Once a final response went up, the TU's outcome is settled: later send failures are only logged. */
   protected finalDelivered = false;
 
   constructor(
-    protected readonly ctx: TransactionContext,
-    readonly id: string,
+    ctx: TransactionContext,
+    id: string,
     readonly request: SipRequest,
     destination: Endpoint,
     protected readonly handlers: ClientTransactionHandlers,
     initial: State,
     private readonly onEnd: (tx: ClientTransaction) => void,
   ) {
-    this.current = initial;
+    super(ctx, id, initial);
     this.dest = destination;
-    this.timers = new TimerSet<Timer>(ctx.clock, ctx.logger);
-  }
-
-  get state(): State {
-    return this.current;
   }
 
   get destination(): Endpoint {
@@ -46,10 +39,6 @@ export abstract class ClientTransactionBase<State extends string, Timer extends 
 
   /** A response that matched this transaction (§17.1.3). */
   abstract receiveResponse(res: SipResponse): void;
-
-  protected get terminated(): boolean {
-    return this.current === 'Terminated';
-  }
 
   /** Retransmission timers (A / E) whose only use is over an unreliable transport. */
   protected abstract stopRetransmissions(): void;
@@ -120,24 +109,5 @@ export abstract class ClientTransactionBase<State extends string, Timer extends 
     const onTerminated = this.handlers.onTerminated;
     if (onTerminated)
       callUser(this.ctx.logger, 'onTerminated', () => onTerminated.call(this.handlers));
-  }
-
-  /**
-   * Waits out the machine's last timer (J, L, I, D, K, M — each of them ends
-   * in Terminated and nothing else) in the layer's shared linger queue
-   * rather than on a timer of its own (see linger.ts).
-   */
-  protected linger(ms: number): void {
-    this.ctx.lingers.start(ms, this);
-  }
-
-  lingerEnded(): void {
-    // A no-op when the machine already ended early (transport error).
-    this.terminate();
-  }
-
-  /** Stops every timer without telling anyone (the layer is closing). */
-  halt(): void {
-    this.timers.stopAll();
   }
 }

@@ -5,33 +5,30 @@
  */
 import type { SipRequest, SipResponse } from '../message/index.js';
 import { asError, callUser, guardedSend, type TransactionContext } from './context.js';
-import type { Lingering } from './linger.js';
-import { TimerSet } from './timers.js';
+import { TransactionMachine } from './machine.js';
 import type { ServerTransaction, Source } from './types.js';
 
 /** `State` is the machine's state names, 'Terminated' among them. */
 export abstract class ServerTransactionBase<State extends string, Timer extends string>
-  implements ServerTransaction, Lingering
+  extends TransactionMachine<State, Timer>
+  implements ServerTransaction
 {
   onTerminated?: () => void;
   onTimeout?: () => void;
   onTransportError?: (err: Error) => void;
 
-  protected current: State;
   private req: SipRequest | undefined;
-  protected readonly timers: TimerSet<Timer>;
 
   constructor(
-    protected readonly ctx: TransactionContext,
-    readonly id: string,
+    ctx: TransactionContext,
+    id: string,
     request: SipRequest,
     readonly source: Source,
     initial: State,
     private readonly onEnd: (tx: ServerTransaction) => void,
   ) {
-    this.current = initial;
+    super(ctx, id, initial);
     this.req = request;
-    this.timers = new TimerSet<Timer>(ctx.clock, ctx.logger);
   }
 
   get request(): SipRequest | undefined {
@@ -41,14 +38,6 @@ export abstract class ServerTransactionBase<State extends string, Timer extends 
   /** The final response is out: what is left to do needs only the transaction key (see ServerTransaction.request). */
   protected releaseRequest(): void {
     this.req = undefined;
-  }
-
-  get state(): State {
-    return this.current;
-  }
-
-  protected get terminated(): boolean {
-    return this.current === 'Terminated';
   }
 
   /** §17.2: retransmission timers (G) and the linger timers (I, J) depend on the transport's reliability. */
@@ -112,24 +101,5 @@ export abstract class ServerTransactionBase<State extends string, Timer extends 
     this.onEnd(this);
     const onTerminated = this.onTerminated;
     if (onTerminated) callUser(this.ctx.logger, 'onTerminated', () => onTerminated());
-  }
-
-  /**
-   * Waits out the machine's last timer (J, L, I, D, K, M — each of them ends
-   * in Terminated and nothing else) in the layer's shared linger queue
-   * rather than on a timer of its own (see linger.ts).
-   */
-  protected linger(ms: number): void {
-    this.ctx.lingers.start(ms, this);
-  }
-
-  lingerEnded(): void {
-    // A no-op when the machine already ended early (transport error).
-    this.terminate();
-  }
-
-  /** Stops every timer without telling anyone (the layer is closing). */
-  halt(): void {
-    this.timers.stopAll();
   }
 }
