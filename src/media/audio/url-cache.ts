@@ -187,6 +187,7 @@ async function download(url: string, entry: string, options: UrlCacheOptions): P
     options.cacheDir,
     options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES,
     entry,
+    staleTempAgeMs(timeoutMs),
     options.logger,
   );
   return entry;
@@ -199,12 +200,39 @@ function errorText(err: unknown): string {
   return cause instanceof Error ? `${err.message} (${cause.message})` : err.message;
 }
 
-/** Removes the least recently used entries until the cache fits, never the one just added. */
-async function evict(dir: string, maxBytes: number, keep: string, logger?: Logger): Promise<void> {
+/**
+ * A download ends (complete or aborted) within its timeout, and its temporary
+ * file is written to as it goes: one untouched for twice that long (and at
+ * least a minute) was left by a process that died mid-download.
+ */
+function staleTempAgeMs(timeoutMs: number): number {
+  return Math.max(60_000, 2 * timeoutMs);
+}
+
+/**
+ * Removes the temporary files of downloads a crashed process left behind,
+ * then the least recently used entries until the cache fits, never the one
+ * just added.
+ */
+async function evict(
+  dir: string,
+  maxBytes: number,
+  keep: string,
+  staleTempMs: number,
+  logger?: Logger,
+): Promise<void> {
   try {
-    const names = (await readdir(dir)).filter(
-      (n) => n.endsWith(ENTRY_SUFFIX) && !n.startsWith(TEMP_PREFIX),
-    );
+    const all = await readdir(dir);
+    const now = Date.now();
+    for (const name of all.filter((n) => n.startsWith(TEMP_PREFIX))) {
+      const path = join(dir, name);
+      const st = await stat(path).catch(() => undefined);
+      if (st?.isFile() && now - st.mtimeMs > staleTempMs) {
+        await rm(path, { force: true });
+        logger?.info({ path }, 'left-over partial download removed from the audio cache');
+      }
+    }
+    const names = all.filter((n) => n.endsWith(ENTRY_SUFFIX) && !n.startsWith(TEMP_PREFIX));
     const files: { path: string; size: number; mtimeMs: number }[] = [];
     for (const name of names) {
       const path = join(dir, name);

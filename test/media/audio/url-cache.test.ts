@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, utimesSync } from 'node:fs';
+import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -228,6 +228,20 @@ test('user:password in the URL is sent as Basic auth and never shown', async () 
     assert.doesNotMatch(err.message, /wrong/);
     return true;
   });
+});
+
+test('partial downloads a crashed process left behind are removed; a live one is not', async () => {
+  const cacheDir = freshDir();
+  await fetchToCache(`${base}/first.wav`, { cacheDir });
+  const stale = join(cacheDir, '.tmp-0123456789abcdef');
+  const live = join(cacheDir, '.tmp-fedcba9876543210');
+  writeFileSync(stale, 'half a download');
+  writeFileSync(live, 'a download in progress');
+  const hourAgo = new Date(Date.now() - 3600_000);
+  utimesSync(stale, hourAgo, hourAgo);
+  await fetchToCache(`${base}/second.wav`, { cacheDir });
+  assert.equal(existsSync(stale), false);
+  assert.equal(existsSync(live), true);
 });
 
 test('total size is bounded: least recently used entries are evicted first', async () => {
