@@ -5,7 +5,6 @@
  * needs is missing or malformed; the layer catches that and drops the message.
  */
 import {
-  flatten,
   formatUri,
   formatVia,
   type NameAddr,
@@ -34,7 +33,7 @@ export function tagOf(na: NameAddr): string {
  * method (the CSeq method tells a CANCEL's response from its INVITE's).
  */
 export function clientKey(branch: string, method: string): string {
-  return flatten(`${branch}|${method}`);
+  return `${branch}|${method}`;
 }
 
 /** Key of the client transaction a response belongs to, or undefined if it has no branch to match. */
@@ -68,10 +67,7 @@ export function hasRfc3261Branch(req: SipRequest): boolean {
 export function serverKey(req: SipRequest, method: string, toTag?: string): string {
   const via = req.topVia();
   const branch = branchOf(via);
-  // Flattened: the key lives as long as the transaction (up to 64·T1 after
-  // the call), and built from slices of the request it would keep the
-  // whole request text alive that long (see message/strings.ts).
-  if (branch?.startsWith(MAGIC_COOKIE)) return flatten(`${branch}|${sentBy(via)}|${method}`);
+  if (branch?.startsWith(MAGIC_COOKIE)) return `${branch}|${sentBy(via)}|${method}`;
   return [
     'rfc2543',
     formatUri(req.uri),

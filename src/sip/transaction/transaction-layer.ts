@@ -6,7 +6,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from '../../clock/index.js';
-import type { SipMessage, SipRequest, SipResponse } from '../message/index.js';
+import { flatten, type SipMessage, type SipRequest, type SipResponse } from '../message/index.js';
 import { asError, callUser, guardedSend, type TransactionContext } from './context.js';
 import { InviteClientTransaction } from './invite-client.js';
 import { InviteServerTransaction } from './invite-server.js';
@@ -172,12 +172,17 @@ export class TransactionLayer {
       else this.passAckToUser(req, source);
       return;
     }
-    const id = serverKey(req, req.method);
-    const existing = this.servers.get(id);
+    const key = serverKey(req, req.method);
+    const existing = this.servers.get(key);
     if (existing) {
       existing.receiveRequest(req);
       return;
     }
+    // The key is kept as long as the transaction (up to 64·T1 after the
+    // call); built from slices of the request, it would keep the whole
+    // request text alive that long (see message/strings.ts). Lookups, which
+    // are most uses of a key, need no copy.
+    const id = flatten(key);
     // Read every header the TU will need to answer before creating anything,
     // so a request a response cannot be built for fails here, not later.
     req.from();
