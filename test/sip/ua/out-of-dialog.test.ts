@@ -8,6 +8,7 @@ import {
   refuseBody,
   refuseRequest,
 } from '../../../src/sip/ua/out-of-dialog.js';
+import { requestText } from '../transport/support.js';
 
 function request(opts: {
   method?: string;
@@ -15,20 +16,13 @@ function request(opts: {
   extra?: string[];
   body?: string;
 }): SipRequest {
-  const method = opts.method ?? 'INVITE';
-  const body = opts.body ?? '';
-  const text = [
-    `${method} ${opts.uri ?? 'sip:bob@127.0.0.1'} SIP/2.0`,
-    'Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1',
-    'From: <sip:alice@127.0.0.1>;tag=a',
-    'To: <sip:bob@127.0.0.1>',
-    'Call-ID: c1',
-    `CSeq: 1 ${method}`,
-    ...(opts.extra ?? []),
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    '',
-    body,
-  ].join('\r\n');
+  const text = requestText({
+    method: opts.method ?? 'INVITE',
+    uri: opts.uri,
+    via: 'SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-1',
+    extraHeaders: opts.extra,
+    body: opts.body,
+  });
   const r = parseMessage(text);
   assert.ok(r.ok && r.message.kind === 'request');
   return r.message;
