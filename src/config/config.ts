@@ -15,7 +15,7 @@ export interface SipSection {
   transports: Array<'udp' | 'tcp'>;
   userAgent: string;
   ringTimeoutMs: number;
-  /** Inbound TCP connections open at once; more are closed on accept. */
+  /** Inbound TCP connections open at once per TCP listener; more are closed on accept. */
   maxInboundTcpConnections: number;
   timers: { T1: number; T2: number; T4: number };
   trunks: TrunkConfig[];

@@ -4,6 +4,14 @@ import type { Logger } from 'pino';
 import { canonicalHost, ipFamily, isWildcard, type IpFamily } from './address.js';
 import { TransportError } from './errors.js';
 
+/** Node's own connection cap (net.Server maxConnections) and what it closed. */
+export interface TcpAcceptLimit {
+  /** Connections accepted by this listener and still open at most; one more is closed at accept. */
+  maxConnections: number;
+  /** A connection was closed at accept because of the cap. */
+  onDrop(remoteAddress: string | undefined): void;
+}
+
 export class TcpListener {
   readonly protocol = 'tcp' as const;
   private closed = false;
@@ -20,6 +28,7 @@ export class TcpListener {
     port: number,
     onConnection: (socket: Socket) => void,
     logger: Logger,
+    limit: TcpAcceptLimit,
   ): Promise<TcpListener> {
     const family = ipFamily(address);
     if (family === 0) {
@@ -28,6 +37,9 @@ export class TcpListener {
       );
     }
     const server = createServer(onConnection);
+    // Node closes a connection over the cap before it becomes a Socket, and emits 'drop'.
+    server.maxConnections = limit.maxConnections;
+    server.on('drop', (data?: { remoteAddress?: string }) => limit.onDrop(data?.remoteAddress));
     return new Promise((resolve, reject) => {
       const onListenError = (err: Error): void => {
         server.close();

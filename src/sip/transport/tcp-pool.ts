@@ -23,7 +23,6 @@ export interface TcpPoolOptions {
 
 export class TcpPool {
   private nextId = 1;
-  private inbound = 0;
   private closed = false;
   private readonly byId = new Map<number, TcpConnection>();
   private readonly byPeer = new Map<string, TcpConnection>();
@@ -34,11 +33,6 @@ export class TcpPool {
 
   get size(): number {
     return this.byId.size;
-  }
-
-  /** Open connections a peer opened to us. */
-  get inboundSize(): number {
-    return this.inbound;
   }
 
   /** Takes ownership of a connected socket (accepted or freshly connected). */
@@ -58,7 +52,6 @@ export class TcpPool {
       onClose: (c) => this.forget(c),
     });
     this.byId.set(connection.id, connection);
-    if (direction === 'inbound') this.inbound++;
     this.byPeer.set(peerKey(connection.remote.address, connection.remote.port), connection);
     this.opts.logger.debug({ connection: connection.describe() }, 'TCP connection open');
     return connection;
@@ -112,8 +105,7 @@ export class TcpPool {
   }
 
   private forget(connection: TcpConnection): void {
-    if (!this.byId.delete(connection.id)) return;
-    if (connection.direction === 'inbound') this.inbound--;
+    this.byId.delete(connection.id);
     const key = peerKey(connection.remote.address, connection.remote.port);
     if (this.byPeer.get(key) === connection) this.byPeer.delete(key);
     this.opts.logger.debug({ connection: connection.describe() }, 'TCP connection closed');

@@ -99,9 +99,9 @@ export class TransportLayer {
     this.udpMtu = opts.udpMtu ?? DEFAULT_UDP_MTU;
     this.maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.maxInboundTcp = opts.maxInboundTcpConnections ?? DEFAULT_MAX_INBOUND_TCP_CONNECTIONS;
-    if (!Number.isInteger(this.maxInboundTcp) || this.maxInboundTcp < 0) {
+    if (!Number.isInteger(this.maxInboundTcp) || this.maxInboundTcp < 1) {
       throw new RangeError(
-        `maxInboundTcpConnections must be an integer >= 0, got ${this.maxInboundTcp}`,
+        `maxInboundTcpConnections must be an integer >= 1, got ${this.maxInboundTcp}`,
       );
     }
     this.pool = new TcpPool({
@@ -132,6 +132,10 @@ export class TransportLayer {
                 spec.port,
                 (socket) => layer.accept(socket),
                 layer.logger,
+                {
+                  maxConnections: layer.maxInboundTcp,
+                  onDrop: (peer) => layer.refusedTcp(peer),
+                },
               );
         layer.bound.push(listener);
         layer.logger.info({ listener: listener.describe() }, 'SIP listener bound');
@@ -306,21 +310,20 @@ export class TransportLayer {
   }
 
   private accept(socket: Socket): void {
-    if (this.pool.inboundSize >= this.maxInboundTcp) {
-      this.counters.tcpRefused++;
-      socket.destroy();
-      // Once per episode: a peer flooding us must not flood the log as well.
-      if (!this.refusingTcp) {
-        this.refusingTcp = true;
-        this.logger.warn(
-          { limit: this.maxInboundTcp, peer: socket.remoteAddress },
-          'inbound TCP connection limit reached: closing new connections',
-        );
-      }
-      return;
-    }
     this.refusingTcp = false;
     this.pool.adopt(socket, 'inbound');
+  }
+
+  /** A TCP listener closed a connection over maxInboundTcpConnections at accept. */
+  private refusedTcp(peer: string | undefined): void {
+    this.counters.tcpRefused++;
+    // Once per episode: a peer flooding us must not flood the log as well.
+    if (this.refusingTcp) return;
+    this.refusingTcp = true;
+    this.logger.warn(
+      { limit: this.maxInboundTcp, peer },
+      'inbound TCP connection limit reached: closing new connections',
+    );
   }
 
   private receive(data: Buffer, source: Source): void {

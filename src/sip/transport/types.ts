@@ -34,8 +34,8 @@ export interface TransportLayerOptions {
   /** default 65535 */
   maxMessageBytes?: number;
   /**
-   * Inbound TCP connections open at once; a connection beyond it is closed
-   * as soon as it is accepted (default 1000). Each costs a file descriptor:
+   * Inbound TCP connections open at once, per TCP listener; a connection
+   * beyond it is closed as soon as it is accepted (default 1000, at least 1). Each costs a file descriptor:
    * without a cap, a peer opening connections in a loop would exhaust them
    * and take down every transport, UDP and outbound TCP included.
    */
