@@ -1,0 +1,170 @@
+/**
+ * What the HTTP layer needs from the rest of the server, declared here by
+ * its consumer (as media/mixer declares MixerPort) so the routes can be
+ * unit-tested over a test double and the server wires the real thing.
+ *
+ * Every method either resolves or rejects with a ServiceError, whose kind
+ * decides the HTTP status (DESIGN.md §1). Any other rejection is a 500.
+ * Times are ISO-8601 UTC strings; the routes format `created_on` as Plivo
+ * does (`2018-11-14 04:41:31.827796+00:00`).
+ */
+
+export type ServiceErrorKind =
+  /** 400: bad input; the message names the field and the problem. */
+  | 'validation'
+  /** 400: an action Partyline does not offer yet (never a 201 with nothing behind it). */
+  | 'not-available'
+  /** 404: unknown, or another account's (never reveal it exists). */
+  | 'not-found'
+  /** 409: conflicts with the call's current state. */
+  | 'conflict'
+  /** 429 */
+  | 'rate-limited'
+  /** 503: overloaded, shutting down, or the engine is not ready. */
+  | 'unavailable';
+
+export class ServiceError extends Error {
+  override readonly name = 'ServiceError';
+  constructor(
+    readonly kind: ServiceErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Role = 'agent' | 'customer' | 'supervisor';
+
+export interface PhloView {
+  phloId: string;
+  name: string;
+  createdOn: string;
+  updatedOn: string;
+  version: number;
+  /** The stored document, node ids filled in. */
+  document: Record<string, unknown>;
+}
+
+export interface NodeView {
+  nodeId: string;
+  phloId: string;
+  name: string;
+  nodeType: 'multi_party_call';
+  createdOn: string;
+}
+
+export interface RunResult {
+  runId: string;
+  phloId: string;
+  /** The MPC instance the run created. */
+  callId: string;
+  message: string;
+}
+
+/** The MPC node actions (`POST …/multi_party_call/{node}`), spelling already normalised. */
+export type NodeAction = 'call' | 'warm_transfer' | 'cold_transfer';
+
+/** The member actions (`POST …/members/{address}`), spelling already normalised. */
+export type MemberAction =
+  | 'hold'
+  | 'unhold'
+  | 'hangup'
+  | 'mute'
+  | 'unmute'
+  | 'resume_call'
+  | 'voicemail_drop'
+  | 'abort_transfer';
+
+export interface NodeActionRequest {
+  action: NodeAction;
+  /** Raw as received; the service normalises and validates. */
+  to: string;
+  role: Role;
+  triggerSource: string;
+}
+
+export interface MemberView {
+  memberId: string;
+  address: string;
+  role: Role;
+  state: 'dialing' | 'ringing' | 'connected' | 'on_hold' | 'disconnected' | 'failed';
+  muted: boolean;
+  held: boolean;
+  createdOn: string;
+  joinedOn: string | null;
+  leftOn: string | null;
+  hangupCause: string | null;
+  sipStatus: number | null;
+}
+
+export interface EventView {
+  seq: number;
+  at: string;
+  type: string;
+  memberId: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface CallView {
+  callId: string;
+  phloId: string;
+  nodeId: string;
+  runId: string | null;
+  state: 'initialized' | 'active' | 'ended';
+  createdOn: string;
+  startedOn: string | null;
+  endedOn: string | null;
+  endReason: string | null;
+  members: MemberView[];
+}
+
+export interface CallDetailView extends CallView {
+  events: EventView[];
+}
+
+export interface ApiService {
+  /** True when the id exists and the token matches (constant-time). */
+  authenticate(authId: string, authToken: string): Promise<boolean>;
+
+  createPhlo(authId: string, document: unknown, apiId: string): Promise<PhloView>;
+  replacePhlo(authId: string, phloId: string, document: unknown, apiId: string): Promise<PhloView>;
+  getPhlo(authId: string, phloId: string): Promise<PhloView>;
+  listPhlos(authId: string): Promise<PhloView[]>;
+  deletePhlo(authId: string, phloId: string, apiId: string): Promise<void>;
+  getNode(authId: string, phloId: string, nodeId: string): Promise<NodeView>;
+
+  /** `authIdInPath` is the `{auth_id}` of the run URL: it must be the caller's own. */
+  run(
+    authId: string,
+    authIdInPath: string,
+    phloId: string,
+    payload: Record<string, string>,
+    apiId: string,
+  ): Promise<RunResult>;
+  nodeAction(
+    authId: string,
+    phloId: string,
+    nodeId: string,
+    request: NodeActionRequest,
+    apiId: string,
+  ): Promise<void>;
+  memberAction(
+    authId: string,
+    phloId: string,
+    nodeId: string,
+    memberAddress: string,
+    action: MemberAction,
+    apiId: string,
+  ): Promise<void>;
+
+  listCalls(
+    authId: string,
+    phloId: string,
+    nodeId: string,
+    options: { live?: boolean; limit?: number },
+  ): Promise<CallView[]>;
+  getCall(authId: string, phloId: string, nodeId: string, callId: string): Promise<CallDetailView>;
+
+  /** For /healthz: false while starting or stopping. */
+  ready(): boolean;
+}
