@@ -59,12 +59,7 @@ export interface CallRecord {
 }
 
 export type MemberState =
-  | 'dialing'
-  | 'ringing'
-  | 'connected'
-  | 'on_hold'
-  | 'disconnected'
-  | 'failed';
+  'dialing' | 'ringing' | 'connected' | 'on_hold' | 'disconnected' | 'failed';
 
 export type MemberRole = 'agent' | 'customer' | 'supervisor';
 
@@ -130,31 +125,49 @@ export interface ChangeSet {
 export interface CallListOptions {
   /** Only calls not ended. */
   live?: boolean;
-  /** Most recent first; default 50, at most 500. */
+  /** Most recent first (by createdOn); default 50, at most 500. */
   limit?: number;
 }
 
 export interface Store {
-  /** Runs migrations; must be called once before anything else. */
+  /**
+   * Opens the database and runs migrations; must be called once before
+   * anything else. Rejects (StoreError `unreadable` / `newer-schema`) when
+   * the database cannot be used; the store then stays unopened.
+   */
   open(): Promise<void>;
+  /** Idempotent. Every later call rejects with StoreError `closed`. */
   close(): Promise<void>;
 
+  /** Rejects with StoreConflictError when the AUTH_ID exists. */
   createAccount(account: AccountRecord): Promise<void>;
   getAccount(authId: string): Promise<AccountRecord | null>;
+  /** Oldest first. */
   listAccounts(): Promise<AccountRecord[]>;
   countAccounts(): Promise<number>;
 
-  /** Rejects with StoreConflictError when the id exists. */
+  /**
+   * Rejects with StoreConflictError when the id exists (PHLO ids are
+   * unique across accounts: they are server-made UUIDs).
+   */
   createPhlo(phlo: PhloRecord): Promise<void>;
   /** Replaces document/name/version/updatedOn; false when no such PHLO of that account. */
   replacePhlo(phlo: PhloRecord): Promise<boolean>;
   /** Only that account's PHLO; null for another account's (never reveal it exists). */
   getPhlo(authId: string, phloId: string): Promise<PhloRecord | null>;
+  /** Oldest first. */
   listPhlos(authId: string): Promise<PhloRecord[]>;
   /** False when no such PHLO of that account. Its runs, calls and events stay (history). */
   deletePhlo(authId: string, phloId: string): Promise<boolean>;
 
-  /** Commits every row of the change set in one transaction; assigns event seqs. */
+  /**
+   * Commits every row of the change set in one transaction, durably, before
+   * it resolves; assigns event seqs. Rows are written run, calls, members,
+   * events, request — so a change set may refer to rows it creates. On any
+   * failure nothing of it is written: StoreConflictError for a run or
+   * request id that exists, StoreError `constraint` for a row the schema
+   * refuses (e.g. a member or event of a call that does not exist).
+   */
   commit(changes: ChangeSet): Promise<void>;
 
   getRun(runId: string): Promise<RunRecord | null>;
@@ -165,15 +178,49 @@ export interface Store {
     nodeId: string,
     options?: CallListOptions,
   ): Promise<CallRecord[]>;
-  /** Every call not ended, of every account (start-up reconciliation). */
+  /** Every call not ended, of every account, oldest first (start-up reconciliation). */
   liveCalls(): Promise<CallRecord[]>;
+  /** In the order they were first written. */
   members(callId: string): Promise<MemberRecord[]>;
+  /** By seq. */
   events(callId: string): Promise<EventRecord[]>;
   getRequest(apiId: string): Promise<RequestRecord | null>;
+  /** The requests that named this call, in the order they were committed. */
   requests(callId: string): Promise<RequestRecord[]>;
 }
 
+/**
+ * Why a store call failed, for callers that map failures (the API answers
+ * 503 for `not-open`/`closed`/`unreadable`, 500 for the rest).
+ * - `not-open`: used before open() resolved.
+ * - `closed`: used after close().
+ * - `unreadable`: the database file cannot be opened or read (missing
+ *   permissions, not a database, corrupt); the message names the path.
+ * - `newer-schema`: the database was migrated by a newer Partyline.
+ * - `constraint`: a row broke a rule of the schema (a member of a call that
+ *   does not exist, a bad enum value, invalid JSON text); nothing was written.
+ * - `conflict`: a create collided with an existing id (StoreConflictError).
+ * - `failed`: anything else the backend reported.
+ */
+export type StoreErrorKind =
+  'not-open' | 'closed' | 'unreadable' | 'newer-schema' | 'constraint' | 'conflict' | 'failed';
+
+/** Every rejection of a Store method is a StoreError (or a subclass). */
+export class StoreError extends Error {
+  override readonly name: string = 'StoreError';
+  constructor(
+    readonly kind: StoreErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** A create that collides with an existing id. */
-export class StoreConflictError extends Error {
+export class StoreConflictError extends StoreError {
   override readonly name = 'StoreConflictError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('conflict', message, options);
+  }
 }

@@ -1,0 +1,302 @@
+import Database from 'better-sqlite3';
+import { pino, type Logger } from 'pino';
+import type {
+  AccountRecord,
+  CallListOptions,
+  CallRecord,
+  ChangeSet,
+  EventRecord,
+  MemberRecord,
+  PhloRecord,
+  RequestRecord,
+  RunRecord,
+  Store,
+} from '../types.js';
+import { StoreError } from '../types.js';
+import { storeError } from './errors.js';
+import { migrate } from './migrate.js';
+import { MIGRATIONS } from './migrations.js';
+import {
+  accountRecord,
+  accountRow,
+  callRecord,
+  callRow,
+  eventRecord,
+  eventRow,
+  memberRecord,
+  memberRow,
+  phloRecord,
+  phloRow,
+  requestRecord,
+  requestRow,
+  runRecord,
+  runRow,
+} from './rows.js';
+import { prepareStatements, type Statements } from './statements.js';
+
+export interface SqliteStoreOptions {
+  /** The database file (created when missing; its directory must exist), or `:memory:`. */
+  path: string;
+  logger?: Logger;
+  /** How long a statement waits for another process's write lock. Default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+const DEFAULT_LIST_LIMIT = 50;
+const MAX_LIST_LIMIT = 500;
+
+type Lifecycle =
+  | { state: 'new' }
+  | { state: 'open'; db: Database.Database; s: Statements; commit: (c: ChangeSet) => void }
+  | { state: 'closed' };
+
+/**
+ * The embedded store (DESIGN.md §5): one SQLite file through better-sqlite3
+ * 12.x. better-sqlite3 is synchronous, so every method does its work at once
+ * and returns a settled Promise; the Promise API is the one a PostgreSQL
+ * store shares.
+ *
+ * Durability: WAL with `synchronous = FULL`, so a commit has been fsynced to
+ * the WAL before commit() resolves — "committed before acknowledged" holds
+ * across power loss, not only across a crash of this process (NORMAL would
+ * lose the last transactions on power loss). The cost is one fsync per
+ * commit; the domain commits once per accepted request or state change.
+ */
+export class SqliteStore implements Store {
+  readonly path: string;
+  private readonly logger: Logger;
+  private readonly busyTimeoutMs: number;
+  private life: Lifecycle = { state: 'new' };
+
+  constructor(options: SqliteStoreOptions) {
+    this.path = options.path;
+    this.logger = options.logger ?? pino({ level: 'silent' });
+    this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  }
+
+  /** `wal` for a file; `memory` for `:memory:`. Only while open. */
+  journalMode(): string {
+    return String(this.opened().db.pragma('journal_mode', { simple: true }));
+  }
+
+  async open(): Promise<void> {
+    if (this.life.state === 'open') {
+      throw new StoreError('failed', `store ${this.path} is already open`);
+    }
+    if (this.life.state === 'closed') {
+      throw new StoreError('closed', `store ${this.path} is closed; make a new one`);
+    }
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(this.path, { timeout: this.busyTimeoutMs });
+      // The first statement reads the file header: a file that is not a
+      // database fails here, as SQLITE_NOTADB.
+      const mode = String(db.pragma('journal_mode = WAL', { simple: true }));
+      if (mode !== 'wal' && this.path !== ':memory:') {
+        this.logger.warn({ path: this.path, mode }, 'store: WAL is not available; using %s', mode);
+      }
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, MIGRATIONS, this.path, this.logger);
+      const s = prepareStatements(db);
+      const tx = db.transaction((changes: ChangeSet) => this.write(s, changes));
+      this.life = { state: 'open', db, s, commit: (c) => tx.immediate(c) };
+    } catch (err) {
+      try {
+        db?.close();
+      } catch {
+        // Already failing; the first error is the one to report.
+      }
+      throw openError(err, this.path);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.life.state === 'open') this.life.db.close();
+    this.life = { state: 'closed' };
+  }
+
+  createAccount(account: AccountRecord): Promise<void> {
+    return this.run(`create account ${account.authId}`, (s) => {
+      s.insertAccount.run(accountRow(account));
+    });
+  }
+
+  getAccount(authId: string): Promise<AccountRecord | null> {
+    return this.run('get account', (s) => {
+      const row = s.getAccount.get(authId);
+      return row ? accountRecord(row) : null;
+    });
+  }
+
+  listAccounts(): Promise<AccountRecord[]> {
+    return this.run('list accounts', (s) => s.listAccounts.all().map(accountRecord));
+  }
+
+  countAccounts(): Promise<number> {
+    return this.run('count accounts', (s) => s.countAccounts.get()?.n ?? 0);
+  }
+
+  createPhlo(phlo: PhloRecord): Promise<void> {
+    return this.run(`create phlo ${phlo.phloId}`, (s) => {
+      s.insertPhlo.run(phloRow(phlo));
+    });
+  }
+
+  replacePhlo(phlo: PhloRecord): Promise<boolean> {
+    return this.run(`replace phlo ${phlo.phloId}`, (s) => {
+      const { created_on: _created, ...row } = phloRow(phlo);
+      return s.replacePhlo.run(row).changes > 0;
+    });
+  }
+
+  getPhlo(authId: string, phloId: string): Promise<PhloRecord | null> {
+    return this.run('get phlo', (s) => {
+      const row = s.getPhlo.get(authId, phloId);
+      return row ? phloRecord(row) : null;
+    });
+  }
+
+  listPhlos(authId: string): Promise<PhloRecord[]> {
+    return this.run('list phlos', (s) => s.listPhlos.all(authId).map(phloRecord));
+  }
+
+  deletePhlo(authId: string, phloId: string): Promise<boolean> {
+    return this.run(`delete phlo ${phloId}`, (s) => s.deletePhlo.run(authId, phloId).changes > 0);
+  }
+
+  commit(changes: ChangeSet): Promise<void> {
+    try {
+      this.opened().commit(changes);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(storeError(err, 'commit', this.path));
+    }
+  }
+
+  getRun(runId: string): Promise<RunRecord | null> {
+    return this.run('get run', (s) => {
+      const row = s.getRun.get(runId);
+      return row ? runRecord(row) : null;
+    });
+  }
+
+  getCall(callId: string): Promise<CallRecord | null> {
+    return this.run('get call', (s) => {
+      const row = s.getCall.get(callId);
+      return row ? callRecord(row) : null;
+    });
+  }
+
+  listCalls(
+    authId: string,
+    phloId: string,
+    nodeId: string,
+    options: CallListOptions = {},
+  ): Promise<CallRecord[]> {
+    return this.run('list calls', (s) => {
+      const limit = listLimit(options.limit);
+      const stmt = options.live ? s.listLiveCalls : s.listCalls;
+      return stmt.all(authId, phloId, nodeId, limit).map(callRecord);
+    });
+  }
+
+  liveCalls(): Promise<CallRecord[]> {
+    return this.run('list live calls', (s) => s.liveCalls.all().map(callRecord));
+  }
+
+  members(callId: string): Promise<MemberRecord[]> {
+    return this.run('list members', (s) => s.members.all(callId).map(memberRecord));
+  }
+
+  events(callId: string): Promise<EventRecord[]> {
+    return this.run('list events', (s) => s.events.all(callId).map(eventRecord));
+  }
+
+  getRequest(apiId: string): Promise<RequestRecord | null> {
+    return this.run('get request', (s) => {
+      const row = s.getRequest.get(apiId);
+      return row ? requestRecord(row) : null;
+    });
+  }
+
+  requests(callId: string): Promise<RequestRecord[]> {
+    return this.run('list requests', (s) => s.requests.all(callId).map(requestRecord));
+  }
+
+  /**
+   * The body of commit(), inside one IMMEDIATE transaction (the write lock
+   * is taken before the seqs are read, so no other writer can assign the
+   * same ones). Parents before children, so the immediate foreign-key
+   * checks see rows made earlier in the same change set. Any throw rolls
+   * the whole transaction back.
+   */
+  private write(s: Statements, changes: ChangeSet): void {
+    const row = (what: string, fn: () => unknown): void => {
+      try {
+        fn();
+      } catch (err) {
+        throw storeError(err, `commit: ${what}`, this.path);
+      }
+    };
+    const run = changes.run;
+    if (run) row(`run ${run.runId}`, () => s.insertRun.run(runRow(run)));
+    for (const call of changes.calls ?? []) {
+      row(`call ${call.callId}`, () => s.upsertCall.run(callRow(call)));
+    }
+    for (const member of changes.members ?? []) {
+      row(`member ${member.memberId} of call ${member.callId}`, () =>
+        s.upsertMember.run(memberRow(member)),
+      );
+    }
+    const lastSeq = new Map<string, number>();
+    for (const event of changes.events ?? []) {
+      row(`event ${event.type} of call ${event.callId}`, () => {
+        const seq = (lastSeq.get(event.callId) ?? s.lastSeq.get(event.callId) ?? 0) + 1;
+        s.insertEvent.run(eventRow(event, seq));
+        lastSeq.set(event.callId, seq);
+      });
+    }
+    const request = changes.request;
+    if (request) row(`request ${request.apiId}`, () => s.insertRequest.run(requestRow(request)));
+  }
+
+  private opened(): Extract<Lifecycle, { state: 'open' }> {
+    switch (this.life.state) {
+      case 'open':
+        return this.life;
+      case 'new':
+        throw new StoreError('not-open', `store ${this.path} is not open: call open() first`);
+      case 'closed':
+        throw new StoreError('closed', `store ${this.path} is closed`);
+    }
+  }
+
+  private run<T>(what: string, fn: (s: Statements) => T): Promise<T> {
+    try {
+      return Promise.resolve(fn(this.opened().s));
+    } catch (err) {
+      return Promise.reject(storeError(err, what, this.path));
+    }
+  }
+}
+
+/**
+ * Why open() failed. Another process holding the write lock past the busy
+ * timeout is `failed` (try again); anything else means the file cannot be
+ * used as it is: missing directory, no permission, not a database, corrupt.
+ */
+function openError(err: unknown, path: string): StoreError {
+  if (err instanceof StoreError) return err;
+  const code = err instanceof Database.SqliteError ? err.code : undefined;
+  const message = `cannot open database ${path}: ${err instanceof Error ? err.message : String(err)}`;
+  const busy = code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED');
+  return new StoreError(busy ? 'failed' : 'unreadable', code ? `${message} (${code})` : message, {
+    cause: err,
+  });
+}
+
+function listLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIST_LIMIT;
+  return Math.min(MAX_LIST_LIMIT, Math.max(1, Math.floor(limit)));
+}
