@@ -13,8 +13,9 @@ export type {
   SdpRtpMap,
 } from './types.js';
 export { parseSdp, MAX_SDP_BYTES } from './parse.js';
-export { createOffer, holdOffer, unholdOffer } from './offer.js';
+export { createOffer, holdOffer, unholdOffer, reoffer } from './offer.js';
 export { negotiateAnswer, readAnswer, type AnswerResult } from './answer.js';
+export { reanswer } from './reanswer.js';
 export {
   answerDirection,
   directionFlags,

@@ -1,6 +1,6 @@
 /**
- * Offers (RFC 3264 §5): the first one of a session, and the re-offers that
- * put the peer on hold and take it off hold (§8.4).
+ * Offers (RFC 3264 §5): the first one of a session, and the re-offers (§8)
+ * that put the peer on hold, take it off hold (§8.4) or set a direction.
  */
 import { codecByName, type CodecName } from '../codec/index.js';
 import { addressTypeOf } from './connection.js';
@@ -14,8 +14,9 @@ import {
 import { holdDirection, isDirection } from './direction.js';
 import { SdpError } from './errors.js';
 import { parseSdp } from './parse.js';
+import { revise } from './revision.js';
 import type { Direction, OfferOptions } from './types.js';
-import { decimalString, newSessionId, nextVersion, writeSdp, type RtpFormat } from './write.js';
+import { decimalString, newSessionId, writeSdp, type RtpFormat } from './write.js';
 
 /**
  * Our offer. Options are our own configuration, not remote input, so a bad
@@ -51,7 +52,8 @@ export function createOffer(opts: OfferOptions): string {
  * RFC 3264 §8.4 hold: `previous` is the last SDP we sent in this session
  * (offer or answer). Each active audio stream stops receiving — sendrecv
  * becomes sendonly, recvonly becomes inactive — and the o= version goes up
- * by one (§8). Everything else is kept as it was.
+ * by one (§8; revision.ts: a stream already on hold gives the previous SDP
+ * back unchanged, same version). Everything else is kept as it was.
  */
 export function holdOffer(previous: string): string | SdpError {
   return reOffer(previous, holdDirection);
@@ -60,6 +62,19 @@ export function holdOffer(previous: string): string | SdpError {
 /** Takes the peer off hold: the active audio streams become sendrecv again, version + 1. */
 export function unholdOffer(previous: string): string | SdpError {
   return reOffer(previous, () => 'sendrecv');
+}
+
+/**
+ * A re-offer (RFC 3264 §8) of `previous`, the last SDP we sent in this
+ * session, with every active audio stream set to `direction` (e.g.
+ * 'inactive' to stop media both ways, §8.4). Same o= session id; the
+ * version goes up by one, or stays when nothing changed (then the result is
+ * `previous` itself, see revision.ts).
+ * @throws TypeError on a value that is not a direction (our own call).
+ */
+export function reoffer(previous: string, direction: Direction): string | SdpError {
+  if (!isDirection(direction)) throw new TypeError(`unknown SDP direction ${String(direction)}`);
+  return reOffer(previous, () => direction);
 }
 
 const DIRECTION_LINE = /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/;
@@ -85,20 +100,11 @@ function reOffer(previous: string, change: (d: Direction) => Direction): string 
       continue;
     }
     if (DIRECTION_LINE.test(line)) continue;
-    if (line.startsWith('o=') && mediaIndex < 0) {
-      // §5.2: o=<username> <sess-id> <sess-version> ...; only the version changes.
-      out.push(
-        line.replace(
-          /^(o=\S+ \S+ )\d+/,
-          (_, head: string) => head + nextVersion(parsed.origin.sessionVersion),
-        ),
-      );
-      continue;
-    }
     out.push(line);
   }
   flushSection();
-  return `${out.join('\r\n')}\r\n`;
+  // §8: same o= line, version + 1 — unless the description came out unchanged.
+  return revise(`${out.join('\r\n')}\r\n`, previous, parsed.origin.sessionVersion);
 }
 
 function codecFormats(names: CodecName[]): RtpFormat[] {
