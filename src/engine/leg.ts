@@ -1,0 +1,166 @@
+/**
+ * A call leg: one SIP call, its RTP stream and its SDP state, seen by the
+ * domain as states and events (types.ts). The base holds what both
+ * directions share: the stream, answering re-INVITEs (RFC 3264 §8) with our
+ * o= session id kept and its version bumped, and telling when the peer
+ * holds us (§8.4: it stops receiving — a=sendonly or a=inactive, or the old
+ * c=0.0.0.0) and resumes.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import {
+  directionFlags,
+  reanswer,
+  type CodecName,
+  type NegotiatedMedia,
+  type PortPool,
+  type RtpStream,
+  type RtpStreamStats,
+  type RtpStreamOptions,
+  type MixerPort,
+} from '../media/index.js';
+import type { Session } from '../sip/ua/index.js';
+import type { LegDirection, LegEnd, LegEvents, LegFailure, LegMedia, LegState } from './types.js';
+
+/** What a leg needs from the engine that made it. */
+export interface LegContext {
+  pool: PortPool;
+  /** Our RTP address: bound and written in our SDP. */
+  mediaAddress: string;
+  codecs: CodecName[];
+  logger: Logger;
+  openStream(): Promise<RtpStream>;
+  /** The leg is over (failed or ended): the engine forgets it. */
+  forget(leg: Leg): void;
+  streamOptions?: Partial<RtpStreamOptions>;
+}
+
+export abstract class Leg extends EventEmitter<LegEvents> {
+  readonly id = randomUUID();
+  abstract readonly direction: LegDirection;
+  state: LegState;
+  /** The peer holds us (its last offer did not receive). */
+  remoteHeld = false;
+  /** How it failed or ended, once it has. */
+  failure: LegFailure | null = null;
+  end: LegEnd | null = null;
+  protected stream: RtpStream | null = null;
+  protected session: Session | null = null;
+  protected readonly log: Logger;
+  private negotiated: NegotiatedMedia | null = null;
+
+  protected constructor(
+    protected readonly ctx: LegContext,
+    initial: LegState,
+    /** Who the leg is with, for logs. */
+    readonly address: string,
+  ) {
+    super();
+    this.state = initial;
+    this.log = ctx.logger.child({ leg: this.id });
+  }
+
+  /** The SIP Call-ID, once the call exists. */
+  get sipCallId(): string | null {
+    return this.session?.callId ?? null;
+  }
+
+  /** What was negotiated, once media runs. */
+  get media(): LegMedia | null {
+    const m = this.negotiated;
+    return m ? { codec: m.codec.name, ptime: m.ptime } : null;
+  }
+
+  /** The leg's audio as the mixer reads and writes it; null before media runs or after the end. */
+  get port(): (MixerPort & { resync(): void }) | null {
+    return this.state === 'ended' || this.state === 'failed' ? null : this.stream;
+  }
+
+  /** RTP statistics (packets, loss, jitter, playout depth), null when there is no stream. */
+  stats(): RtpStreamStats | null {
+    return this.stream?.stats() ?? null;
+  }
+
+  get over(): boolean {
+    return this.state === 'ended' || this.state === 'failed';
+  }
+
+  /** Ends the leg whatever its state: CANCEL or reject before the answer, BYE after. */
+  abstract hangup(reason?: string): void;
+
+  /** Starts or updates the stream with what offer/answer settled. */
+  protected runMedia(media: NegotiatedMedia): void {
+    const stream = this.stream;
+    if (!stream) return;
+    const first = this.negotiated === null;
+    this.negotiated = media;
+    stream.start(media);
+    if (!first) this.noteRemoteDirection(media);
+    else this.remoteHeld = !directionFlags(media.remoteDirection).recv;
+  }
+
+  /**
+   * Answers every re-INVITE of the session: an offer gets our answer with
+   * the same o= id and the next version (RFC 3264 §8); an offer we cannot
+   * take gets 488 (return null); an offerless re-INVITE gets our current
+   * SDP as the offer (§14.2; its answer comes in the ACK).
+   */
+  protected answerReinvites(session: Session): void {
+    session.onReinvite = (offer) => {
+      const previous = session.localSdp;
+      if (offer === null || previous === null || !this.stream) return previous;
+      const result = reanswer(offer, previous, {
+        address: this.ctx.mediaAddress,
+        port: this.stream.localPort,
+        codecs: this.ctx.codecs,
+        telephoneEvent: true,
+      });
+      if ('error' in result) {
+        this.log.info({ why: result.error.message }, 're-INVITE offer refused');
+        return null;
+      }
+      this.runMedia(result.media);
+      return result.answer;
+    };
+  }
+
+  private noteRemoteDirection(media: NegotiatedMedia): void {
+    const held = !directionFlags(media.remoteDirection).recv;
+    if (held === this.remoteHeld) return;
+    this.remoteHeld = held;
+    this.log.info({ direction: media.remoteDirection }, held ? 'peer holds us' : 'peer resumed');
+    this.emit(held ? 'remote-hold' : 'remote-resume');
+  }
+
+  protected fail(failure: LegFailure): void {
+    if (this.over) return;
+    this.state = 'failed';
+    this.failure = failure;
+    this.release();
+    this.log.info(failure, 'leg failed');
+    this.emit('failed', failure);
+  }
+
+  protected finish(end: LegEnd): void {
+    if (this.over) return;
+    this.state = 'ended';
+    this.end = end;
+    this.release();
+    this.log.info(end, 'leg ended');
+    this.emit('ended', end);
+  }
+
+  private release(): void {
+    const stream = this.stream;
+    if (stream) {
+      stream.removeAllListeners('timeout');
+      void stream.close();
+    }
+    this.ctx.forget(this);
+  }
+
+  protected watchStream(stream: RtpStream): void {
+    stream.on('timeout', (t) => this.emit('media-timeout', t));
+  }
+}

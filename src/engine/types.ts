@@ -1,0 +1,65 @@
+/**
+ * What the domain sees of a call leg: states, events and options. Nothing
+ * here mentions SIP messages or RTP packets (DESIGN.md §3 "Engine").
+ */
+import type { FailureCause } from '../sip/ua/index.js';
+
+export type { FailureCause };
+
+/**
+ * A leg's life. Outgoing: dialing → ringing | early-media → connected →
+ * ended, or → failed before connecting. Incoming: offered → (ringing) →
+ * connected → ended, or → failed (rejected, caller canceled).
+ */
+export type LegState =
+  'dialing' | 'offered' | 'ringing' | 'early-media' | 'connected' | 'ended' | 'failed';
+
+export type LegDirection = 'outgoing' | 'incoming';
+
+export interface LegFailure {
+  cause: FailureCause;
+  /** Final SIP status, when one was received. */
+  status?: number;
+  reason: string;
+}
+
+export interface LegEnd {
+  /** Who ended it: us (hangup, shutdown) or the peer (BYE, dead dialog). */
+  by: 'local' | 'remote';
+  /** SIP status that ended it, when a response did (481/408 to an in-dialog request). */
+  status?: number;
+  reason: string;
+}
+
+/** What was negotiated, once media runs. */
+export interface LegMedia {
+  codec: string;
+  ptime: number;
+}
+
+export interface LegEvents {
+  /** The far end is alerting (180/181/182, or a 183 without SDP). */
+  ringing: [];
+  /** A 183 with SDP: the far end plays audio before answering (the stream runs, not in a room). */
+  'early-media': [LegMedia];
+  /** Connected: media runs (and the leg is in its conference, if it was dialled into one). */
+  answered: [LegMedia];
+  /** Never connected. */
+  failed: [LegFailure];
+  /** The peer put us on hold (re-INVITE without receiving): it is neither heard nor sent audio. */
+  'remote-hold': [];
+  /** The peer took us off hold. */
+  'remote-resume': [];
+  /** A connected leg ended. */
+  ended: [LegEnd];
+  /** No RTP from the peer for the stream's timeout while we expect media. */
+  'media-timeout': [{ silentMs: number }];
+}
+
+export interface DialOptions {
+  /** Caller ID (a number or SIP URI user) presented to the callee. */
+  callerId?: string;
+  ringTimeoutMs?: number;
+  /** Joins the conference with these flags when answered. */
+  muted?: boolean;
+}

@@ -1,0 +1,14 @@
+// The multi-party call domain's whole public surface: the service the
+// server drives, its errors, and what it needs of the engine.
+export {
+  MpcService,
+  type MpcServiceOptions,
+  type RunRequest,
+  type CallRequest,
+  type MemberActionRequest,
+  type MpcStats,
+} from './mpc-service.js';
+export { MpcError, type MpcErrorKind } from './errors.js';
+export type { CallEngine, ConferenceHandle, LegHandle } from './ports.js';
+export type { NodeSettings, MpcObserver, MemberActionName, MemberRole } from './types.js';
+export { isoNow, type WallClock } from './time.js';

@@ -1,0 +1,100 @@
+/**
+ * One live MPC instance in memory: its stored record, its members with
+ * their legs, its conference, and the queue that orders everything done to
+ * it. Every change goes through `change()`, which commits the new rows and
+ * the events to the store first and only then lets the caller act on the
+ * engine, so what is stored never lags what happened.
+ */
+import type { Logger } from 'pino';
+import type {
+  CallRecord,
+  ChangeSet,
+  EventRecord,
+  MemberRecord,
+  RequestRecord,
+  Store,
+} from '../store/index.js';
+import type { ConferenceHandle, LegHandle } from './ports.js';
+import { SerialQueue } from './serial-queue.js';
+import type { WallClock } from './time.js';
+import type { NodeSettings } from './types.js';
+
+export interface LiveMember {
+  record: MemberRecord;
+  leg: LegHandle | null;
+}
+
+/** States in which a member is still part of the call (or about to be). */
+export function isLive(m: MemberRecord): boolean {
+  return m.state !== 'disconnected' && m.state !== 'failed';
+}
+
+export type PendingEvent = Omit<EventRecord, 'seq' | 'callId' | 'at' | 'data'> & {
+  data?: Record<string, unknown>;
+};
+
+export class LiveCall {
+  readonly queue = new SerialQueue();
+  readonly members = new Map<string, LiveMember>();
+  readonly log: Logger;
+
+  constructor(
+    public record: CallRecord,
+    readonly node: NodeSettings,
+    readonly conference: ConferenceHandle,
+    private readonly store: Store,
+    private readonly now: WallClock,
+    logger: Logger,
+  ) {
+    this.log = logger.child({ call_id: record.callId });
+  }
+
+  get id(): string {
+    return this.record.callId;
+  }
+
+  get ended(): boolean {
+    return this.record.state === 'ended';
+  }
+
+  liveMembers(): LiveMember[] {
+    return [...this.members.values()].filter((m) => isLive(m.record));
+  }
+
+  /**
+   * Stores a change: the given member and call rows (whole, as they will
+   * be), the events, and the request that caused it; updates the in-memory
+   * copies only once the commit succeeded.
+   */
+  async change(c: {
+    request?: RequestRecord;
+    call?: CallRecord;
+    members?: MemberRecord[];
+    events?: PendingEvent[];
+    extra?: Pick<ChangeSet, 'run'>;
+  }): Promise<void> {
+    const at = this.now();
+    const changes: ChangeSet = {
+      ...c.extra,
+      request: c.request,
+      calls: c.call ? [c.call] : undefined,
+      members: c.members,
+      events: (c.events ?? []).map((e) => ({
+        callId: this.id,
+        at,
+        type: e.type,
+        memberId: e.memberId,
+        data: JSON.stringify(e.data ?? {}),
+      })),
+    };
+    await this.store.commit(changes);
+    if (c.call) this.record = c.call;
+    for (const m of c.members ?? []) {
+      const live = this.members.get(m.memberId);
+      if (live) live.record = m;
+      else this.members.set(m.memberId, { record: m, leg: null });
+    }
+    for (const e of c.events ?? [])
+      this.log.info({ event: e.type, member_id: e.memberId, ...e.data }, 'call event');
+  }
+}

@@ -1,0 +1,353 @@
+/**
+ * The MPC domain over a test double of the engine (allowed: a unit test of
+ * the layer above the one it replaces) and a real in-memory SQLite store:
+ * states, events, the errors of each action, and that a rejected request
+ * writes nothing. The same flows run over real SIP peers in test/server.
+ */
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { test } from 'node:test';
+import type { LegEvents, LegState } from '../../src/engine/index.js';
+import {
+  MpcError,
+  MpcService,
+  type CallEngine,
+  type ConferenceHandle,
+  type LegHandle,
+  type NodeSettings,
+} from '../../src/mpc/index.js';
+import { SqliteStore } from '../../src/store/index.js';
+
+class DoubleLeg extends EventEmitter<LegEvents> implements LegHandle {
+  readonly id = randomUUID();
+  state: LegState = 'dialing';
+  sipCallId: string | null = null;
+  hungUp: string[] = [];
+  constructor(readonly address: string) {
+    super();
+  }
+  hangup(reason = 'hangup'): void {
+    this.hungUp.push(reason);
+    if (this.state === 'connected') this.endBy('local', reason);
+    else if (this.state !== 'ended' && this.state !== 'failed')
+      this.failWith({ cause: 'canceled', reason });
+  }
+  stats(): null {
+    return null;
+  }
+  answer(): void {
+    this.state = 'connected';
+    this.sipCallId = `sip-${this.id}`;
+    this.emit('answered', { codec: 'PCMU', ptime: 20 });
+  }
+  failWith(f: {
+    cause: 'busy' | 'declined' | 'no-answer' | 'unreachable' | 'canceled' | 'failed';
+    status?: number;
+    reason: string;
+  }): void {
+    this.state = 'failed';
+    this.emit('failed', f);
+  }
+  endBy(by: 'local' | 'remote', reason = 'BYE'): void {
+    this.state = 'ended';
+    this.emit('ended', { by, reason });
+  }
+}
+
+class DoubleConference implements ConferenceHandle {
+  held = new Map<string, string | undefined>();
+  muted = new Set<string>();
+  closed = false;
+  constructor(readonly id: string) {}
+  setMuted(leg: LegHandle, muted: boolean): boolean {
+    if (muted) this.muted.add(leg.id);
+    else this.muted.delete(leg.id);
+    return true;
+  }
+  setHeld(leg: LegHandle, held: boolean, music?: string): boolean {
+    if (held) this.held.set(leg.id, music);
+    else this.held.delete(leg.id);
+    return true;
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+class DoubleEngine implements CallEngine {
+  legs: DoubleLeg[] = [];
+  conferences: DoubleConference[] = [];
+  checkAddress(address: string): void {
+    if (address.includes('nowhere')) throw new Error(`no route to ${address}`);
+  }
+  createConference(id: string): DoubleConference {
+    const c = new DoubleConference(id);
+    this.conferences.push(c);
+    return c;
+  }
+  dial(address: string): DoubleLeg {
+    const leg = new DoubleLeg(address);
+    this.legs.push(leg);
+    return leg;
+  }
+  leg(address: string): DoubleLeg {
+    const found = [...this.legs].reverse().find((l) => l.address === address);
+    assert.ok(found, `no leg dialled to ${address}`);
+    return found;
+  }
+}
+
+const NODE: NodeSettings = {
+  phloId: 'phlo-1',
+  nodeId: 'node-1',
+  name: 'support',
+  callerId: '+15550000000',
+  ringTimeoutMs: 30_000,
+  maxParticipants: 3,
+  agentHoldMusic: 'tone:440',
+  customerHoldMusic: 'tone:660',
+};
+const AUTH = 'MAAAAAAAAAAAAAAAAAAA';
+
+async function setup() {
+  const store = new SqliteStore({ path: ':memory:' });
+  await store.open();
+  const at = new Date().toISOString();
+  await store.createAccount({ authId: AUTH, tokenHash: 'x', name: 'test', createdOn: at });
+  await store.createPhlo({
+    phloId: NODE.phloId,
+    authId: AUTH,
+    name: 'p',
+    document: '{}',
+    version: 1,
+    createdOn: at,
+    updatedOn: at,
+  });
+  const engine = new DoubleEngine();
+  const mpc = new MpcService({ store, engine });
+  const run = async (from = '+14155550100', to = '+14155550101') => {
+    const { callId } = await mpc.run({
+      authId: AUTH,
+      apiId: randomUUID(),
+      runId: randomUUID(),
+      node: NODE,
+      payload: { from, to },
+      from,
+      to,
+    });
+    return callId;
+  };
+  const action = (
+    triggerSource: string,
+    to: string,
+    role: 'agent' | 'customer' | 'supervisor' = 'agent',
+  ) => mpc.call({ authId: AUTH, apiId: randomUUID(), node: NODE, to, role, triggerSource });
+  const member = (memberAddress: string, act: 'hold' | 'unhold' | 'mute' | 'unmute' | 'hangup') =>
+    mpc.memberAction({ authId: AUTH, apiId: randomUUID(), node: NODE, memberAddress, action: act });
+  return { store, engine, mpc, run, action, member };
+}
+
+async function rejects(p: Promise<unknown>, kind: string, pattern: RegExp): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(err instanceof MpcError, `expected MpcError, got ${String(err)}`);
+    assert.equal(err.kind, kind);
+    assert.match(err.message, pattern);
+    return true;
+  });
+}
+
+test('a run dials the agent, then the customer when the agent answers; events are stored in order', async () => {
+  const { store, engine, mpc, run } = await setup();
+  const callId = await run();
+  assert.equal(engine.legs.length, 1);
+  const agent = engine.leg('+14155550100');
+  agent.emit('ringing');
+  agent.answer();
+  await mpc.idle();
+  assert.equal(engine.legs.length, 2, 'the customer is dialled once the agent answered');
+  engine.leg('+14155550101').answer();
+  await mpc.idle();
+  const call = await store.getCall(callId);
+  assert.equal(call?.state, 'active');
+  const members = await store.members(callId);
+  assert.deepEqual(
+    members.map((m) => [m.address, m.role, m.state]),
+    [
+      ['+14155550100', 'agent', 'connected'],
+      ['+14155550101', 'customer', 'connected'],
+    ],
+  );
+  const events = (await store.events(callId)).map((e) => e.type);
+  assert.deepEqual(events, [
+    'call.created',
+    'member.dialing',
+    'member.ringing',
+    'member.connected',
+    'call.active',
+    'member.dialing',
+    'member.connected',
+  ]);
+  const requests = await store.requests(callId);
+  assert.deepEqual(
+    requests.map((r) => r.action),
+    ['run'],
+  );
+});
+
+test('call: adds a member; errors for a bad trigger, a duplicate, a full call, bad addresses — nothing stored', async () => {
+  const { store, engine, mpc, run, action } = await setup();
+  const callId = await run();
+  engine.leg('+14155550100').answer();
+  await mpc.idle();
+  engine.leg('+14155550101').answer();
+  await mpc.idle();
+  const before = (await store.events(callId)).length;
+
+  await rejects(
+    action('+19998887777', 'sip:bob@127.0.0.1'),
+    'not-found',
+    /not a member of a live call/,
+  );
+  await rejects(
+    action('+14155550101', 'sip:bob@127.0.0.1'),
+    'conflict',
+    /not a connected agent.*role is customer/,
+  );
+  await rejects(action('14155550100', 'abc'), 'validation', /to: /);
+  await rejects(action('14155550100', '+1 415 555 0101'), 'conflict', /already in this call/);
+  await rejects(action('14155550100', 'sip:bob@nowhere.invalid'), 'validation', /no route/);
+  await rejects(action('not a number', 'sip:bob@127.0.0.1'), 'validation', /trigger_source/);
+  assert.equal((await store.events(callId)).length, before, 'rejected requests store nothing');
+
+  // The trigger source matches with or without +, spaces or dashes.
+  await action('1-415-555-0100', 'SIP:Bob@127.0.0.1', 'customer');
+  const bob = engine.leg('sip:Bob@127.0.0.1');
+  bob.emit('ringing');
+  await mpc.idle();
+  await rejects(
+    action('+14155550100', 'sip:carol@127.0.0.1'),
+    'conflict',
+    /call is full.*max_participants 3/,
+  );
+  bob.failWith({ cause: 'busy', status: 486, reason: '486 Busy Here' });
+  await mpc.idle();
+  const members = await store.members(callId);
+  const failed = members.find((m) => m.address === 'sip:Bob@127.0.0.1');
+  assert.equal(failed?.state, 'failed');
+  assert.equal(failed?.hangupCause, 'busy');
+  assert.equal(failed?.sipStatus, 486);
+  assert.deepEqual(
+    (await store.requests(callId)).map((r) => r.action),
+    ['run', 'call'],
+  );
+});
+
+test('member actions: hold/unhold with role music, mute/unmute, hangup; 409 in the wrong state', async () => {
+  const { store, engine, mpc, run, member } = await setup();
+  const callId = await run();
+  engine.leg('+14155550100').answer();
+  await mpc.idle();
+  const customer = engine.leg('+14155550101');
+  await rejects(member('+14155550101', 'hold'), 'conflict', /not connected yet \(it is dialing\)/);
+  customer.answer();
+  await mpc.idle();
+  const conf = engine.conferences[0];
+
+  await member('+14155550101', 'hold');
+  assert.equal(conf.held.get(customer.id), 'tone:660');
+  await rejects(member('+14155550101', 'hold'), 'conflict', /already on hold/);
+  await member('+14155550101', 'unhold');
+  assert.equal(conf.held.has(customer.id), false);
+  await rejects(member('+14155550101', 'unhold'), 'conflict', /not on hold/);
+  await member('14155550101', 'mute');
+  assert.ok(conf.muted.has(customer.id));
+  await rejects(member('+14155550101', 'mute'), 'conflict', /already muted/);
+  await member('+14155550101', 'unmute');
+  await rejects(member('+19990000000', 'hold'), 'not-found', /not in a live call/);
+
+  await member('+14155550101', 'hangup');
+  assert.deepEqual(customer.hungUp, ['hangup requested']);
+  await mpc.idle();
+  const m = (await store.members(callId)).find((x) => x.address === '+14155550101');
+  assert.equal(m?.state, 'disconnected');
+  assert.equal(m?.hangupCause, 'hangup');
+  const types = (await store.events(callId)).map((e) => e.type);
+  for (const t of [
+    'member.held',
+    'member.unheld',
+    'member.muted',
+    'member.unmuted',
+    'member.hangup-requested',
+    'member.disconnected',
+  ])
+    assert.ok(types.includes(t), `${t} recorded`);
+  assert.equal((await store.getCall(callId))?.state, 'active', 'the agent is still there');
+});
+
+test('the call ends when the last agent leaves: the others are hung up, the conference closed', async () => {
+  const { store, engine, mpc, run } = await setup();
+  const callId = await run();
+  const agent = engine.leg('+14155550100');
+  agent.answer();
+  await mpc.idle();
+  const customer = engine.leg('+14155550101');
+  customer.answer();
+  await mpc.idle();
+  agent.endBy('remote');
+  await mpc.idle();
+  const call = await store.getCall(callId);
+  assert.equal(call?.state, 'ended');
+  assert.equal(call?.endReason, 'last-agent-left');
+  assert.deepEqual(customer.hungUp, ['last-agent-left']);
+  assert.ok(engine.conferences[0].closed);
+  const members = await store.members(callId);
+  assert.deepEqual(
+    members.map((m) => [m.state, m.hangupCause]),
+    [
+      ['disconnected', 'remote-hangup'],
+      ['disconnected', 'last-agent-left'],
+    ],
+  );
+  assert.equal(mpc.stats().liveCalls, 0);
+});
+
+test('an agent that never answers ends the call; the customer is never dialled', async () => {
+  const { store, engine, mpc, run } = await setup();
+  const callId = await run();
+  engine.leg('+14155550100').failWith({ cause: 'no-answer', reason: 'ring timeout' });
+  await mpc.idle();
+  assert.equal(engine.legs.length, 1);
+  const call = await store.getCall(callId);
+  assert.equal(call?.state, 'ended');
+  assert.equal(call?.endReason, 'everyone-left');
+});
+
+test('reconcile ends calls left live by a dead process; shutdown ends live ones', async () => {
+  const { store, engine, mpc, run } = await setup();
+  const callId = await run();
+  engine.leg('+14155550100').answer();
+  await mpc.idle();
+  // A second service over the same store plays the restarted process.
+  const restarted = new MpcService({ store, engine: new DoubleEngine() });
+  assert.equal(await restarted.reconcile(), 1);
+  const call = await store.getCall(callId);
+  assert.equal(call?.endReason, 'server-restart');
+  const members = await store.members(callId);
+  assert.deepEqual(
+    members.map((m) => [m.state, m.hangupCause]),
+    [
+      ['disconnected', 'server-restart'],
+      ['failed', 'server-restart'],
+    ],
+  );
+
+  const { store: s2, engine: e2, mpc: m2, run: run2 } = await setup();
+  const id2 = await run2();
+  e2.leg('+14155550100').answer();
+  await m2.idle();
+  await m2.shutdown();
+  assert.equal((await s2.getCall(id2))?.endReason, 'server-shutdown');
+  assert.ok(e2.leg('+14155550100').hungUp.includes('server-shutdown'));
+  await rejects(run2(), 'unavailable', /shutting down/);
+});
