@@ -39,7 +39,7 @@ export interface PlayoutStats {
   discarded: number;
   duplicate: number;
   reordered: number;
-  /** Current buffered audio, ms. */
+  /** Current buffered audio, ms: queued packets plus decoded samples not yet handed out. */
   depthMs: number;
 }
 
@@ -154,7 +154,7 @@ export class Playout {
       discarded: r.discarded + s.discarded,
       duplicate: r.duplicate + s.duplicate,
       reordered: r.reordered + s.reordered,
-      depthMs: s.depthMs,
+      depthMs: s.depthMs + this.queued / SAMPLES_PER_MS,
     };
   }
 

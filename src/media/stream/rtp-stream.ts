@@ -74,7 +74,7 @@ const FRAME_SAMPLES = 160;
 
 export class RtpStream extends EventEmitter<RtpStreamEvents> {
   private state: State = 'open';
-  private media: NegotiatedMedia | null = null;
+  private negotiated: NegotiatedMedia | null = null;
   private latch = false;
   private sending = false;
   private receiving = false;
@@ -184,6 +184,14 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
     this.apply(media);
   }
 
+  /**
+   * What the stream runs: the media last given to start() / update() (kept
+   * after close, like stats()), null before start.
+   */
+  get media(): NegotiatedMedia | null {
+    return this.negotiated;
+  }
+
   /** Applies a renegotiation (re-INVITE): new address, codec, ptime or direction (hold / resume). */
   update(media: NegotiatedMedia): void {
     if (this.state !== 'started') return;
@@ -192,8 +200,8 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
   }
 
   private apply(media: NegotiatedMedia): void {
-    const previous = this.media;
-    this.media = media;
+    const previous = this.negotiated;
+    this.negotiated = media;
     this.rtpFilter.configure({ address: media.remoteAddress, port: media.remotePort }, this.latch);
     this.rtcpFilter.configure(
       { address: media.remoteAddress, port: media.remoteRtcpPort },
@@ -247,7 +255,7 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
   }
 
   writeFrame(frame: Int16Array): void {
-    if (this.state !== 'started' || !this.media) return;
+    if (this.state !== 'started' || !this.negotiated) return;
     if (!this.sending || this.dtmfOut.active) {
       // Not sent, but media time passes: the RTP clock keeps pace (RFC 3550 §5.1).
       this.session.advanceTimestamp(frame.length + this.packetizer.clear());
@@ -257,7 +265,7 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
   }
 
   private readonly sendAudio = (pcm: Int16Array): void => {
-    const media = this.media;
+    const media = this.negotiated;
     if (!media) return;
     const payload = media.codec.encode(pcm, this.encodeBuffer);
     this.sendRtp(this.session.nextPacket(payload, media.payloadType, pcm.length));
@@ -271,13 +279,13 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
    * negotiated, or the digit or duration is invalid.
    */
   sendDtmf(digit: string, durationMs: number = DEFAULT_DTMF_MS): boolean {
-    if (this.state !== 'started' || !this.sending || this.media?.telephoneEventPt == null)
+    if (this.state !== 'started' || !this.sending || this.negotiated?.telephoneEventPt == null)
       return false;
     return this.dtmfOut.enqueue(digit, durationMs);
   }
 
   private sendDtmfPacket(packet: DtmfPacket, timestamp: number): void {
-    const pt = this.media?.telephoneEventPt;
+    const pt = this.negotiated?.telephoneEventPt;
     if (pt == null || !this.sending) return;
     this.sendRtp(this.session.nextPacketAt(packet.payload, pt, timestamp, packet.marker));
   }
@@ -306,7 +314,7 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
   }
 
   private rtcpDestination(): { socket: Socket; to: Endpoint } | null {
-    const media = this.media;
+    const media = this.negotiated;
     if (!media || media.remoteRtcpPort <= 0 || isUnspecified(media.remoteAddress)) return null;
     // rtcp-mux (RFC 5761): RTCP shares the RTP port, and goes from our RTP socket.
     if (media.remoteRtcpPort === media.remotePort)
@@ -353,10 +361,10 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
     this.liveness.alive();
     if (this.session.receive(packet, now) !== 'valid') return;
     if (packet.ssrc !== this.remoteSsrc) this.newSource(packet.ssrc);
-    if (!this.receiving || !this.media || !this.playout) return;
-    if (packet.payloadType === this.media.telephoneEventPt) {
+    if (!this.receiving || !this.negotiated || !this.playout) return;
+    if (packet.payloadType === this.negotiated.telephoneEventPt) {
       this.dtmfIn.feed(packet.sequenceNumber, packet.timestamp, packet.marker, packet.payload);
-    } else if (packet.payloadType === this.media.payloadType) {
+    } else if (packet.payloadType === this.negotiated.payloadType) {
       if (
         !this.playout.push(
           packet.sequenceNumber,
@@ -413,8 +421,12 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
   stats(): RtpStreamStats {
     const s = this.session.stats();
     const p = this.playout?.stats();
+    const media = this.negotiated;
     return {
       localPort: this.localPort,
+      codec: media?.codec.name ?? null,
+      ptime: media?.ptime ?? null,
+      direction: media?.direction ?? null,
       ssrc: s.ssrc,
       remoteSsrc: s.remoteSsrc,
       packetsSent: s.packetsSent,
@@ -427,6 +439,9 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
       jitterMs: s.jitterMs,
       datagramsReceived: this.counters.datagramsReceived,
       late: p?.late ?? 0,
+      lost: p?.lost ?? 0,
+      discarded: p?.discarded ?? 0,
+      depthMs: p?.depthMs ?? 0,
       dropped: this.counters.dropped,
       malformed: this.counters.malformed,
       unknownPayload: this.counters.unknownPayload,

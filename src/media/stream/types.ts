@@ -3,10 +3,22 @@
  * events. (Its readFrame/writeFrame pair is the mixer's MixerPort, which the
  * mixer declares; TypeScript matches the two structurally.)
  */
+import type { CodecName } from '../codec/index.js';
 import type { RtcpPacket, RtpSessionStats } from '../rtp/index.js';
+import type { Direction } from '../sdp/index.js';
 
 export interface RtpStreamStats {
   localPort: number;
+  /** The negotiated codec we send and expect ('PCMU' / 'PCMA'); null before start. */
+  codec: CodecName | null;
+  /** The packet time we send with, ms (the peer's a=ptime, RFC 4566 §6); null before start. */
+  ptime: number | null;
+  /**
+   * Our direction as negotiated (RFC 3264 §6.1): recvonly while the peer
+   * holds us (we send nothing), sendonly while we hold it (we play nothing),
+   * inactive for neither; null before start.
+   */
+  direction: Direction | null;
   ssrc: number;
   remoteSsrc: number | null;
   /** RTP packets sent (audio and telephone-event). */
@@ -25,8 +37,24 @@ export interface RtpStreamStats {
   jitterMs: number;
   /** Every datagram that reached the RTP or RTCP socket, accepted or not. */
   datagramsReceived: number;
-  /** Packets that arrived after their playout time. */
+  /** Packets that arrived after their playout time (dropped by the jitter buffer). */
   late: number;
+  /**
+   * Packets the jitter buffer never got in time: their playout time passed
+   * without them (concealed), and they did not turn up later (those are
+   * `late`). Counted on the receiving side, unlike `packetsLost` (RFC 3550
+   * A.3, expected − received), which counts only what never arrived.
+   */
+  lost: number;
+  /**
+   * Packets received in time but dropped unplayed to bound latency: a burst
+   * beyond the jitter buffer's maximum delay or reorder window, or a stale
+   * backlog cut back to the target delay (a leg read again after a pause,
+   * e.g. early media before the answer).
+   */
+  discarded: number;
+  /** Received audio buffered now, waiting to be played, ms (jitter buffer and decoded samples). */
+  depthMs: number;
   /** Datagrams from an address or port other than the peer's (or before start): dropped. */
   dropped: number;
   /** Datagrams that are not valid RTP/RTCP, or audio payloads of impossible size: dropped. */
