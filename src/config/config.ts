@@ -33,10 +33,34 @@ export interface AgentSection {
   maxCallMs: number;
 }
 
+/** The REST API's listener (`partyline serve`). */
+export interface HttpSection {
+  host: string;
+  port: number;
+  /** Largest request body accepted, bytes (a larger one gets 413). */
+  bodyLimitBytes: number;
+  /** Requests per second per account (a token bucket; over it: 429 with Retry-After); 0 = no limit. */
+  rateLimitPerSecond: number;
+  /** Bucket size: how many requests an account may send at once above the rate. */
+  rateLimitBurst: number;
+}
+
+/** RTP for the call server's legs. */
+export interface MediaSection {
+  /** IP literal RTP binds to and SDP advertises; default: sip.address. */
+  address: string | null;
+  portMin: number;
+  portMax: number;
+}
+
 export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   sip: SipSection;
   agent: AgentSection;
+  http: HttpSection;
+  media: MediaSection;
+  /** Where the database, recordings and the audio cache live. */
+  dataDir: string;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -52,4 +76,13 @@ export const DEFAULT_CONFIG: Config = {
     trunks: [],
   },
   agent: { mode: 'answer', answerAfterMs: 1000, rejectStatus: 486, maxCallMs: 0 },
+  http: {
+    host: '127.0.0.1',
+    port: 8080,
+    bodyLimitBytes: 65_536,
+    rateLimitPerSecond: 100,
+    rateLimitBurst: 200,
+  },
+  media: { address: null, portMin: 40_000, portMax: 40_999 },
+  dataDir: 'data',
 };

@@ -7,3 +7,5 @@ export {
 } from './config.js';
 export { validateConfig, ConfigError } from './validate.js';
 export { loadConfig } from './load.js';
+export type { HttpSection, MediaSection } from './config.js';
+export { applyEnvironment, ENVIRONMENT } from './env.js';

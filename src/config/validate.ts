@@ -1,48 +1,11 @@
 /** Checks a parsed configuration document field by field; errors name the path ("sip.port"). */
 import { isIP } from 'node:net';
 import { DEFAULT_CONFIG, type Config } from './config.js';
+import { ConfigError, int, isObject, oneOf, str, unknownKeys } from './checks.js';
+import { validateServerSections } from './server-sections.js';
 import type { TrunkConfig } from '../sip/ua/index.js';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function unknownKeys(obj: Json, allowed: string[], path: string): void {
-  for (const k of Object.keys(obj)) {
-    if (!allowed.includes(k))
-      throw new ConfigError(`${path}${k}: unknown setting (allowed: ${allowed.join(', ')})`);
-  }
-}
-
-function int(v: unknown, path: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new ConfigError(
-      `${path}: must be an integer from ${min} to ${max} (got ${JSON.stringify(v)})`,
-    );
-  }
-  return v;
-}
-
-function str(v: unknown, path: string): string {
-  if (typeof v !== 'string' || v.length === 0)
-    throw new ConfigError(`${path}: must be a non-empty string`);
-  return v;
-}
-
-function oneOf<T extends string>(v: unknown, path: string, values: readonly T[]): T {
-  if (typeof v !== 'string' || !values.includes(v as T)) {
-    throw new ConfigError(
-      `${path}: must be one of ${values.join(', ')} (got ${JSON.stringify(v)})`,
-    );
-  }
-  return v as T;
-}
+export { ConfigError };
 
 function trunk(v: unknown, i: number): TrunkConfig {
   const p = `sip.trunks[${i}].`;
@@ -99,7 +62,8 @@ export function validateConfig(doc: unknown): Config {
   const c: Config = structuredClone(DEFAULT_CONFIG);
   if (doc === undefined || doc === null) return c;
   if (!isObject(doc)) throw new ConfigError('configuration must be a JSON object');
-  unknownKeys(doc, ['logLevel', 'sip', 'agent'], '');
+  unknownKeys(doc, ['logLevel', 'sip', 'agent', 'http', 'media', 'dataDir'], '');
+  validateServerSections(doc, c);
   if (doc.logLevel !== undefined) {
     c.logLevel = oneOf(doc.logLevel, 'logLevel', [
       'fatal',

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, DEFAULT_CONFIG, loadConfig, validateConfig } from '../../src/config/index.js';
+import {
+  ConfigError,
+  DEFAULT_CONFIG,
+  applyEnvironment,
+  loadConfig,
+  validateConfig,
+} from '../../src/config/index.js';
 
 test('no document gives the defaults', () => {
   assert.deepEqual(validateConfig(undefined), DEFAULT_CONFIG);
@@ -117,4 +123,44 @@ test('loadConfig: default path optional, explicit path required, JSON errors nam
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('server sections: http, media, dataDir, checked and defaulted', () => {
+  const c = validateConfig({
+    http: { host: '0.0.0.0', port: 9090 },
+    media: { portMin: 30000, portMax: 30099 },
+    dataDir: '/var/lib/partyline',
+  });
+  assert.equal(c.http.port, 9090);
+  assert.equal(c.http.rateLimitPerSecond, 100);
+  assert.equal(c.media.portMin, 30000);
+  assert.equal(c.dataDir, '/var/lib/partyline');
+  assert.throws(() => validateConfig({ http: { port: 'x' } }), /http\.port: must be an integer/);
+  assert.throws(() => validateConfig({ http: { host: 'localhost' } }), /http\.host: must be an IP/);
+  assert.throws(
+    () => validateConfig({ media: { portMin: 5000, portMax: 5000 } }),
+    /portMin \(5000\) must be below portMax/,
+  );
+  assert.throws(() => validateConfig({ http: { tls: true } }), /http\.tls: unknown setting/);
+});
+
+test('environment overrides name the variable in their errors', () => {
+  const c = applyEnvironment(validateConfig(undefined), {
+    PARTYLINE_HTTP_PORT: '8181',
+    PARTYLINE_DATA_DIR: '/tmp/pl',
+    PARTYLINE_MEDIA_PORT_MIN: '41000',
+    PARTYLINE_MEDIA_PORT_MAX: '41999',
+    PARTYLINE_SIP_PORT: '',
+  });
+  assert.equal(c.http.port, 8181);
+  assert.equal(c.dataDir, '/tmp/pl');
+  assert.equal(c.sip.port, 5060, 'an empty variable is ignored');
+  assert.throws(
+    () => applyEnvironment(validateConfig(undefined), { PARTYLINE_HTTP_PORT: '80a' }),
+    /PARTYLINE_HTTP_PORT: must be an integer from 0 to 65535 \(got "80a"\)/,
+  );
+  assert.throws(
+    () => applyEnvironment(validateConfig(undefined), { PARTYLINE_LOG_LEVEL: 'loud' }),
+    /PARTYLINE_LOG_LEVEL: must be one of/,
+  );
 });

@@ -1,0 +1,53 @@
+/** Checks the call server's sections of the configuration: `http`, `media`, `dataDir`. */
+import { isIP } from 'node:net';
+import type { Config } from './config.js';
+import { ConfigError, int, isObject, str, unknownKeys, type Json } from './checks.js';
+
+export function validateServerSections(doc: Json, c: Config): void {
+  if (doc.http !== undefined) {
+    const h = doc.http;
+    if (!isObject(h)) throw new ConfigError('http: must be an object');
+    unknownKeys(
+      h,
+      ['host', 'port', 'bodyLimitBytes', 'rateLimitPerSecond', 'rateLimitBurst'],
+      'http.',
+    );
+    if (h.host !== undefined) c.http.host = ipAddress(h.host, 'http.host');
+    if (h.port !== undefined) c.http.port = int(h.port, 'http.port', 0, 65535);
+    if (h.bodyLimitBytes !== undefined)
+      c.http.bodyLimitBytes = int(h.bodyLimitBytes, 'http.bodyLimitBytes', 1024, 10 * 1024 * 1024);
+    if (h.rateLimitPerSecond !== undefined)
+      c.http.rateLimitPerSecond = int(
+        h.rateLimitPerSecond,
+        'http.rateLimitPerSecond',
+        0,
+        1_000_000,
+      );
+    if (h.rateLimitBurst !== undefined)
+      c.http.rateLimitBurst = int(h.rateLimitBurst, 'http.rateLimitBurst', 1, 1_000_000);
+  }
+  if (doc.media !== undefined) {
+    const m = doc.media;
+    if (!isObject(m)) throw new ConfigError('media: must be an object');
+    unknownKeys(m, ['address', 'portMin', 'portMax'], 'media.');
+    if (m.address !== undefined) c.media.address = ipAddress(m.address, 'media.address');
+    if (m.portMin !== undefined) c.media.portMin = int(m.portMin, 'media.portMin', 1024, 65534);
+    if (m.portMax !== undefined) c.media.portMax = int(m.portMax, 'media.portMax', 1025, 65535);
+  }
+  if (doc.dataDir !== undefined) c.dataDir = str(doc.dataDir, 'dataDir');
+  checkServerSections(c);
+}
+
+/** Cross-field rules, also applied after environment overrides. */
+export function checkServerSections(c: Config): void {
+  if (c.media.portMax - c.media.portMin < 1)
+    throw new ConfigError(
+      `media: portMin (${c.media.portMin}) must be below portMax (${c.media.portMax}): a leg needs an RTP/RTCP pair`,
+    );
+}
+
+export function ipAddress(v: unknown, path: string): string {
+  const s = str(v, path);
+  if (!isIP(s)) throw new ConfigError(`${path}: must be an IP address (got "${s}")`);
+  return s;
+}
