@@ -16,5 +16,10 @@ export type {
   StoreErrorKind,
 } from './types.js';
 export { StoreConflictError, StoreError } from './types.js';
-export { SQLITE_SCHEMA_VERSION, SqliteStore, type SqliteStoreOptions } from './sqlite/index.js';
+export {
+  SQLITE_SCHEMA_VERSION,
+  SqliteStore,
+  type SqliteSettings,
+  type SqliteStoreOptions,
+} from './sqlite/index.js';
 export { DATABASE_FILE, openStore, type OpenStoreOptions } from './open-store.js';

@@ -42,6 +42,16 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
+export interface SqliteSettings {
+  journalMode: string;
+  synchronous: string;
+  foreignKeys: boolean;
+  busyTimeoutMs: number;
+}
+
+/** PRAGMA synchronous reports a number. */
+const SYNCHRONOUS = ['off', 'normal', 'full', 'extra'];
+
 const DEFAULT_LIST_LIMIT = 50;
 const MAX_LIST_LIMIT = 500;
 
@@ -74,9 +84,18 @@ export class SqliteStore implements Store {
     this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   }
 
-  /** `wal` for a file; `memory` for `:memory:`. Only while open. */
-  journalMode(): string {
-    return String(this.opened().db.pragma('journal_mode', { simple: true }));
+  /**
+   * The connection's durability settings as SQLite reports them, for
+   * diagnostics (`journalMode` is `memory` for `:memory:`). Only while open.
+   */
+  settings(): SqliteSettings {
+    const { db } = this.opened();
+    return {
+      journalMode: String(db.pragma('journal_mode', { simple: true })),
+      synchronous: SYNCHRONOUS[Number(db.pragma('synchronous', { simple: true }))] ?? 'unknown',
+      foreignKeys: Number(db.pragma('foreign_keys', { simple: true })) === 1,
+      busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })),
+    };
   }
 
   async open(): Promise<void> {
