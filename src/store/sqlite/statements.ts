@@ -11,7 +11,11 @@ import type {
 
 type Statement<P extends unknown[] | object, R = unknown> = Database.Statement<P, R>;
 
-/** One node's calls. The lists order by `created_on DESC, rowid DESC`: rowid breaks ties between calls made in the same microsecond, and the index entries already hold it, so no sort step is needed. */
+/**
+ * One node's calls. The lists order by `created_on DESC, rowid DESC`: rowid
+ * breaks ties between calls made in the same microsecond, and the index
+ * entries already hold it, so no sort step is needed.
+ */
 const CALLS_OF_NODE = `SELECT * FROM calls
   WHERE auth_id = ? AND phlo_id = ? AND node_id = ?`;
 
