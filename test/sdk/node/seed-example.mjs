@@ -56,8 +56,36 @@ function plain(value) {
 
 async function main() {
   if (!baseUrl) return usage('PL_BASE_URL is required');
-  if (!['call', 'member', 'run'].includes(mode))
+  if (!['call', 'member', 'run'].includes(mode)) {
     return usage('PL_MODE must be call, member or run');
+  }
+  // Refuse a mode or action this SDK lacks before anything is sent.
+  const mpcAction = env.PL_MPC_ACTION || 'call';
+  const memberAction = env.PL_ACTION;
+  if (mode === 'call' && !Object.hasOwn(MPC_METHODS, mpcAction)) {
+    return usage('PL_MPC_ACTION must be one of ' + Object.keys(MPC_METHODS).join(', '));
+  }
+  if (
+    mode === 'member' &&
+    memberAction !== 'abort_transfer' &&
+    !Object.hasOwn(MEMBER_METHODS, memberAction)
+  ) {
+    return usage(
+      'the Node SDK offers member actions ' +
+        [...Object.keys(MEMBER_METHODS), 'abort_transfer'].join(', '),
+    );
+  }
+  let payload;
+  if (mode === 'run' && env.PL_PAYLOAD) {
+    try {
+      payload = JSON.parse(env.PL_PAYLOAD);
+    } catch {
+      payload = null;
+    }
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      return usage('PL_PAYLOAD must be a JSON object');
+    }
+  }
 
   const result = {};
   let step = 'client';
@@ -66,17 +94,7 @@ async function main() {
     const phloClient = new PhloClient(authId, authToken, { url: baseUrl + '/v1' });
     let response;
     if (mode === 'run') {
-      let payload;
-      if (env.PL_PAYLOAD) {
-        try {
-          payload = JSON.parse(env.PL_PAYLOAD);
-        } catch {
-          return usage('PL_PAYLOAD must be a JSON object');
-        }
-        if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-          return usage('PL_PAYLOAD must be a JSON object');
-        }
-      }
+      // Run phlo
       step = 'run';
       response = await (payload === undefined
         ? phloClient.phlo(phloId).run()
@@ -88,29 +106,18 @@ async function main() {
       result.phlo = plain(await phloClient.phlo.get(phloId));
       const multiPartyCall = phloClient.phlo(phloId).multiPartyCall(mpcId);
       if (mode === 'call') {
+        // Add member to multi party call
         const mpcSourceNo = env.PL_TRIGGER_SOURCE;
         const mpcTargetNo = env.PL_TO;
         const role = env.PL_ROLE === undefined ? 'agent' : env.PL_ROLE;
-        const action = env.PL_MPC_ACTION || 'call';
-        const method = MPC_METHODS[action];
-        if (!method)
-          return usage('PL_MPC_ACTION must be one of ' + Object.keys(MPC_METHODS).join(', '));
-        step = action;
-        response = await multiPartyCall[method](mpcSourceNo, mpcTargetNo, role);
+        step = mpcAction;
+        response = await multiPartyCall[MPC_METHODS[mpcAction]](mpcSourceNo, mpcTargetNo, role);
       } else {
         const memberAddress = env.PL_MEMBER;
-        const action = env.PL_ACTION;
-        step = 'member_' + action;
-        if (action === 'abort_transfer') {
-          response = await multiPartyCall.abortTransfer(memberAddress);
-        } else if (Object.hasOwn(MEMBER_METHODS, action)) {
-          response = await multiPartyCall.member(memberAddress)[MEMBER_METHODS[action]]();
-        } else {
-          return usage(
-            'the Node SDK offers member actions ' +
-              [...Object.keys(MEMBER_METHODS), 'abort_transfer'].join(', '),
-          );
-        }
+        step = 'member_' + memberAction;
+        response = await (memberAction === 'abort_transfer'
+          ? multiPartyCall.abortTransfer(memberAddress)
+          : multiPartyCall.member(memberAddress)[MEMBER_METHODS[memberAction]]());
       }
     }
     const body = plain(response);

@@ -62,6 +62,22 @@ if not base_url:
 if mode not in ('call', 'member', 'run'):
     usage(mode, 'PL_MODE must be call, member or run')
 
+# Refuse a mode or action this SDK lacks before anything is sent.
+mpc_action = os.environ.get('PL_MPC_ACTION') or 'call'
+member_action = os.environ.get('PL_ACTION', '')
+payload = {}
+if mode == 'call' and mpc_action not in MPC_ACTIONS:
+    usage(mode, 'PL_MPC_ACTION must be one of ' + ', '.join(MPC_ACTIONS))
+if mode == 'member' and member_action not in MEMBER_ACTIONS:
+    usage(mode, 'the Python SDK offers member actions ' + ', '.join(MEMBER_ACTIONS))
+if mode == 'run':
+    try:
+        payload = json.loads(os.environ.get('PL_PAYLOAD') or '{}')
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        usage(mode, 'PL_PAYLOAD must be a JSON object')
+
 step = 'client'
 result = {}
 try:
@@ -74,9 +90,6 @@ try:
     result['phlo'] = plain(phlo)
 
     if mode == 'run':
-        payload = json.loads(os.environ.get('PL_PAYLOAD') or '{}')
-        if not isinstance(payload, dict):
-            usage(mode, 'PL_PAYLOAD must be a JSON object')
         step = 'run'
         response = phlo.run(**payload)
     else:
@@ -87,18 +100,12 @@ try:
             trigger_source = os.environ.get('PL_TRIGGER_SOURCE', '')
             to = os.environ.get('PL_TO', '')
             role = os.environ.get('PL_ROLE', 'agent')
-            action = os.environ.get('PL_MPC_ACTION') or 'call'
-            if action not in MPC_ACTIONS:
-                usage(mode, 'PL_MPC_ACTION must be one of ' + ', '.join(MPC_ACTIONS))
-            step = action
-            response = getattr(multi_party_call, action)(trigger_source, to, role)
+            step = mpc_action
+            response = getattr(multi_party_call, mpc_action)(trigger_source, to, role)
         else:
             member_address = os.environ.get('PL_MEMBER', '')
-            action = os.environ.get('PL_ACTION', '')
-            if action not in MEMBER_ACTIONS:
-                usage(mode, 'the Python SDK offers member actions ' + ', '.join(MEMBER_ACTIONS))
-            step = 'member_' + action
-            response = getattr(multi_party_call.member(member_address), action)()
+            step = 'member_' + member_action
+            response = getattr(multi_party_call.member(member_address), member_action)()
 except plivo.exceptions.PlivoRestError as e:
     emit({'ok': False, 'sdk': SDK, 'mode': mode, 'step': step,
           'error_class': type(e).__name__, 'message': str(e)}, 1)
