@@ -21,7 +21,17 @@
  * than `resyncPackets` either way, or a new SSRC, is a new stream: the buffer
  * is flushed and starts over.
  *
- * States: idle → buffering → playing → (underrun too long) buffering → ...
+ * A stale backlog is cut: packets keep arriving while nobody pops (a leg
+ * receiving early media before it joins a room, a leg out of its room, a
+ * stalled process), so the first pop after more than `staleReadMs` without
+ * one finds up to a window of old audio. A fixed-delay buffer never shrinks
+ * by itself (only `maxDelayMs` bounds it), so everything after would play
+ * that much late. That pop first drops the oldest frames down to the depth
+ * a fresh start plays from (see `catchUpFrames`), or everything if nothing
+ * arrived lately either (the stream paused meanwhile).
+ *
+ * States: idle → buffering → playing → (underrun too long) buffering → ...;
+ * flush, a new stream, or the stale backlog of a paused stream → idle.
  */
 
 export type JitterPayload = Int16Array | Uint8Array;
@@ -46,7 +56,16 @@ export interface JitterBufferOptions {
   resyncGapMs?: number;
   /** A sequence jump of more than this many packets is a new stream. */
   resyncPackets?: number;
+  /**
+   * A pop this long after the previous one (or, before the first, after the
+   * first packet arrived) finds a stale backlog and cuts it back, ms; at
+   * least two frame intervals (one missed tick is not a gap).
+   */
+  staleReadMs?: number;
 }
+
+/** Default `staleReadMs`: ten missed 20 ms ticks, well beyond a late timer or a GC pause. */
+export const DEFAULT_STALE_READ_MS = 200;
 
 export interface JitterBufferStats {
   /** Packets pushed. */
@@ -62,9 +81,9 @@ export interface JitterBufferStats {
   reordered: number;
   /** Pops that returned `lost`. */
   concealed: number;
-  /** Frames dropped unplayed to keep latency under maxDelayMs or the window. */
+  /** Frames dropped unplayed to keep latency under maxDelayMs or the window, or as a stale backlog. */
   discarded: number;
-  /** Times the buffer started over (new SSRC, sequence jump). */
+  /** Times the buffer started over (new SSRC, sequence jump, a stale backlog of a paused stream). */
   resyncs: number;
   /** Audio queued now, ms. */
   depthMs: number;
@@ -92,6 +111,18 @@ export class JitterBuffer<T extends JitterPayload = JitterPayload> {
   private readonly window: number;
   private readonly resyncGapMs: number;
   private readonly resyncPackets: number;
+  private readonly staleReadMs: number;
+  /**
+   * Frames kept when a stale backlog is cut: the depth playout of a fresh
+   * stream starts from. Its first frame plays once it has waited
+   * targetDelayMs, so the frames that came meanwhile are queued behind it:
+   * ceil(target / frame) of them, plus the one played. Kept that deep, the
+   * oldest frame has waited at least the target (the jitter margin the
+   * buffer is tuned for) and at most one frame more — the same latency as a
+   * stream read from its first packet; any shallower and the next arrival's
+   * jitter would underrun.
+   */
+  private readonly catchUpFrames: number;
 
   private readonly slots: (Entry<T> | undefined)[];
   private readonly mask: number;
@@ -104,6 +135,9 @@ export class JitterBuffer<T extends JitterPayload = JitterPayload> {
   private highestExt = 0;
   private bufferingSince: number | null = null;
   private underrunMs = 0;
+  /** When pop() was last called, and when the last packet was pushed: to tell a stale backlog. */
+  private lastPopMs: number | null = null;
+  private lastArrivalMs: number | null = null;
   private ssrc: number | undefined;
 
   private readonly historyExt = new Float64Array(HISTORY).fill(-1);
@@ -125,12 +159,14 @@ export class JitterBuffer<T extends JitterPayload = JitterPayload> {
     this.frameMs = opts.frameMs ?? 20;
     this.targetDelayMs = opts.targetDelayMs ?? 40;
     this.window = Math.max(2, Math.floor(opts.windowPackets ?? 16));
+    this.catchUpFrames = Math.ceil(this.targetDelayMs / this.frameMs) + 1;
     this.maxDelayFrames = Math.max(
-      Math.ceil(this.targetDelayMs / this.frameMs) + 1,
+      this.catchUpFrames,
       Math.floor((opts.maxDelayMs ?? 200) / this.frameMs),
     );
     this.resyncGapMs = opts.resyncGapMs ?? 200;
     this.resyncPackets = opts.resyncPackets ?? 100;
+    this.staleReadMs = Math.max(opts.staleReadMs ?? DEFAULT_STALE_READ_MS, 2 * this.frameMs);
     let size = 1;
     while (size < this.window) size <<= 1;
     this.slots = new Array<Entry<T> | undefined>(size);
@@ -143,6 +179,7 @@ export class JitterBuffer<T extends JitterPayload = JitterPayload> {
    */
   push(seq: number, timestamp: number, payload: T, arrivalMs: number, ssrc?: number): void {
     this.counters.received++;
+    this.lastArrivalMs = arrivalMs;
     seq &= 0xffff;
     if (ssrc !== undefined) {
       if (this.ssrc !== undefined && ssrc !== this.ssrc && this.state !== 'idle') this.resync();
@@ -184,6 +221,10 @@ export class JitterBuffer<T extends JitterPayload = JitterPayload> {
 
   /** The frame to play at `nowMs` (call once per frame interval). */
   pop(nowMs: number): JitterPop<T> {
+    // The backlog is as old as the last pop, or as the first packet if it came later.
+    const since = Math.max(this.lastPopMs ?? -Infinity, this.bufferingSince ?? -Infinity);
+    const stale = this.count > 0 && nowMs - since > this.staleReadMs;
+    this.lastPopMs = nowMs;
     if (this.state === 'idle') return { kind: 'empty' };
     if (this.state === 'buffering') {
       if (this.bufferingSince === null || nowMs - this.bufferingSince < this.targetDelayMs) {
@@ -196,6 +237,7 @@ export class JitterBuffer<T extends JitterPayload = JitterPayload> {
       if (!this.fresh) this.skipTo(this.lowestQueued());
       this.fresh = false;
     }
+    if (stale && !this.cutStaleBacklog(nowMs)) return { kind: 'empty' };
 
     // Keep latency bounded: a burst after a stall would otherwise delay everything after it.
     while (this.count > 0 && this.highestExt - this.nextExt + 1 > this.maxDelayFrames) {
@@ -244,6 +286,23 @@ export class JitterBuffer<T extends JitterPayload = JitterPayload> {
 
   stats(): JitterBufferStats {
     return { ...this.counters, depthMs: this.count * this.frameMs };
+  }
+
+  /**
+   * Drops the oldest queued frames down to `catchUpFrames`, or all of them
+   * when the newest is itself older than `staleReadMs`: the peer stopped
+   * sending meanwhile, and a few frames of old audio would only be a blip
+   * before silence. False when nothing is left (the buffer starts over).
+   */
+  private cutStaleBacklog(nowMs: number): boolean {
+    if (this.lastArrivalMs === null || nowMs - this.lastArrivalMs > this.staleReadMs) {
+      this.counters.discarded += this.count;
+      this.resync();
+      return false;
+    }
+    const keepFrom = this.highestExt - this.catchUpFrames + 1;
+    if (keepFrom > this.nextExt) this.skipTo(keepFrom);
+    return true;
   }
 
   private resync(): void {

@@ -9,9 +9,15 @@
  * sized from the packets themselves: a packet of 320 samples is 40 ms, and
  * the queue hands those out 160 samples at a time, taking a packet out of
  * the buffer only every other tick.
+ *
+ * Reads that stop for a while (early media before the leg joins a room, a
+ * leg out of its room) leave a stale backlog; the jitter buffer cuts it back
+ * to its target delay on the next pop (jitter-buffer.ts), and the decoded
+ * samples left here from before the gap go too.
  */
 import type { Codec } from '../codec/index.js';
 import {
+  DEFAULT_STALE_READ_MS,
   JitterBuffer,
   PacketLossConcealer,
   type JitterBufferOptions,
@@ -59,6 +65,8 @@ export class Playout {
   private concealBuffer: Int16Array;
   /** Totals of jitter buffers replaced by a re-timing. */
   private retired: Counters = emptyCounters();
+  private lastReadMs: number | null = null;
+  private readonly staleReadMs: number;
 
   constructor(
     codec: Codec,
@@ -70,6 +78,7 @@ export class Playout {
     this.jitter = this.newJitter();
     this.plc = new PacketLossConcealer({ frameSamples: this.packetSamples });
     this.concealBuffer = new Int16Array(this.packetSamples);
+    this.staleReadMs = jitterOptions.staleReadMs ?? DEFAULT_STALE_READ_MS;
   }
 
   /** A new codec: what is buffered was encoded with the old one, so it goes. */
@@ -110,6 +119,9 @@ export class Playout {
    */
   read(out: Int16Array, nowMs: number): boolean {
     const n = out.length;
+    // Samples decoded before a gap in reads would play that much late.
+    if (this.lastReadMs !== null && nowMs - this.lastReadMs > this.staleReadMs) this.queued = 0;
+    this.lastReadMs = nowMs;
     while (this.queued < n) {
       const pop = this.jitter.pop(nowMs);
       if (pop.kind === 'frame') {

@@ -244,6 +244,19 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
     );
   }
 
+  /**
+   * Re-primes playout: drops what was received and not yet played, so the
+   * next packets play after the normal target delay. For a leg about to be
+   * read after a time nobody read it — typically one that ran early media
+   * (183, RFC 3960) and joins a room on the answer. (readFrame also cuts a
+   * backlog by itself after a gap of reads, jitter-buffer.ts; resync() makes
+   * the join exact, without the old audio's tail.)
+   */
+  resync(): void {
+    if (this.state !== 'started') return;
+    this.playout?.flush();
+  }
+
   // ---- MixerPort ------------------------------------------------------------
 
   readFrame(out: Int16Array, nowMs: number): boolean {

@@ -217,3 +217,101 @@ describe('JitterBuffer', () => {
     assert.equal(jb.stats().depthMs, 0);
   });
 });
+
+describe('JitterBuffer: a stale backlog after a gap in pops', () => {
+  /** Pushes `seq` as arriving at `at`. */
+  const push = (jb: JitterBuffer<Int16Array>, seq: number, at: number): void =>
+    jb.push(seq, seq * 160, frame(seq), at, 1);
+  const seqOf = (p: JitterPop<Int16Array>): number | string =>
+    p.kind === 'frame' ? p.payload[0] : p.kind;
+
+  it('never popped for 2 s (early media): the first pop plays at the target delay', () => {
+    const jb = new JitterBuffer<Int16Array>();
+    // A packet every 20 ms, 0..100, arriving on time; nobody pops.
+    for (let seq = 0; seq <= 100; seq++) push(jb, seq, seq * 20);
+    assert.equal(jb.stats().depthMs, 16 * 20, 'the reorder window holds 16 packets');
+    // Pops from now on, each right after that tick's packet: the played
+    // packet is the one that arrived 40 ms (the target delay) before.
+    const played: (number | string)[] = [];
+    for (let t = 0; t < 10; t++) {
+      const now = 2000 + t * 20;
+      if (t > 0) push(jb, 100 + t, now);
+      played.push(seqOf(jb.pop(now)));
+      assert.ok(jb.stats().depthMs <= 40, `${jb.stats().depthMs} ms buffered`);
+    }
+    assert.deepEqual(played, range(98, 10));
+    const st = jb.stats();
+    assert.equal(st.discarded, 98, 'everything older, dropped unplayed');
+    assert.equal(st.lost, 0);
+  });
+
+  it('pops that stop for 1 s mid-stream resume at the delay they had before', () => {
+    const jb = new JitterBuffer<Int16Array>();
+    const latencies: number[] = [];
+    let seq = 0;
+    for (let t = 0; t < 150; t++) {
+      const now = t * 20;
+      push(jb, seq++, now);
+      // Pops at 0..980 ms, none for 1 s, then again from 2000 ms.
+      if (now >= 1000 && now < 2000) continue;
+      const p = jb.pop(now + 5);
+      if (p.kind === 'frame') latencies.push(now - p.payload[0] * 20);
+    }
+    const before = latencies.slice(0, 40);
+    const afterGap = latencies.slice(-50);
+    assert.ok(
+      before.every((l) => l === 40),
+      before.join(),
+    );
+    assert.ok(
+      afterGap.every((l) => l === 40),
+      afterGap.join(),
+    );
+  });
+
+  it('a gap up to staleReadMs is no gap: nothing is cut (a late tick, a catch-up)', () => {
+    // A large maxDelayMs so that only the stale rule could drop anything.
+    const opts: JitterBufferOptions = { maxDelayMs: 1000, windowPackets: 64 };
+    for (const [gapMs, cut] of [
+      [200, false],
+      [220, true],
+    ] as const) {
+      const jb = new JitterBuffer<Int16Array>(opts);
+      let seq = 0;
+      let now = 0;
+      for (; now < 400; now += 20) {
+        push(jb, seq++, now);
+        jb.pop(now);
+      }
+      const lastPop = now - 20;
+      for (; now <= lastPop + gapMs; now += 20) push(jb, seq++, now);
+      jb.pop(lastPop + gapMs);
+      assert.equal(jb.stats().discarded > 0, cut, `gap of ${gapMs} ms`);
+    }
+  });
+
+  it('staleReadMs is configurable', () => {
+    const jb = new JitterBuffer<Int16Array>({ staleReadMs: 1000, maxDelayMs: 1000 });
+    for (let seq = 0; seq < 10; seq++) push(jb, seq, seq * 20);
+    assert.equal(seqOf(jb.pop(500)), 0, 'a 500 ms backlog is kept and played from its start');
+    assert.equal(jb.stats().discarded, 0);
+  });
+
+  it('a stream that also paused meanwhile: the old frames all go, the next packets start afresh', () => {
+    const jb = new JitterBuffer<Int16Array>();
+    for (let seq = 0; seq < 10; seq++) push(jb, seq, seq * 20);
+    // Last packet at 180 ms; the first pop comes 1 s later.
+    assert.deepEqual(jb.pop(1200), { kind: 'empty' });
+    const st = jb.stats();
+    assert.equal(st.discarded, 10);
+    assert.equal(st.depthMs, 0);
+    assert.equal(st.resyncs, 1);
+    // The peer talks again: played after the target delay, as for a new stream.
+    push(jb, 60, 1210);
+    assert.deepEqual(jb.pop(1220), { kind: 'empty' });
+    push(jb, 61, 1230);
+    assert.deepEqual(jb.pop(1240), { kind: 'empty' });
+    push(jb, 62, 1250);
+    assert.equal(seqOf(jb.pop(1260)), 60);
+  });
+});
