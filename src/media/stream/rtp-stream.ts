@@ -11,7 +11,8 @@
  * "send" (we are held or hold: recvonly/inactive) nothing is sent but RTCP;
  * without "recv" (sendonly/inactive) received audio is ignored and the
  * no-RTP timeout is off. RTCP is sent in every direction (§5.1: "RTCP is
- * still sent").
+ * still sent"). An old-style hold to c=0.0.0.0 (§8.4) stops RTP and RTCP to
+ * the peer but keeps accepting its packets from where it sent before.
  *
  * Timers (RTCP, DTMF pacing, timeout) run on the injected Clock; readFrame's
  * `nowMs` must be on that same clock.
@@ -202,11 +203,19 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
   private apply(media: NegotiatedMedia): void {
     const previous = this.negotiated;
     this.negotiated = media;
-    this.rtpFilter.configure({ address: media.remoteAddress, port: media.remotePort }, this.latch);
-    this.rtcpFilter.configure(
-      { address: media.remoteAddress, port: media.remoteRtcpPort },
-      this.latch,
-    );
+    // c=0.0.0.0, the RFC 2543 hold (RFC 3264 §8.4), only says "send nothing
+    // here"; the peer goes on sending from where it did (it is sendonly),
+    // so the sources we accept stay those it signalled last.
+    if (!isUnspecified(media.remoteAddress) || previous === null) {
+      this.rtpFilter.configure(
+        { address: media.remoteAddress, port: media.remotePort },
+        this.latch,
+      );
+      this.rtcpFilter.configure(
+        { address: media.remoteAddress, port: media.remoteRtcpPort },
+        this.latch,
+      );
+    }
 
     if (!this.playout) this.playout = new Playout(media.codec, media.ptime, this.opts.jitter);
     else if (
