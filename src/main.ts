@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { runCli } from './cli.js';
+import { runCli } from './cli/index.js';
 
 await runCli(process.argv);

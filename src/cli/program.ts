@@ -1,12 +1,16 @@
 /**
- * The `partyline` command line. `agent` (the default) runs the SIP agent;
- * `dial` places one call and reports how it went.
+ * The `partyline` command line. `serve` (the default) runs the call server;
+ * `account` and `phlo` manage what it serves; `agent` runs the stand-alone
+ * SIP agent; `dial` places one call and reports how it went.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { ConfigError, loadConfig, type Config } from './config/index.js';
-import { startSipAgent } from './agent/index.js';
-import { RoutingError, UserAgent } from './sip/ua/index.js';
+import { ConfigError, applyEnvironment, loadConfig, type Config } from '../config/index.js';
+import { startSipAgent } from '../agent/index.js';
+import { RoutingError, UserAgent } from '../sip/ua/index.js';
+import { registerServe } from './serve.js';
+import { registerAccount } from './account.js';
+import { registerPhlo } from './phlo.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -36,8 +40,12 @@ export function buildCli(): Command {
     .option('-c, --config <file>', 'JSON configuration file (default: ./partyline.json if present)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent');
 
+  registerServe(program);
+  registerAccount(program);
+  registerPhlo(program);
+
   program
-    .command('agent', { isDefault: true })
+    .command('agent')
     .description('run the SIP agent: answer, reject or ring incoming calls')
     .option('-a, --address <ip>', 'address to listen on')
     .option('-p, --port <port>', 'SIP port (UDP and TCP)', port)
@@ -110,13 +118,35 @@ export function buildCli(): Command {
   return program;
 }
 
+/** The configuration every command reads: the file, then PARTYLINE_* variables, then flags. */
+export function readConfig(program: Command): Config {
+  const g = program.opts<{ config?: string; logLevel?: string }>();
+  const config = applyEnvironment(
+    loadConfig(g.config ?? process.env.PARTYLINE_CONFIG),
+    process.env,
+  );
+  if (g.logLevel) config.logLevel = g.logLevel as Config['logLevel'];
+  return config;
+}
+
+/** Errors a person can act on: the message alone, exit status 2 for usage, 1 otherwise. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
 export async function runCli(argv: string[]): Promise<void> {
   try {
     await buildCli().parseAsync(argv);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof RoutingError) {
+    if (err instanceof ConfigError || err instanceof RoutingError || err instanceof CliError) {
       console.error(`partyline: ${err.message}`);
-      process.exit(1);
+      process.exit(err instanceof CliError ? err.exitCode : 1);
     }
     throw err;
   }

@@ -1,0 +1,2 @@
+// The `partyline` command line.
+export { buildCli, runCli, CliError } from './program.js';

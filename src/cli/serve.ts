@@ -1,0 +1,55 @@
+/** `partyline serve`: the call server, until SIGTERM or SIGINT. */
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { createLogger, startServer } from '../server/index.js';
+import { readConfig } from './program.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('must be a port number 0-65535');
+  return n;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve', { isDefault: true })
+    .description(
+      'run the call server: REST API (Plivo PHLO compatible), SIP and media in one process',
+    )
+    .option('--http-port <port>', 'REST API port (default 8080)', port)
+    .option('--sip-port <port>', 'SIP port, UDP and TCP (default 5060)', port)
+    .option('--data-dir <dir>', 'database and audio cache directory (default ./data)')
+    .option('--pretty', 'human-readable logs (the default on a terminal)')
+    .option('--json-logs', 'JSON log lines even on a terminal')
+    .action(
+      async (opts: {
+        httpPort?: number;
+        sipPort?: number;
+        dataDir?: string;
+        pretty?: boolean;
+        jsonLogs?: boolean;
+      }) => {
+        const config = readConfig(program);
+        if (opts.httpPort !== undefined) config.http.port = opts.httpPort;
+        if (opts.sipPort !== undefined) config.sip.port = opts.sipPort;
+        if (opts.dataDir) config.dataDir = opts.dataDir;
+        const logger = createLogger(config.logLevel, {
+          pretty: opts.jsonLogs ? false : opts.pretty ? true : undefined,
+        });
+        const server = await startServer({ config, logger });
+        const stop = (signal: string): void => {
+          logger.info({ signal }, 'stopping: hanging up live calls');
+          server.stop().then(
+            () => process.exit(0),
+            (err: unknown) => {
+              logger.error({ err }, 'stop failed');
+              process.exit(1);
+            },
+          );
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      },
+    );
+}

@@ -1,0 +1,93 @@
+/**
+ * The server's Prometheus metrics (prom-client), read when scraped: live
+ * calls, members by state, dial outcomes by cause, RTP loss and jitter of
+ * the live legs, mixer tick lateness. The API adds its own request latency
+ * histogram to the same registry.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EngineStats } from '../engine/index.js';
+import type { LegHandle, MpcObserver, MpcStats } from '../mpc/index.js';
+
+export interface MetricSources {
+  mpc(): MpcStats;
+  legs(): LegHandle[];
+  engine(): EngineStats;
+}
+
+export interface ServerMetrics {
+  registry: Registry;
+  observer: MpcObserver;
+}
+
+export function createMetrics(sources: () => MetricSources | null): ServerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'partyline_process_' });
+  new Gauge({
+    name: 'partyline_live_calls',
+    help: 'Multi-party calls not ended',
+    registers: [registry],
+    collect() {
+      this.set(sources()?.mpc().liveCalls ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'partyline_members',
+    help: 'Members of live calls, by state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const stats = sources()?.mpc();
+      if (!stats) return;
+      for (const [state, n] of Object.entries(stats.membersByState)) this.set({ state }, n);
+    },
+  });
+  const outcomes = new Counter({
+    name: 'partyline_dial_outcomes_total',
+    help: 'Outcomes of the legs dialled: connected, busy, declined, no-answer, unreachable, canceled, failed',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'partyline_rtp_packets_lost',
+    help: 'Packets lost (RFC 3550 A.3) summed over the live legs',
+    registers: [registry],
+    collect() {
+      let lost = 0;
+      for (const leg of sources()?.legs() ?? []) lost += leg.stats()?.packetsLost ?? 0;
+      this.set(lost);
+    },
+  });
+  new Gauge({
+    name: 'partyline_rtp_jitter_ms',
+    help: 'Interarrival jitter (RFC 3550 A.8) of the live legs: the largest and the mean',
+    labelNames: ['stat'],
+    registers: [registry],
+    collect() {
+      const jitters = (sources()?.legs() ?? [])
+        .map((l) => l.stats())
+        .filter((s) => s !== null && s.packetsReceived > 0)
+        .map((s) => s!.jitterMs);
+      this.set({ stat: 'max' }, jitters.length ? Math.max(...jitters) : 0);
+      this.set(
+        { stat: 'mean' },
+        jitters.length ? jitters.reduce((a, b) => a + b, 0) / jitters.length : 0,
+      );
+    },
+  });
+  new Gauge({
+    name: 'partyline_mixer_tick_lateness_ms',
+    help: 'How late mixer ticks ran over the last minute, by quantile',
+    labelNames: ['quantile'],
+    registers: [registry],
+    collect() {
+      const stats = sources()?.engine().mixer.latenessMs;
+      if (!stats) return;
+      this.set({ quantile: '0.5' }, stats.p50);
+      this.set({ quantile: '0.99' }, stats.p99);
+    },
+  });
+  return {
+    registry,
+    observer: { dialOutcome: (outcome) => outcomes.inc({ outcome }) },
+  };
+}

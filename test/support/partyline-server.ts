@@ -1,0 +1,155 @@
+/**
+ * A real Partyline call server for end-to-end tests, in this process: the
+ * HTTP API on 127.0.0.1 (kernel-chosen port), SIP on 127.0.0.1 with short
+ * RFC timers, RTP from a port range unlikely to be shared with a parallel
+ * test file, SQLite in a temporary data directory. The first start creates
+ * the account and the example PHLO, whose ids the tests use.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { validateConfig, type Config } from '../../src/config/index.js';
+import { startServer, type RunningServer } from '../../src/server/index.js';
+import type { TrunkConfig } from '../../src/sip/ua/index.js';
+
+export interface TestServerOptions {
+  trunks?: TrunkConfig[];
+  /** Changes to the configuration before start. */
+  configure?: (c: Config) => void;
+  /** Data directory to reuse (a restart); default a fresh temporary one, removed on stop(). */
+  dataDir?: string;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: Record<string, unknown>;
+}
+
+export interface TestServer {
+  server: RunningServer;
+  baseUrl: string;
+  authId: string;
+  authToken: string;
+  phloId: string;
+  nodeId: string;
+  dataDir: string;
+  /** An authenticated request to the API (JSON body when `body` is an object). */
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse>;
+  /** The call (with members and events) of a node's most recent call. */
+  latestCall(): Promise<Record<string, unknown>>;
+  /** Polls until `check` passes on the latest call (members, events), or fails with the last state. */
+  waitCall(
+    check: (call: CallState) => boolean,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<CallState>;
+  stop(): Promise<void>;
+}
+
+export interface MemberState {
+  member_id: string;
+  address: string;
+  role: string;
+  state: string;
+  muted: boolean;
+  held: boolean;
+  hangup_cause: string | null;
+  sip_status: number | null;
+}
+
+export interface CallState {
+  call_id: string;
+  state: string;
+  end_reason: string | null;
+  members: MemberState[];
+  events: { type: string; member_id: string | null; data: Record<string, unknown> }[];
+}
+
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'partyline-server-'));
+  const config = validateConfig({
+    logLevel: 'silent',
+    sip: {
+      address: '127.0.0.1',
+      port: 0,
+      transports: ['udp'],
+      timers: { T1: 100, T2: 400, T4: 500 },
+      trunks: opts.trunks ?? [],
+    },
+    http: { host: '127.0.0.1', port: 0, rateLimitPerSecond: 0 },
+    media: mediaRange(),
+    dataDir,
+  });
+  opts.configure?.(config);
+  const logger = pino({ level: process.env.PARTYLINE_TEST_LOG ?? 'silent' });
+  const server = await startServer({ config, logger, print: () => undefined });
+  const first = server.firstStart;
+  const creds = first ?? { authId: '', authToken: '', phloId: '', nodeId: '' };
+  const authorization = `Basic ${Buffer.from(`${creds.authId}:${creds.authToken}`).toString('base64')}`;
+  const api: TestServer['api'] = async (method, path, body, headers = {}) => {
+    const init: RequestInit = { method, headers: { authorization, ...headers } };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${server.baseUrl}${path}`, init);
+    const text = await res.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // Not JSON: the test asserting on it will say so.
+    }
+    return { status: res.status, headers: res.headers, text, json };
+  };
+  const nodePath = `/v1/phlo/${creds.phloId}/multi_party_call/${creds.nodeId}`;
+  const latestCall = async (): Promise<Record<string, unknown>> => {
+    const list = await api('GET', `${nodePath}/calls?limit=1`);
+    const calls = (list.json.calls as { call_id: string }[] | undefined) ?? [];
+    if (calls.length === 0) return {};
+    return (await api('GET', `${nodePath}/calls/${calls[0].call_id}`)).json;
+  };
+  return {
+    server,
+    baseUrl: server.baseUrl,
+    ...creds,
+    dataDir,
+    api,
+    latestCall,
+    async waitCall(check, what, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: CallState | null = null;
+      while (Date.now() < deadline) {
+        last = (await latestCall()) as unknown as CallState;
+        if (last && last.call_id && check(last)) return last;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(
+        `timed out waiting for ${what}; last state:\n${JSON.stringify(last, null, 2)}`,
+      );
+    },
+    async stop() {
+      await server.stop();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** 200 ports from a random even base, so parallel test files rarely meet (taken ports are skipped anyway). */
+export function mediaRange(): { portMin: number; portMax: number } {
+  const base = 30000 + 2 * Math.floor(Math.random() * 9000);
+  return { portMin: base, portMax: base + 199 };
+}
+
+/** The member of a call state with this address (as stored: normalised). */
+export function memberOf(call: CallState, address: string): MemberState | undefined {
+  return [...call.members].reverse().find((m) => m.address === address);
+}
