@@ -55,10 +55,11 @@ export abstract class Leg extends EventEmitter<LegEvents> {
     initial: LegState,
     /** Who the leg is with, for logs. */
     readonly address: string,
+    logger: Logger = ctx.logger,
   ) {
     super();
     this.state = initial;
-    this.log = ctx.logger.child({ leg: this.id });
+    this.log = logger.child({ leg: this.id });
   }
 
   /** The SIP Call-ID, once the call exists. */

@@ -24,7 +24,7 @@ export class OutgoingLeg extends Leg {
     private readonly conference: Conference | null,
     private readonly options: DialOptions,
   ) {
-    super(ctx, 'dialing', address);
+    super(ctx, 'dialing', address, options.logger);
   }
 
   /** Opens the stream and sends the INVITE; every outcome is an event. Called once by the engine. */

@@ -2,6 +2,7 @@
  * What the domain sees of a call leg: states, events and options. Nothing
  * here mentions SIP messages or RTP packets (DESIGN.md §3 "Engine").
  */
+import type { Logger } from 'pino';
 import type { FailureCause } from '../sip/ua/index.js';
 
 export type { FailureCause };
@@ -62,4 +63,6 @@ export interface DialOptions {
   ringTimeoutMs?: number;
   /** Joins the conference with these flags when answered. */
   muted?: boolean;
+  /** The leg logs through this (e.g. carrying the call id of the domain); default the engine's. */
+  logger?: Logger;
 }

@@ -385,6 +385,7 @@ export class MpcService {
       leg = this.engine.dial(address.dial, live.conference, {
         callerId: live.node.callerId ?? undefined,
         ringTimeoutMs: live.node.ringTimeoutMs,
+        logger: live.log.child({ member_id: memberId }),
       });
     } catch (err) {
       // Routing was checked before storing; only a closing engine lands here.

@@ -4,6 +4,7 @@
  * Conference and Leg satisfy these structurally.
  */
 import type { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
 import type { LegEvents, LegState } from '../engine/index.js';
 
 export interface LegHandle extends EventEmitter<LegEvents> {
@@ -28,6 +29,6 @@ export interface CallEngine {
   dial(
     address: string,
     conference: ConferenceHandle,
-    options: { callerId?: string; ringTimeoutMs?: number },
+    options: { callerId?: string; ringTimeoutMs?: number; logger?: Logger },
   ): LegHandle;
 }

@@ -62,8 +62,8 @@ export class PartylineService implements ApiService {
 
   async authenticate(authId: string, authToken: string): Promise<boolean> {
     const account = await this.o.store.getAccount(authId);
-    if (!account) return false;
-    return this.o.verifier.verify(authId, authToken, account.tokenHash);
+    // A missing account still costs a scrypt, so timing does not tell which ids exist.
+    return this.o.verifier.verify(authId, authToken, account?.tokenHash ?? null);
   }
 
   // ---- PHLO management -------------------------------------------------------
