@@ -6,6 +6,7 @@ import {
   callParams,
   callsQuery,
   callsResponse,
+  described,
   nodeParams,
   v1Errors,
 } from './schemas.js';
@@ -28,7 +29,7 @@ export function callRoutes(service: ApiService) {
           tags: ['Partyline extensions'],
           params: nodeParams,
           querystring: callsQuery,
-          response: { 200: callsResponse, ...v1Errors(false) },
+          response: { 200: described("The node's calls", callsResponse), ...v1Errors(false) },
         },
       },
       async (request) => {
@@ -50,7 +51,10 @@ export function callRoutes(service: ApiService) {
           summary: 'One call with its members and event history (extension)',
           tags: ['Partyline extensions'],
           params: callParams,
-          response: { 200: callDetailResponse, ...v1Errors(false) },
+          response: {
+            200: described('The call, its members and events', callDetailResponse),
+            ...v1Errors(false),
+          },
         },
       },
       async (request) => {

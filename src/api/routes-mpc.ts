@@ -20,6 +20,7 @@ import {
   actionResponse,
   anyMemberParams,
   anyNodeParams,
+  described,
   memberActionBody,
   memberActionQuery,
   memberParams,
@@ -98,7 +99,10 @@ export function mpcRoutes(service: ApiService) {
           description: 'Unknown query parameters (the Node SDK adds ?phlo_id=…) are ignored.',
           tags: ['Multi-Party Call'],
           params: nodeParams,
-          response: { 200: nodeResponse, ...v1Errors(false) },
+          response: {
+            200: described('The Multi-Party Call node', nodeResponse),
+            ...v1Errors(false),
+          },
         },
       },
       async (request) => {
@@ -123,7 +127,13 @@ export function mpcRoutes(service: ApiService) {
           params: nodeParams,
           querystring: nodeActionQuery,
           body: nodeActionBody,
-          response: { 201: actionResponse, ...v1Errors(true) },
+          response: {
+            201: described(
+              'Accepted; the outcome arrives as member state and events',
+              actionResponse,
+            ),
+            ...v1Errors(true),
+          },
         },
       },
       async (request, reply) => {
@@ -150,7 +160,7 @@ export function mpcRoutes(service: ApiService) {
           params: memberParams,
           querystring: memberActionQuery,
           body: memberActionBody,
-          response: { 201: actionResponse, ...v1Errors(true) },
+          response: { 201: described('Accepted', actionResponse), ...v1Errors(true) },
         },
       },
       async (request, reply) => {

@@ -8,6 +8,7 @@ import { HttpError } from './errors.js';
 import { YAML_TYPES } from './body-parsers.js';
 import {
   deletedResponse,
+  described,
   phloDocumentBody,
   phloListResponse,
   phloParams,
@@ -42,7 +43,7 @@ export function phloRoutes(service: ApiService) {
           summary: 'Retrieve a PHLO',
           tags: ['PHLO'],
           params: phloParams,
-          response: { 200: phloResponse, ...v1Errors(false) },
+          response: { 200: described('The PHLO', phloResponse), ...v1Errors(false) },
         },
       },
       async (request) => {
@@ -58,7 +59,7 @@ export function phloRoutes(service: ApiService) {
           operationId: 'listPhlos',
           summary: "List the account's PHLOs (extension)",
           tags: ['Partyline extensions'],
-          response: { 200: phloListResponse, ...v1Errors(false) },
+          response: { 200: described("The account's PHLOs", phloListResponse), ...v1Errors(false) },
         },
       },
       async (request) => {
@@ -77,7 +78,7 @@ export function phloRoutes(service: ApiService) {
           tags: ['Partyline extensions'],
           consumes: DOCUMENT_TYPES,
           body: phloDocumentBody,
-          response: { 201: phloResponse, ...v1Errors(true) },
+          response: { 201: described('The PHLO created', phloResponse), ...v1Errors(true) },
         },
       },
       async (request, reply) => {
@@ -98,7 +99,7 @@ export function phloRoutes(service: ApiService) {
           consumes: DOCUMENT_TYPES,
           params: phloParams,
           body: phloDocumentBody,
-          response: { 200: phloResponse, ...v1Errors(true) },
+          response: { 200: described('The PHLO, new version', phloResponse), ...v1Errors(true) },
         },
       },
       async (request) => {
@@ -120,7 +121,7 @@ export function phloRoutes(service: ApiService) {
           summary: 'Delete a PHLO (extension)',
           tags: ['Partyline extensions'],
           params: phloParams,
-          response: { 200: deletedResponse, ...v1Errors(false) },
+          response: { 200: described('Deleted', deletedResponse), ...v1Errors(false) },
         },
       },
       async (request) => {

@@ -4,7 +4,7 @@ import { accountOf } from './auth.js';
 import { emptyBodyAsObject } from './body-parsers.js';
 import { HttpError } from './errors.js';
 import { runPayload } from './fields.js';
-import { runBody, runParams, runQuery, runResponse, v1Errors } from './schemas.js';
+import { described, runBody, runParams, runQuery, runResponse, v1Errors } from './schemas.js';
 import type { ApiService } from './service.js';
 import { runJson } from './views.js';
 
@@ -32,7 +32,7 @@ export function runRoutes(service: ApiService) {
           params: runParams,
           querystring: runQuery,
           body: runBody,
-          response: { 201: runResponse, ...v1Errors(true) },
+          response: { 201: described('The run started', runResponse), ...v1Errors(true) },
         },
       },
       async (request, reply) => {

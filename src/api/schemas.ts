@@ -18,6 +18,11 @@ const timestamp = {
 const nullableTimestamp = { ...timestamp, type: ['string', 'null'] };
 const id = { type: 'string', minLength: 1 };
 
+/** A response schema with the description the OpenAPI document shows for it. */
+export function described(description: string, schema: Schema): Schema {
+  return { description, ...schema };
+}
+
 function object(properties: Record<string, Schema>, extra: Schema = {}): Schema {
   return { type: 'object', required: Object.keys(properties), properties, ...extra };
 }
