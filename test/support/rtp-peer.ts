@@ -4,9 +4,11 @@
  * decoding what actually arrived. It sends tones paced at 20 ms on a
  * drift-free schedule, with proper sequence numbers, timestamps and SSRC
  * (RFC 3550 §5.1, via RtpSession), RFC 4733 key presses, and can lose and
- * reorder its own packets on purpose.
+ * reorder its own packets on purpose. With `latch` it learns where to send
+ * from the first RTP packet it receives (symmetric RTP, RFC 4961), as a
+ * phone does whose peer's SDP it never read.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { systemClock, type Clock, type TimerHandle } from '../../src/clock/index.js';
 import { codecByName, type Codec } from '../../src/media/codec/index.js';
 import { DtmfSender, type DtmfPacket } from '../../src/media/dtmf/index.js';
@@ -27,6 +29,11 @@ export interface RtpTestPeerOptions {
   amplitude?: number;
   /** RFC 4733 telephone-event payload type (default 101). */
   dtmfPayloadType?: number;
+  /**
+   * Send to the source of the first RTP packet received (symmetric RTP,
+   * RFC 4961), replacing any setRemote(); once, until relatch(). Default false.
+   */
+  latch?: boolean;
   clock?: Clock;
 }
 
@@ -65,6 +72,8 @@ export class RtpTestPeer {
   private readonly dtmf = new DtmfSender();
   private readonly random: () => number;
   private remote: { host: string; port: number } | null = null;
+  private readonly latch: boolean;
+  private latched = false;
   private readonly chunks: Chunk[] = [];
   private readonly counters: RtpTestPeerStats = {
     sent: 0,
@@ -99,9 +108,10 @@ export class RtpTestPeer {
     this.reorder = opts.reorder ?? 0;
     this.amplitude = opts.amplitude ?? 8231;
     this.dtmfPt = opts.dtmfPayloadType ?? 101;
+    this.latch = opts.latch ?? false;
     this.random = mulberry32(opts.seed ?? 1);
     this.session = new RtpSession({ clock: this.clock, cname: `rtp-test-peer@${this.port}` });
-    socket.on('message', (msg) => this.onMessage(msg));
+    socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
     socket.on('error', () => {
       // A test peer's socket errors (ICMP unreachable echoes) are not the test's subject.
     });
@@ -128,6 +138,21 @@ export class RtpTestPeer {
   /** Where to send (the RTP port of the stream under test). */
   setRemote(port: number, host = '127.0.0.1'): void {
     this.remote = { host, port };
+  }
+
+  /** Where packets go now (set by setRemote() or by latching), or null. */
+  get remoteEndpoint(): { host: string; port: number } | null {
+    return this.remote ? { ...this.remote } : null;
+  }
+
+  /** With `latch`: whether the remote was taken from a received packet (and not re-armed since). */
+  get isLatched(): boolean {
+    return this.latched;
+  }
+
+  /** With `latch`: take the remote again from the next RTP packet received (a new call). */
+  relatch(): void {
+    this.latched = false;
   }
 
   /** Time on the peer's clock, for receivedSince(). */
@@ -174,6 +199,11 @@ export class RtpTestPeer {
   /** Decoded audio of the packets that arrived at or after `sinceMs` (a now() value). */
   receivedSince(sinceMs: number): Int16Array {
     return concat(this.chunks.filter((c) => c.atMs >= sinceMs));
+  }
+
+  /** Decoded audio of the packets that arrived at or after `fromMs` and before `toMs` (now() values). */
+  receivedBetween(fromMs: number, toMs: number): Int16Array {
+    return concat(this.chunks.filter((c) => c.atMs >= fromMs && c.atMs < toMs));
   }
 
   stats(): RtpTestPeerStats {
@@ -316,12 +346,17 @@ export class RtpTestPeer {
 
   // ---- receiving --------------------------------------------------------------
 
-  private onMessage(msg: Buffer): void {
+  private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
     if (isRtcp(msg)) {
       this.counters.ignored++;
       return;
     }
     const packet = parseRtp(msg);
+    if (packet && this.latch && !this.latched) {
+      // Any RTP counts (telephone-event too): it shows where the peer's RTP socket is.
+      this.latched = true;
+      this.remote = { host: rinfo.address, port: rinfo.port };
+    }
     if (!packet || packet.payloadType !== this.codec.payloadType) {
       this.counters.ignored++;
       return;
