@@ -126,8 +126,12 @@ export class OutgoingCall extends Session {
         onResponse: (res) => this.onInviteResponse(invite, res),
         onTimeout: () => {
           if (invite !== this.invite) return;
-          // Timer B (§17.1.1.2): nobody answered at all.
-          this.fail(this.cancelCause ?? 'unreachable', 'No response (Timer B)');
+          // Timer B (§17.1.1.2): nobody answered at all — not even a 100, so nothing
+          // ever rang. A ring timeout that ran out meanwhile does not make it "no answer".
+          this.fail(
+            this.cancelCause === 'canceled' ? 'canceled' : 'unreachable',
+            'No response (Timer B)',
+          );
         },
         onTransportError: (err) => {
           if (invite !== this.invite) return;

@@ -166,3 +166,24 @@ describe('UserAgent.close', () => {
     assert.equal(ua.callCount(), 0);
   });
 });
+
+describe('UserAgent.call: a peer that never responds', () => {
+  it('is unreachable (Timer B) even when the ring timeout ran out first', async () => {
+    // T1 = 20 ms: Timer B (64·T1) fires 1.28 s in, after the 300 ms ring timeout.
+    const ua = await UserAgent.create({
+      listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }],
+      timers: { T1: 20, T2: 80, T4: 100 },
+    });
+    const silent = await udpPeer();
+    try {
+      const call = ua.call(`sip:nobody@127.0.0.1:${silent.address().port}`, { ringTimeoutMs: 300 });
+      const failure = await new Promise<{ cause: string }>((resolve) =>
+        call.once('failed', resolve),
+      );
+      assert.equal(failure.cause, 'unreachable');
+    } finally {
+      silent.close();
+      await ua.close();
+    }
+  });
+});
