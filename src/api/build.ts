@@ -50,8 +50,9 @@ export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 const MAX_PARAM_LENGTH = 512;
 
 /** Malformed HTTP never reaches a route: answer it in the same JSON shape, then close. */
-function clientErrorHandler(this: { log?: Logger }, err: NodeJS.ErrnoException, socket: Socket) {
+function clientErrorHandler(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket) {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  this.log.debug({ err }, 'malformed HTTP from a client');
   const status =
     err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
   const message =
@@ -114,6 +115,8 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
     schemaErrorFormatter,
     frameworkErrors,
     clientErrorHandler,
+    // While closing, requests still get our JSON answers (service.ready() → 503), not Fastify's own.
+    return503OnClosing: false,
   }) as unknown as FastifyInstance;
 
   const methods = new MethodTable();

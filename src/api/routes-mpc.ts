@@ -77,6 +77,14 @@ export function nodeActionRequest(body: unknown, query: unknown): NodeActionRequ
 }
 
 function nodeTypeNotFound(p: AnyNodeParams, rest: string): HttpError {
+  if (p.node_type === 'runs') {
+    // Java's PhloRunGetter (GET /v1/phlo/{phlo}/runs/{run}).
+    return new HttpError(
+      404,
+      `looking up a PHLO run is not available: list the calls a run started at ` +
+        `/v1/phlo/${p.phlo_id}/multi_party_call/{node_id}/calls`,
+    );
+  }
   const hint =
     p.node_type === 'conference_bridge'
       ? " (Python's client.phlo.member() defaults to node_type='conference_bridge': pass node_type='multi_party_call')"

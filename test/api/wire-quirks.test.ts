@@ -543,6 +543,11 @@ describe("Python's client.phlo.member() default node type", () => {
       assert.match(String(json(res).error), /node type 'conference_bridge' does not exist/);
     }
   });
+  test("Java's GET /v1/phlo/P/runs/R → 404 saying runs cannot be looked up", async () => {
+    const res = await h.send({ method: 'GET', url: '/v1/phlo/P/runs/R1' });
+    assert.equal(res.statusCode, 404);
+    assert.match(String(json(res).error), /looking up a PHLO run is not available/);
+  });
 });
 
 describe('requests replayed byte for byte from the SDKs (§1)', () => {
