@@ -25,7 +25,7 @@ export function callRoutes(service: ApiService) {
       {
         schema: {
           operationId: 'listCalls',
-          summary: "List a node's calls, newest first (extension)",
+          summary: "List a node's calls (extension)",
           tags: ['Partyline extensions'],
           params: nodeParams,
           querystring: callsQuery,

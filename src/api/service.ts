@@ -77,9 +77,11 @@ export type MemberAction =
 
 export interface NodeActionRequest {
   action: NodeAction;
-  /** Raw as received; the service normalises and validates. */
+  /** Raw as received; the service normalises and validates. Never empty (the routes refuse that with a 400). */
   to: string;
+  /** Already defaulted: missing or "" on the wire means `agent`. */
   role: Role;
+  /** Raw as received, never empty (the routes refuse that with a 400). */
   triggerSource: string;
 }
 
@@ -126,6 +128,7 @@ export interface ApiService {
   /** True when the id exists and the token matches (constant-time). */
   authenticate(authId: string, authToken: string): Promise<boolean>;
 
+  /** `document` is a plain object: the routes parse JSON or YAML and refuse non-objects (400). */
   createPhlo(authId: string, document: unknown, apiId: string): Promise<PhloView>;
   replacePhlo(authId: string, phloId: string, document: unknown, apiId: string): Promise<PhloView>;
   getPhlo(authId: string, phloId: string): Promise<PhloView>;
@@ -133,7 +136,11 @@ export interface ApiService {
   deletePhlo(authId: string, phloId: string, apiId: string): Promise<void>;
   getNode(authId: string, phloId: string, nodeId: string): Promise<NodeView>;
 
-  /** `authIdInPath` is the `{auth_id}` of the run URL: it must be the caller's own. */
+  /**
+   * `authIdInPath` is the `{auth_id}` of the run URL: it must be the caller's own. (The routes
+   * already answer 404 without calling run when it is not; the check here is a second line.)
+   * `payload` values are strings: the routes convert numbers/booleans and merge the .NET query copy.
+   */
   run(
     authId: string,
     authIdInPath: string,
@@ -148,6 +155,7 @@ export interface ApiService {
     request: NodeActionRequest,
     apiId: string,
   ): Promise<void>;
+  /** `memberAddress` is the path segment percent-decoded, `+` kept as a plus; not normalised. */
   memberAction(
     authId: string,
     phloId: string,
@@ -157,6 +165,7 @@ export interface ApiService {
     apiId: string,
   ): Promise<void>;
 
+  /** `options` holds only what the query gave (`live=true|false`, `limit` 1..1000). */
   listCalls(
     authId: string,
     phloId: string,
