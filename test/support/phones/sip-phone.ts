@@ -7,11 +7,12 @@
  * the offer) and, with `latch` (default), to wherever the caller's first
  * RTP came from (symmetric RTP, RFC 4961).
  *
- * SIPp tells the phone what happened by appending one line per event to a
- * file ([events]): offer, ringing, answered, re-INVITEs, hang-ups. The phone
- * reads it every few milliseconds and acts on it: its tone starts when it
- * answers (or sends early media) and stops while the caller holds it and
- * when the call ends.
+ * SIPp tells the phone what happened with one `<log>` line per event
+ * (offer, ringing, answered, re-INVITEs, hang-ups) in its -log_file, which
+ * SIPp writes at once and in order, so the last event is there when SIPp
+ * exits. The phone reads it every few milliseconds and acts on it: its tone
+ * starts when it answers (or sends early media) and stops while the caller
+ * holds it and when the call ends.
  *
  * TonePhone (phones you call by SIP URI) and Carrier (a trunk that takes
  * one phone number behind digest auth) are the two faces of this class.
@@ -38,12 +39,14 @@ export type PhoneBehaviour =
 
 export type PhoneCodec = 'PCMU' | 'PCMA';
 
-/** What SIPp reports, one line per event in the events file. */
+/** What SIPp reports, one <log> line per event. */
 export type PhoneEventKind =
   /** A carrier sent 401 with a digest challenge. */
   | 'challenged'
   /** A carrier's challenge was answered with credentials that did not verify (403 sent). */
   | 'auth-failed'
+  /** The Request-URI user was not the phone's (404 sent): args [that user]. */
+  | 'wrong-user'
   /** The INVITE's offer: args [ip, port, ...payload types]. */
   | 'offer'
   | 'ringing'
@@ -158,6 +161,7 @@ const ENDS_CALL: ReadonlySet<PhoneEventKind> = new Set([
   'bye-received',
   'bye-sent',
   'auth-failed',
+  'wrong-user',
 ]);
 
 export abstract class SipPhone {
@@ -216,13 +220,14 @@ export abstract class SipPhone {
           rtp_port: String(peer.port),
           rtp_pt: String(PAYLOAD_TYPE[codec]),
           rtp_codec: codec,
-          events: eventsPath,
           auth_realm: who.auth?.realm ?? 'none',
           auth_nonce: who.auth?.nonce ?? 'none',
           auth_user: who.auth?.username ?? 'none',
           auth_password: who.auth?.password ?? 'none',
         },
         vars: { expected_user: who.expectedUser, need_auth: who.auth ? '1' : '0' },
+        // The last -log_file wins over SipPeer's own: the <log> lines are the phone's events.
+        args: ['-log_file', eventsPath],
       });
       return {
         sipp,
@@ -357,13 +362,23 @@ export abstract class SipPhone {
    * without its codec).
    */
   async passed(timeoutMs?: number): Promise<void> {
-    await this.sipp.passed(timeoutMs);
-    this.readEvents();
+    try {
+      await this.sipp.passed(timeoutMs);
+    } catch (err) {
+      if (err instanceof Error) err.message += `\n${this.describeEvents()}`;
+      throw err;
+    }
     if (this.problems.length > 0) {
       throw new AssertionError({
-        message: `phone ${this.user}: ${this.problems.join('; ')}\n${this.sipp.logs()}`,
+        message: `phone ${this.user}: ${this.problems.join('; ')}\n${this.describeEvents()}\n${this.sipp.logs()}`,
       });
     }
+  }
+
+  /** The events so far, one a line, for assertion messages. */
+  describeEvents(): string {
+    const lines = this.events().map((e) => `${e.kind} #${e.call} ${e.args.join(' ')}`.trimEnd());
+    return `----- phone ${this.user} events -----\n${lines.join('\n') || '(none)'}`;
   }
 
   /** Kills SIPp by pid, closes the RTP socket, removes the temp files. Idempotent. */
