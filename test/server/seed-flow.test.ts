@@ -18,6 +18,7 @@ import {
   type SdkClient,
 } from '../support/sdk-clients.js';
 import { memberOf, startTestServer, type TestServer } from '../support/partyline-server.js';
+import { REPLAY_SDKS, replaySdk, type ReplaySdk } from '../sdk/replay.js';
 
 const AGENT = '1111111111';
 const THIRD = '1111111112';
@@ -49,7 +50,7 @@ test('the seed flow: run, then add a user to the live call with every Plivo clie
     password: 'trunk-secret',
     behaviour: 'answer',
     toneHz: THIRD_HZ,
-    calls: clients.length,
+    calls: clients.length + REPLAY_SDKS.length,
     timeoutSeconds: 120,
   });
   t.after(() => third.stop());
@@ -79,7 +80,38 @@ test('the seed flow: run, then add a user to the live call with every Plivo clie
   await customer.waitHearing(AGENT_HZ);
   assert.ok(!agent.hears(AGENT_HZ), 'the agent does not hear itself');
 
-  for (const [i, sdk] of clients.entries()) {
+  /** After a client's request: the third user is dialled, heard by both, hears both; then hung up. */
+  const proveAdded = async (n: number, who: string): Promise<void> => {
+    const call = await srv.waitCall(
+      (c) => memberOf(c, THIRD)?.state === 'connected',
+      `${THIRD} connected (${who})`,
+    );
+    assert.equal(call.members.filter((m) => m.state === 'connected').length, 3);
+    await third.waitEvent('answered', { call: n, timeoutMs: 10_000 });
+    // Everyone hears the two others and not themselves.
+    await third.waitHearing(AGENT_HZ);
+    await third.waitHearing(CUSTOMER_HZ);
+    await agent.waitHearing(THIRD_HZ);
+    await customer.waitHearing(THIRD_HZ);
+    assert.ok(
+      agent.hears(CUSTOMER_HZ) && customer.hears(AGENT_HZ),
+      'the first two still hear each other',
+    );
+
+    // Hang the third user up again (BYE reaches its phone) so the next client starts alike.
+    const hangup = await srv.api(
+      'POST',
+      `/v1/phlo/${srv.phloId}/multi_party_call/${srv.nodeId}/members/${THIRD}`,
+      { action: 'hangup' },
+    );
+    assert.equal(hangup.status, 201, hangup.text);
+    await third.waitEvent('bye-received', { call: n, timeoutMs: 10_000 });
+    await srv.waitCall((c) => memberOf(c, THIRD)?.state === 'disconnected', `${THIRD} left`);
+    await agent.waitSilence(5_000, THIRD_HZ);
+  };
+
+  let n = 0;
+  for (const sdk of clients) {
     await t.test(`${sdk}: the seed's request adds ${THIRD} to the live call`, async () => {
       const result = await runSdkClient(sdk as SdkClient, {
         PL_BASE_URL: srv.baseUrl,
@@ -96,33 +128,32 @@ test('the seed flow: run, then add a user to the live call with every Plivo clie
       assert.equal(result.result?.ok, true, result.stdout);
       assert.match(String(result.result?.api_id), /^[0-9a-f-]{36}$/);
       assert.equal(result.result?.error ?? '', '');
+      await proveAdded(++n, sdk);
+    });
+  }
 
-      const call = await srv.waitCall(
-        (c) => memberOf(c, THIRD)?.state === 'connected',
-        `${THIRD} connected (${sdk})`,
+  // Ruby, PHP and .NET cannot be installed here: their exact requests are replayed.
+  for (const sdk of REPLAY_SDKS) {
+    await t.test(`${sdk} (replayed requests): the seed's request adds ${THIRD}`, async () => {
+      const report = await replaySdk(
+        sdk as ReplaySdk,
+        {
+          authId: srv.authId,
+          authToken: srv.authToken,
+          phloId: srv.phloId,
+          nodeId: srv.nodeId,
+          mode: 'call',
+          triggerSource: AGENT,
+          to: THIRD,
+          // PHP's example leaves role out (removeNull drops it): the server defaults it to agent.
+          role: sdk === 'php' ? undefined : 'agent',
+        },
+        srv.baseUrl,
       );
-      assert.equal(call.members.filter((m) => m.state === 'connected').length, 3);
-      await third.waitEvent('answered', { call: i + 1, timeoutMs: 10_000 });
-      // Everyone hears the two others and not themselves.
-      await third.waitHearing(AGENT_HZ);
-      await third.waitHearing(CUSTOMER_HZ);
-      await agent.waitHearing(THIRD_HZ);
-      await customer.waitHearing(THIRD_HZ);
-      assert.ok(
-        agent.hears(CUSTOMER_HZ) && customer.hears(AGENT_HZ),
-        'the first two still hear each other',
-      );
-
-      // Hang the third user up again (BYE reaches its phone) so the next client starts alike.
-      const hangup = await srv.api(
-        'POST',
-        `/v1/phlo/${srv.phloId}/multi_party_call/${srv.nodeId}/members/${THIRD}`,
-        { action: 'hangup' },
-      );
-      assert.equal(hangup.status, 201, hangup.text);
-      await third.waitEvent('bye-received', { call: i + 1, timeoutMs: 10_000 });
-      await srv.waitCall((c) => memberOf(c, THIRD)?.state === 'disconnected', `${THIRD} left`);
-      await agent.waitSilence(5_000, THIRD_HZ);
+      assert.deepEqual(report.violations, [], JSON.stringify(report.exchanges, null, 2));
+      const last = report.exchanges.at(-1);
+      assert.equal(last?.response.status, 201);
+      await proveAdded(++n, sdk);
     });
   }
 
