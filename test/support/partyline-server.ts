@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { validateConfig, type Config } from '../../src/config/index.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import type { TrunkConfig } from '../../src/sip/ua/index.js';
@@ -19,6 +19,8 @@ export interface TestServerOptions {
   configure?: (c: Config) => void;
   /** Data directory to reuse (a restart); default a fresh temporary one, removed on stop(). */
   dataDir?: string;
+  /** Default: silent (PARTYLINE_TEST_LOG=debug shows the server's logs). */
+  logger?: Logger;
 }
 
 export interface ApiResponse {
@@ -89,7 +91,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     dataDir,
   });
   opts.configure?.(config);
-  const logger = pino({ level: process.env.PARTYLINE_TEST_LOG ?? 'silent' });
+  const logger = opts.logger ?? pino({ level: process.env.PARTYLINE_TEST_LOG ?? 'silent' });
   const server = await startServer({ config, logger, print: () => undefined });
   const first = server.firstStart;
   const creds = first ?? { authId: '', authToken: '', phloId: '', nodeId: '' };
