@@ -116,9 +116,10 @@ describe('Carrier, dialled by number through its trunk', () => {
     const second = await carrier(t, { number: '1111111113', toneHz: 1800 });
     const ua = await caller(t, [first.trunk, second.trunk]);
     const a = await dial(t, ua, '1111111112');
+    const aAnswered = first.sipp.during(answered(a.call));
     const b = await dial(t, ua, '1111111113');
-    await first.sipp.during(answered(a.call));
-    await second.sipp.during(answered(b.call));
+    // Both listeners before either await: the second call may be answered while we wait for the first.
+    await Promise.all([aAnswered, second.sipp.during(answered(b.call))]);
     await a.waitHearing(440);
     await b.waitHearing(1800);
     assert.ok(a.levelDb(1800) < -50, 'call 1 hears the second number');

@@ -93,9 +93,10 @@ describe('TonePhone, called by our UserAgent', () => {
       toneHz: PHONE_TONE_HZ,
       hangupAfterMs: 600,
     });
+    const done = ended(call.call, 10_000);
     await phone.sipp.during(answered(call.call));
     await call.waitHearing(PHONE_TONE_HZ);
-    const over = await phone.sipp.during(ended(call.call));
+    const over = await phone.sipp.during(done);
     assert.equal(over.by, 'remote');
     await phone.passed();
     assert.ok(kinds(phone.events()).includes('bye-sent'));
@@ -183,10 +184,11 @@ describe('TonePhone, called by our UserAgent', () => {
       toneHz: PHONE_TONE_HZ,
       answerDelayMs: 1_500,
     });
+    const answer = answered(call.call, 10_000);
     await phone.waitEvent('early');
     await call.waitHearing(PHONE_TONE_HZ);
     assert.equal(call.call.state, 'early', 'heard during early media, before the answer');
-    await phone.sipp.during(answered(call.call));
+    await phone.sipp.during(answer);
     await call.waitHearing(PHONE_TONE_HZ);
     await phone.waitHearing(OUR_TONE_HZ);
     call.call.hangup();
