@@ -185,3 +185,82 @@ test('kill -9 with a call live: on restart the call is ended (server-restart) an
   );
   for (const id of accepted) assert.ok(stored.includes(id), `accepted request ${id} is stored`);
 });
+
+test('SIGTERM with a call live: BYE to the connected, CANCEL to the ringing, calls ended with server-shutdown', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'partyline-stop-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const agent = await TonePhone.start({ behaviour: 'answer', toneHz: 1000, user: 'agent' });
+  t.after(() => agent.stop());
+  const customer = await TonePhone.start({ behaviour: 'answer', toneHz: 1500, user: 'customer' });
+  t.after(() => customer.stop());
+  const ringing = await TonePhone.start({ behaviour: 'no-answer', toneHz: 2000, user: 'third' });
+  t.after(() => ringing.stop());
+  const httpPort = await freeTcpPort();
+  const sipPort = await freeUdpTcpPort();
+  const first = await serve(dataDir, httpPort, sipPort);
+  t.after(() => {
+    if (first.process.exitCode === null) first.process.kill('SIGKILL');
+  });
+  const authId = banner(first.output(), 'AUTH_ID');
+  const token = banner(first.output(), 'AUTH_TOKEN');
+  const phloId = banner(first.output(), 'PHLO id');
+  const nodeId = banner(first.output(), 'Node id');
+  const base = `http://127.0.0.1:${httpPort}`;
+  const headers = {
+    authorization: `Basic ${Buffer.from(`${authId}:${token}`).toString('base64')}`,
+    'content-type': 'application/json',
+  };
+  const run = (await (
+    await fetch(`${base}/v1/account/${authId}/phlo/${phloId}`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ from: agent.uri, to: customer.uri }),
+    })
+  ).json()) as { call_id: string };
+  const callUrl = `${base}/v1/phlo/${phloId}/multi_party_call/${nodeId}/calls/${run.call_id}`;
+  await customer.waitEvent('answered', { timeoutMs: 10_000 });
+  const add = await fetch(`${base}/v1/phlo/${phloId}/multi_party_call/${nodeId}`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      action: 'call',
+      to: ringing.uri,
+      role: 'customer',
+      trigger_source: agent.uri,
+    }),
+  });
+  assert.equal(add.status, 201);
+  await ringing.waitEvent('ringing');
+
+  first.process.kill('SIGTERM');
+  await first.exited;
+  assert.equal(first.process.exitCode, 0, first.output());
+  await agent.waitEvent('bye-received', { timeoutMs: 1_000 });
+  await customer.waitEvent('bye-received', { timeoutMs: 1_000 });
+  await ringing.waitEvent('canceled', { timeoutMs: 1_000 });
+
+  const second = await serve(dataDir, httpPort, sipPort);
+  t.after(async () => {
+    if (second.process.exitCode === null) second.process.kill('SIGTERM');
+    await second.exited;
+  });
+  assert.doesNotMatch(second.output(), /server-restart/, 'nothing was left live');
+  const call = (await (await fetch(callUrl, { headers })).json()) as {
+    state: string;
+    end_reason: string;
+    members: { state: string; hangup_cause: string }[];
+  };
+  assert.equal(call.state, 'ended');
+  assert.equal(call.end_reason, 'server-shutdown');
+  assert.deepEqual(
+    call.members.map((m) => [m.state, m.hangup_cause]),
+    [
+      ['disconnected', 'server-shutdown'],
+      ['disconnected', 'server-shutdown'],
+      ['failed', 'server-shutdown'],
+    ],
+  );
+  await agent.passed(5_000);
+  await customer.passed(5_000);
+  await ringing.passed(5_000);
+});
