@@ -47,11 +47,17 @@ export interface TestServer {
   ): Promise<ApiResponse>;
   /** The call (with members and events) of a node's most recent call. */
   latestCall(): Promise<Record<string, unknown>>;
-  /** Polls until `check` passes on the latest call (members, events), or fails with the last state. */
+  /** The call (with members and events) of this id, in the example PHLO's node. */
+  getCall(callId: string): Promise<Record<string, unknown>>;
+  /**
+   * Polls until `check` passes on the latest call of the example node (or
+   * on call `callId`), or fails with the last state.
+   */
   waitCall(
     check: (call: CallState) => boolean,
     what: string,
     timeoutMs?: number,
+    callId?: string,
   ): Promise<CallState>;
   stop(): Promise<void>;
 }
@@ -113,11 +119,13 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     return { status: res.status, headers: res.headers, text, json };
   };
   const nodePath = `/v1/phlo/${creds.phloId}/multi_party_call/${creds.nodeId}`;
+  const getCall = async (callId: string): Promise<Record<string, unknown>> =>
+    (await api('GET', `${nodePath}/calls/${callId}`)).json;
   const latestCall = async (): Promise<Record<string, unknown>> => {
     const list = await api('GET', `${nodePath}/calls?limit=1`);
     const calls = (list.json.calls as { call_id: string }[] | undefined) ?? [];
     if (calls.length === 0) return {};
-    return (await api('GET', `${nodePath}/calls/${calls[0].call_id}`)).json;
+    return getCall(calls[0].call_id);
   };
   return {
     server,
@@ -126,11 +134,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     dataDir,
     api,
     latestCall,
-    async waitCall(check, what, timeoutMs = 15_000) {
+    getCall,
+    async waitCall(check, what, timeoutMs = 15_000, callId) {
       const deadline = Date.now() + timeoutMs;
       let last: CallState | null = null;
       while (Date.now() < deadline) {
-        last = (await latestCall()) as unknown as CallState;
+        last = (await (callId ? getCall(callId) : latestCall())) as unknown as CallState;
         if (last && last.call_id && check(last)) return last;
         await new Promise((r) => setTimeout(r, 50));
       }
