@@ -11,9 +11,11 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
-test('the production build emits dist/main.js, which starts the agent and stops on SIGTERM', async (t) => {
-  const out = mkdtempSync(join(tmpdir(), 'partyline-build-'));
-  t.after(() => rmSync(out, { recursive: true, force: true }));
+test('the production build emits dist/main.js: the agent and the call server (npm start) start and stop on SIGTERM', async (t) => {
+  // A package laid out as npm start sees it: dist/ beside node_modules/ and examples/.
+  const pkg = mkdtempSync(join(tmpdir(), 'partyline-build-'));
+  t.after(() => rmSync(pkg, { recursive: true, force: true }));
+  const out = join(pkg, 'dist');
   execFileSync(
     process.execPath,
     [
@@ -27,25 +29,48 @@ test('the production build emits dist/main.js, which starts the agent and stops 
   );
   assert.ok(existsSync(join(out, 'main.js')), 'tsconfig.build.json must emit main.js');
   // The emitted code resolves its packages from the project's node_modules.
-  symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'));
-
-  const child = spawn(
-    process.execPath,
-    [join(out, 'main.js'), 'agent', '--port', '0', '--log-level', 'info'],
+  symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));
+  symlinkSync(join(root, 'examples'), join(pkg, 'examples'));
+  await runsUntilSigterm(
+    out,
+    ['agent', '--port', '0', '--log-level', 'info'],
+    'Partyline SIP agent ready',
+    {},
+  );
+  // `npm start` runs serve (the default command): it comes up with its first-start banner.
+  const data = join(pkg, 'data');
+  const output = await runsUntilSigterm(
+    out,
+    ['--log-level', 'info'],
+    'Partyline call server ready',
     {
-      cwd: out,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      PARTYLINE_HTTP_PORT: '0',
+      PARTYLINE_SIP_PORT: '0',
+      PARTYLINE_DATA_DIR: data,
     },
   );
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+  assert.match(output, /AUTH_ID {5}MA[A-Z0-9]{18}/);
+  assert.match(output, /PHLO id {5}[0-9a-f-]{36}/);
+  assert.ok(existsSync(join(data, 'partyline.db')));
+});
+
+async function runsUntilSigterm(
+  out: string,
+  args: string[],
+  readyLine: string,
+  env: Record<string, string>,
+): Promise<string> {
+  const child = spawn(process.execPath, [join(out, 'main.js'), ...args], {
+    cwd: out,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let output = '';
   const ready = new Promise<void>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`not ready in 10 s:\n${output}`)), 10_000);
     child.stdout.on('data', (d: Buffer) => {
       output += d.toString();
-      if (output.includes('Partyline SIP agent ready')) {
+      if (output.includes(readyLine)) {
         clearTimeout(timer);
         res();
       }
@@ -53,11 +78,17 @@ test('the production build emits dist/main.js, which starts the agent and stops 
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.once('exit', (code) => rej(new Error(`exited with ${code} before ready:\n${output}`)));
   });
-  await ready;
+  try {
+    await ready;
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   child.kill('SIGTERM');
-  assert.equal(await exited, 0);
-});
+  assert.equal(await exited, 0, output);
+  return output;
+}
 
 test('a bad configuration stops the program with a message naming the field', () => {
   const dir = mkdtempSync(join(tmpdir(), 'partyline-badcfg-'));
