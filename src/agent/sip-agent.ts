@@ -5,9 +5,8 @@
  * endpoint; the call server builds on the same UserAgent.
  */
 import type { Logger } from 'pino';
-import type { Config } from '../config/index.js';
+import { userAgentOptions, type Config } from '../config/index.js';
 import { UserAgent, type IncomingCall } from '../sip/ua/index.js';
-import type { ListenSpec } from '../sip/transport/index.js';
 import { openEchoSession } from './echo-media.js';
 
 export interface SipAgent {
@@ -16,21 +15,7 @@ export interface SipAgent {
 }
 
 export async function startSipAgent(config: Config, logger: Logger): Promise<SipAgent> {
-  const listen: ListenSpec[] = config.sip.transports.map((protocol) => ({
-    protocol,
-    address: config.sip.address,
-    port: config.sip.port,
-  }));
-  const ua = await UserAgent.create({
-    listen,
-    trunks: config.sip.trunks,
-    inboundAuth: config.sip.inboundAuth,
-    timers: config.sip.timers,
-    userAgent: config.sip.userAgent,
-    ringTimeoutMs: config.sip.ringTimeoutMs,
-    maxInboundTcpConnections: config.sip.maxInboundTcpConnections,
-    logger,
-  });
+  const ua = await UserAgent.create({ ...userAgentOptions(config.sip), logger });
   const timers = new Set<NodeJS.Timeout>();
   const later = (fn: () => void, ms: number): void => {
     const t = setTimeout(() => {

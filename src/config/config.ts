@@ -4,7 +4,7 @@
  * checked here so a bad file fails at start with a message naming the field,
  * never later inside a call.
  */
-import type { TrunkConfig, InboundAuthConfig } from '../sip/ua/index.js';
+import type { TrunkConfig, InboundAuthConfig, UserAgentOptions } from '../sip/ua/index.js';
 
 export type AnswerMode = 'answer' | 'reject' | 'ring';
 
@@ -53,8 +53,10 @@ export interface MediaSection {
   portMax: number;
 }
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 export interface Config {
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: (typeof LOG_LEVELS)[number];
   sip: SipSection;
   agent: AgentSection;
   http: HttpSection;
@@ -86,3 +88,16 @@ export const DEFAULT_CONFIG: Config = {
   media: { address: null, portMin: 40_000, portMax: 40_999 },
   dataDir: 'data',
 };
+
+/** The user agent's options from the sip section (listeners on every transport, same address and port). */
+export function userAgentOptions(sip: SipSection): Omit<UserAgentOptions, 'clock' | 'logger'> {
+  return {
+    listen: sip.transports.map((protocol) => ({ protocol, address: sip.address, port: sip.port })),
+    trunks: sip.trunks,
+    inboundAuth: sip.inboundAuth,
+    timers: sip.timers,
+    userAgent: sip.userAgent,
+    ringTimeoutMs: sip.ringTimeoutMs,
+    maxInboundTcpConnections: sip.maxInboundTcpConnections,
+  };
+}

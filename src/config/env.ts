@@ -3,7 +3,7 @@
  * setting and is checked like the file's value, its message naming the
  * variable (`PARTYLINE_HTTP_PORT: must be an integer from 0 to 65535`).
  */
-import type { Config } from './config.js';
+import { LOG_LEVELS, type Config } from './config.js';
 import { ConfigError, int, oneOf } from './checks.js';
 import { checkServerSections, ipAddress } from './server-sections.js';
 
@@ -18,15 +18,7 @@ function integer(value: string, name: string, min: number, max: number): number 
 /** Every variable Partyline reads, and the setting it overrides (README "Configuration"). */
 export const ENVIRONMENT: Record<string, Apply> = {
   PARTYLINE_LOG_LEVEL: (c, v, n) => {
-    c.logLevel = oneOf(v, n, [
-      'fatal',
-      'error',
-      'warn',
-      'info',
-      'debug',
-      'trace',
-      'silent',
-    ] as const);
+    c.logLevel = oneOf(v, n, LOG_LEVELS);
   },
   PARTYLINE_DATA_DIR: (c, v) => {
     c.dataDir = v;

@@ -1,5 +1,7 @@
 export {
   DEFAULT_CONFIG,
+  LOG_LEVELS,
+  userAgentOptions,
   type Config,
   type SipSection,
   type AgentSection,

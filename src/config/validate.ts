@@ -1,6 +1,6 @@
 /** Checks a parsed configuration document field by field; errors name the path ("sip.port"). */
 import { isIP } from 'node:net';
-import { DEFAULT_CONFIG, type Config } from './config.js';
+import { DEFAULT_CONFIG, LOG_LEVELS, type Config } from './config.js';
 import { ConfigError, int, isObject, oneOf, str, unknownKeys } from './checks.js';
 import { validateServerSections } from './server-sections.js';
 import type { TrunkConfig } from '../sip/ua/index.js';
@@ -65,15 +65,7 @@ export function validateConfig(doc: unknown): Config {
   unknownKeys(doc, ['logLevel', 'sip', 'agent', 'http', 'media', 'dataDir'], '');
   validateServerSections(doc, c);
   if (doc.logLevel !== undefined) {
-    c.logLevel = oneOf(doc.logLevel, 'logLevel', [
-      'fatal',
-      'error',
-      'warn',
-      'info',
-      'debug',
-      'trace',
-      'silent',
-    ] as const);
+    c.logLevel = oneOf(doc.logLevel, 'logLevel', LOG_LEVELS);
   }
   if (doc.sip !== undefined) {
     const s = doc.sip;

@@ -17,15 +17,7 @@ import {
   type MixerClockStats,
   type PlayoutJitterOptions,
 } from '../media/index.js';
-import {
-  RoutingError,
-  UserAgent,
-  routeAddress,
-  type InboundAuthConfig,
-  type TrunkConfig,
-} from '../sip/ua/index.js';
-import type { ListenSpec } from '../sip/transport/index.js';
-import type { TimerConfig } from '../sip/transaction/index.js';
+import { RoutingError, UserAgent, routeAddress, type UserAgentOptions } from '../sip/ua/index.js';
 import { Conference } from './conference.js';
 import { EngineError } from './errors.js';
 import { IncomingLeg } from './incoming-leg.js';
@@ -34,15 +26,8 @@ import { OutgoingLeg } from './outgoing-leg.js';
 import type { DialOptions } from './types.js';
 
 export interface EngineOptions {
-  sip: {
-    listen: ListenSpec[];
-    trunks?: TrunkConfig[];
-    inboundAuth?: InboundAuthConfig;
-    timers?: Partial<TimerConfig>;
-    userAgent?: string;
-    ringTimeoutMs?: number;
-    maxInboundTcpConnections?: number;
-  };
+  /** The SIP user agent's options (its clock and logger are the engine's). */
+  sip: Omit<UserAgentOptions, 'clock' | 'logger'>;
   media: {
     /** IP literal our RTP binds to and our SDP advertises. */
     address: string;
@@ -117,17 +102,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       bindAddress: opts.media.address,
       logger,
     });
-    const ua = await UserAgent.create({
-      listen: opts.sip.listen,
-      trunks: opts.sip.trunks,
-      inboundAuth: opts.sip.inboundAuth,
-      timers: opts.sip.timers,
-      userAgent: opts.sip.userAgent,
-      ringTimeoutMs: opts.sip.ringTimeoutMs,
-      maxInboundTcpConnections: opts.sip.maxInboundTcpConnections,
-      clock: opts.clock,
-      logger,
-    });
+    const ua = await UserAgent.create({ ...opts.sip, clock: opts.clock, logger });
     const mixerClock = new MixerClock({ clock: opts.clock, logger });
     return new Engine(ua, pool, mixerClock, opts, logger);
   }

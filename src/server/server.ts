@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { TokenVerifier } from '../account/index.js';
 import { buildApi } from '../api/index.js';
-import type { Config } from '../config/index.js';
+import { userAgentOptions, type Config } from '../config/index.js';
 import { Engine, type Conference } from '../engine/index.js';
 import { MpcService, isoNow, type CallEngine } from '../mpc/index.js';
 import { openStore, type Store } from '../store/index.js';
@@ -60,19 +60,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         : null,
     );
     engine = await Engine.start({
-      sip: {
-        listen: config.sip.transports.map((protocol) => ({
-          protocol,
-          address: config.sip.address,
-          port: config.sip.port,
-        })),
-        trunks: config.sip.trunks,
-        inboundAuth: config.sip.inboundAuth,
-        timers: config.sip.timers,
-        userAgent: config.sip.userAgent,
-        ringTimeoutMs: config.sip.ringTimeoutMs,
-        maxInboundTcpConnections: config.sip.maxInboundTcpConnections,
-      },
+      sip: userAgentOptions(config.sip),
       media: {
         address: config.media.address ?? config.sip.address,
         portMin: config.media.portMin,
