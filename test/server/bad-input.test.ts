@@ -9,26 +9,17 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { createAccount } from '../../src/server/index.js';
 import { isoNow } from '../../src/mpc/index.js';
-import { TonePhone } from '../support/phones/index.js';
-import { startTestServer } from '../support/partyline-server.js';
+import {
+  agentAndCustomer,
+  connectedCall,
+  createPhlo,
+  startTestServer,
+} from '../support/partyline-server.js';
 
 const TABLES = ['accounts', 'phlos', 'runs', 'calls', 'members', 'events', 'requests'];
 
 test('bad input: exact status, clear message, nothing stored', async (t) => {
-  const agent = await TonePhone.start({
-    behaviour: 'answer',
-    toneHz: 1000,
-    user: 'agent',
-    timeoutSeconds: 60,
-  });
-  t.after(() => agent.stop());
-  const customer = await TonePhone.start({
-    behaviour: 'answer',
-    toneHz: 1500,
-    user: 'customer',
-    timeoutSeconds: 60,
-  });
-  t.after(() => customer.stop());
+  const { agent, customer } = await agentAndCustomer(t, { timeoutSeconds: 60 });
   const srv = await startTestServer();
   t.after(() => srv.stop());
   const db = new Database(join(srv.dataDir, 'partyline.db'), { readonly: true });
@@ -42,7 +33,7 @@ test('bad input: exact status, clear message, nothing stored', async (t) => {
     );
 
   // A full call: a PHLO whose node takes two members.
-  const small = await srv.api('POST', '/v1/phlo', {
+  const { phloId, nodeId } = await createPhlo(srv, {
     name: 'pair',
     nodes: [
       {
@@ -54,26 +45,7 @@ test('bad input: exact status, clear message, nothing stored', async (t) => {
       },
     ],
   });
-  assert.equal(small.status, 201, small.text);
-  const phloId = String(small.json.phlo_id);
-  const nodeId = String((small.json.document as { nodes: { id: string }[] }).nodes[0].id);
-  const run = await srv.api('POST', `/v1/account/${srv.authId}/phlo/${phloId}`, {
-    from: agent.uri,
-    to: customer.uri,
-  });
-  assert.equal(run.status, 201, run.text);
-  await srv.api('GET', '/'); // warm
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const c = await srv.api(
-      'GET',
-      `/v1/phlo/${phloId}/multi_party_call/${nodeId}/calls/${String(run.json.call_id)}`,
-    );
-    const members = (c.json.members as { state: string }[] | undefined) ?? [];
-    if (members.length === 2 && members.every((m) => m.state === 'connected')) break;
-    if (Date.now() > deadline) assert.fail(`call not up: ${c.text}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await connectedCall(srv, agent.uri, customer.uri, { phloId, nodeId });
   const other = await createAccount(srv.server.store, isoNow, 'other');
   const otherAuth = `Basic ${Buffer.from(`${other.authId}:${other.authToken}`).toString('base64')}`;
 

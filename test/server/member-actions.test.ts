@@ -9,16 +9,24 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TonePhone } from '../support/phones/index.js';
-import { memberOf, startTestServer, type TestServer } from '../support/partyline-server.js';
+import {
+  AGENT_HZ,
+  CUSTOMER_HZ,
+  agentAndCustomer,
+  connectedCall,
+  memberOf,
+  phone,
+  startTestServer,
+  type AfterHook,
+  type TestServer,
+} from '../support/partyline-server.js';
 
-const AGENT_HZ = 1000;
-const CUSTOMER_HZ = 1500;
 const SECOND_AGENT_HZ = 2000;
 const AGENT_HOLD_HZ = 440;
 const CUSTOMER_HOLD_HZ = 660;
 
 async function liveCall(
-  t: { after(fn: () => unknown): void },
+  t: AfterHook,
   customerBehaviour: 'answer' | 'hold-us' = 'answer',
 ): Promise<{
   srv: TestServer;
@@ -29,27 +37,14 @@ async function liveCall(
     action: string,
   ): Promise<{ status: number; text: string; json: Record<string, unknown> }>;
 }> {
-  const agent = await TonePhone.start({ behaviour: 'answer', toneHz: AGENT_HZ, user: 'agent' });
-  t.after(() => agent.stop());
-  const customer = await TonePhone.start({
-    behaviour: customerBehaviour,
-    toneHz: CUSTOMER_HZ,
-    user: 'customer',
-    holdAfterMs: 1500,
-    resumeAfterMs: 1500,
-  });
-  t.after(() => customer.stop());
+  const { agent, customer } = await agentAndCustomer(
+    t,
+    {},
+    { behaviour: customerBehaviour, holdAfterMs: 1500, resumeAfterMs: 1500 },
+  );
   const srv = await startTestServer();
   t.after(() => srv.stop());
-  const run = await srv.api('POST', `/v1/account/${srv.authId}/phlo/${srv.phloId}`, {
-    from: agent.uri,
-    to: customer.uri,
-  });
-  assert.equal(run.status, 201, run.text);
-  await srv.waitCall(
-    (c) => c.members.length === 2 && c.members.every((m) => m.state === 'connected'),
-    'agent and customer connected',
-  );
+  await connectedCall(srv, agent.uri, customer.uri);
   const member = (address: string, action: string) =>
     srv.api('POST', `/v1/phlo/${srv.phloId}/multi_party_call/${srv.nodeId}/members/${address}`, {
       action,
@@ -117,12 +112,7 @@ test('hold an agent: it hears agent hold music; mute and unmute: still hears, no
 
 test('hangup: BYE reaches that phone; the others are unaffected', async (t) => {
   const { srv, agent, customer, member } = await liveCall(t);
-  const second = await TonePhone.start({
-    behaviour: 'answer',
-    toneHz: SECOND_AGENT_HZ,
-    user: 'second',
-  });
-  t.after(() => second.stop());
+  const second = await phone(t, { behaviour: 'answer', toneHz: SECOND_AGENT_HZ, user: 'second' });
   const add = await srv.api('POST', `/v1/phlo/${srv.phloId}/multi_party_call/${srv.nodeId}`, {
     action: 'call',
     to: second.uri,

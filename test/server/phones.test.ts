@@ -9,18 +9,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Baresip } from '../support/baresip.js';
 import { HEARD_DB, TonePhone, levelDb, sleep, type SipPhone } from '../support/phones/index.js';
-import { memberOf, startTestServer, type TestServer } from '../support/partyline-server.js';
+import { connectedCall, memberOf, startTestServer } from '../support/partyline-server.js';
 
 const BARESIP_HZ = 440; // baresip's ausine source, see test/support/baresip.ts
-
-async function connected(srv: TestServer, from: string, to: string): Promise<void> {
-  const run = await srv.api('POST', `/v1/account/${srv.authId}/phlo/${srv.phloId}`, { from, to });
-  assert.equal(run.status, 201, run.text);
-  await srv.waitCall(
-    (c) => c.members.length === 2 && c.members.every((m) => m.state === 'connected'),
-    'agent and customer connected',
-  );
-}
 
 test('baresip, a real softphone, is added to a live call, heard by both, and hung up', async (t) => {
   const agent = await TonePhone.start({ behaviour: 'answer', toneHz: 1000, user: 'agent' });
@@ -31,7 +22,7 @@ test('baresip, a real softphone, is added to a live call, heard by both, and hun
   t.after(() => phone.stop());
   const srv = await startTestServer();
   t.after(() => srv.stop());
-  await connected(srv, agent.uri, customer.uri);
+  await connectedCall(srv, agent.uri, customer.uri);
 
   const add = await srv.api('POST', `/v1/phlo/${srv.phloId}/multi_party_call/${srv.nodeId}`, {
     action: 'call',
@@ -82,7 +73,7 @@ test('a callee that played early media joins without its backlog', async (t) => 
   t.after(() => customer.stop());
   const srv = await startTestServer();
   t.after(() => srv.stop());
-  await connected(srv, agent.uri, customer.uri);
+  await connectedCall(srv, agent.uri, customer.uri);
   const call = await srv.latestCall();
   const types = (call.events as { type: string }[]).map((e) => e.type);
   assert.ok(types.includes('member.early-media'), types.join(', '));

@@ -12,9 +12,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { TonePhone } from '../support/phones/index.js';
+import type { TonePhone } from '../support/phones/index.js';
 import { freeTcpPort, freeUdpTcpPort } from '../support/ports.js';
-import { mediaRange } from '../support/partyline-server.js';
+import {
+  agentAndCustomer,
+  mediaRange,
+  phone,
+  type AfterHook,
+} from '../support/partyline-server.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -65,63 +70,66 @@ function banner(output: string, label: string): string {
   return m[1];
 }
 
-test('kill -9 with a call live: on restart the call is ended (server-restart) and every accepted request is there', async (t) => {
+interface LiveChild {
+  dataDir: string;
+  httpPort: number;
+  sipPort: number;
+  child: Child;
+  agent: TonePhone;
+  customer: TonePhone;
+  ringing: TonePhone;
+  headers: Record<string, string>;
+  callUrl: string;
+  /** api_ids of the requests the server answered 201. */
+  accepted: string[];
+}
+
+/**
+ * A `partyline serve` child with a live call: agent and customer connected,
+ * the customer on hold, and a third user being dialled (its phone rings).
+ */
+async function liveCallInChild(t: AfterHook): Promise<LiveChild> {
   const dataDir = mkdtempSync(join(tmpdir(), 'partyline-restart-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const agent = await TonePhone.start({
-    behaviour: 'answer',
-    toneHz: 1000,
-    user: 'agent',
-    timeoutSeconds: 60,
-  });
-  t.after(() => agent.stop());
-  const customer = await TonePhone.start({
-    behaviour: 'answer',
-    toneHz: 1500,
-    user: 'customer',
-    timeoutSeconds: 60,
-  });
-  t.after(() => customer.stop());
-  const ringing = await TonePhone.start({
+  const { agent, customer } = await agentAndCustomer(t, { timeoutSeconds: 60 });
+  const ringing = await phone(t, {
     behaviour: 'no-answer',
     toneHz: 2000,
     user: 'third',
     timeoutSeconds: 60,
   });
-  t.after(() => ringing.stop());
-
   const httpPort = await freeTcpPort();
   const sipPort = await freeUdpTcpPort();
-  const first = await serve(dataDir, httpPort, sipPort);
+  const child = await serve(dataDir, httpPort, sipPort);
   t.after(() => {
-    if (first.process.exitCode === null) first.process.kill('SIGKILL');
+    if (child.process.exitCode === null) child.process.kill('SIGKILL');
   });
-  const authId = banner(first.output(), 'AUTH_ID');
-  const token = banner(first.output(), 'AUTH_TOKEN');
-  const phloId = banner(first.output(), 'PHLO id');
-  const nodeId = banner(first.output(), 'Node id');
+  const authId = banner(child.output(), 'AUTH_ID');
+  const token = banner(child.output(), 'AUTH_TOKEN');
+  const phloId = banner(child.output(), 'PHLO id');
+  const nodeId = banner(child.output(), 'Node id');
   const base = `http://127.0.0.1:${httpPort}`;
   const headers = {
     authorization: `Basic ${Buffer.from(`${authId}:${token}`).toString('base64')}`,
     'content-type': 'application/json',
   };
-  const post = async (path: string, body: unknown) => {
+  const accepted: string[] = [];
+  const post = async (path: string, body: unknown): Promise<Record<string, string>> => {
     const res = await fetch(`${base}${path}`, {
       method: 'POST',
       headers,
       body: JSON.stringify(body),
     });
-    return { status: res.status, json: (await res.json()) as Record<string, string> };
+    const json = (await res.json()) as Record<string, string>;
+    assert.equal(res.status, 201, JSON.stringify(json));
+    accepted.push(json.api_id);
+    return json;
   };
-  const accepted: string[] = [];
   const run = await post(`/v1/account/${authId}/phlo/${phloId}`, {
     from: agent.uri,
     to: customer.uri,
   });
-  assert.equal(run.status, 201);
-  accepted.push(run.json.api_id);
-  const callId = run.json.call_id;
-  const callUrl = `${base}/v1/phlo/${phloId}/multi_party_call/${nodeId}/calls/${callId}`;
+  const callUrl = `${base}/v1/phlo/${phloId}/multi_party_call/${nodeId}/calls/${run.call_id}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
     const c = (await (await fetch(callUrl, { headers })).json()) as {
@@ -131,136 +139,102 @@ test('kill -9 with a call live: on restart the call is ended (server-restart) an
     if (Date.now() > deadline) assert.fail(`call not up: ${JSON.stringify(c)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const add = await post(`/v1/phlo/${phloId}/multi_party_call/${nodeId}`, {
+  await post(`/v1/phlo/${phloId}/multi_party_call/${nodeId}/members/${customer.uri}`, {
+    action: 'hold',
+  });
+  await post(`/v1/phlo/${phloId}/multi_party_call/${nodeId}`, {
     action: 'call',
     to: ringing.uri,
     role: 'customer',
     trigger_source: agent.uri,
   });
-  assert.equal(add.status, 201);
-  accepted.push(add.json.api_id);
-  const hold = await post(`/v1/phlo/${phloId}/multi_party_call/${nodeId}/members/${customer.uri}`, {
-    action: 'hold',
-  });
-  assert.equal(hold.status, 201);
-  accepted.push(hold.json.api_id);
   await ringing.waitEvent('ringing');
-
-  first.process.kill('SIGKILL');
-  await first.exited;
-
-  const second = await serve(dataDir, httpPort, sipPort);
-  t.after(async () => {
-    if (second.process.exitCode === null) second.process.kill('SIGTERM');
-    await second.exited;
-  });
-  assert.ok(!second.output().includes('AUTH_TOKEN'), 'no second first-start');
-  assert.match(second.output(), /server-restart/);
-  const call = (await (await fetch(callUrl, { headers })).json()) as {
-    state: string;
-    end_reason: string;
-    members: { address: string; state: string; hangup_cause: string; held: boolean }[];
-    events: { type: string }[];
+  return {
+    dataDir,
+    httpPort,
+    sipPort,
+    child,
+    agent,
+    customer,
+    ringing,
+    headers,
+    callUrl,
+    accepted,
   };
+}
+
+interface EndedCall {
+  state: string;
+  end_reason: string;
+  members: { address: string; state: string; hangup_cause: string }[];
+  events: { type: string }[];
+}
+
+/** Starts the server again on the same data and ports; stopped when the test ends. */
+async function restart(t: AfterHook, live: LiveChild): Promise<{ child: Child; call: EndedCall }> {
+  const child = await serve(live.dataDir, live.httpPort, live.sipPort);
+  t.after(async () => {
+    if (child.process.exitCode === null) child.process.kill('SIGTERM');
+    await child.exited;
+  });
+  assert.ok(!child.output().includes('AUTH_TOKEN'), 'no second first start');
+  const call = (await (await fetch(live.callUrl, { headers: live.headers })).json()) as EndedCall;
+  return { child, call };
+}
+
+function membersOf(call: EndedCall): string[][] {
+  return call.members.map((m) => [m.address, m.state, m.hangup_cause]);
+}
+
+test('kill -9 with a call live: on restart the call is ended (server-restart) and every accepted request is there', async (t) => {
+  const live = await liveCallInChild(t);
+  live.child.process.kill('SIGKILL');
+  await live.child.exited;
+
+  const { child, call } = await restart(t, live);
+  assert.match(child.output(), /server-restart/);
   assert.equal(call.state, 'ended');
   assert.equal(call.end_reason, 'server-restart');
-  assert.deepEqual(
-    call.members.map((m) => [m.address, m.state, m.hangup_cause]),
-    [
-      [agent.uri, 'disconnected', 'server-restart'],
-      [customer.uri, 'disconnected', 'server-restart'],
-      [ringing.uri, 'failed', 'server-restart'],
-    ],
-  );
+  assert.deepEqual(membersOf(call), [
+    [live.agent.uri, 'disconnected', 'server-restart'],
+    [live.customer.uri, 'disconnected', 'server-restart'],
+    [live.ringing.uri, 'failed', 'server-restart'],
+  ]);
   assert.equal(call.events.at(-1)?.type, 'call.ended');
   assert.ok(
     call.events.some((e) => e.type === 'member.held'),
     'the hold before the crash is in the history',
   );
 
-  const db = new Database(join(dataDir, 'partyline.db'), { readonly: true });
+  const db = new Database(join(live.dataDir, 'partyline.db'), { readonly: true });
   t.after(() => db.close());
   const stored = (db.prepare('SELECT api_id FROM requests').all() as { api_id: string }[]).map(
     (r) => r.api_id,
   );
-  for (const id of accepted) assert.ok(stored.includes(id), `accepted request ${id} is stored`);
+  assert.equal(live.accepted.length, 3);
+  for (const id of live.accepted)
+    assert.ok(stored.includes(id), `accepted request ${id} is stored`);
 });
 
 test('SIGTERM with a call live: BYE to the connected, CANCEL to the ringing, calls ended with server-shutdown', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'partyline-stop-'));
-  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const agent = await TonePhone.start({ behaviour: 'answer', toneHz: 1000, user: 'agent' });
-  t.after(() => agent.stop());
-  const customer = await TonePhone.start({ behaviour: 'answer', toneHz: 1500, user: 'customer' });
-  t.after(() => customer.stop());
-  const ringing = await TonePhone.start({ behaviour: 'no-answer', toneHz: 2000, user: 'third' });
-  t.after(() => ringing.stop());
-  const httpPort = await freeTcpPort();
-  const sipPort = await freeUdpTcpPort();
-  const first = await serve(dataDir, httpPort, sipPort);
-  t.after(() => {
-    if (first.process.exitCode === null) first.process.kill('SIGKILL');
-  });
-  const authId = banner(first.output(), 'AUTH_ID');
-  const token = banner(first.output(), 'AUTH_TOKEN');
-  const phloId = banner(first.output(), 'PHLO id');
-  const nodeId = banner(first.output(), 'Node id');
-  const base = `http://127.0.0.1:${httpPort}`;
-  const headers = {
-    authorization: `Basic ${Buffer.from(`${authId}:${token}`).toString('base64')}`,
-    'content-type': 'application/json',
-  };
-  const run = (await (
-    await fetch(`${base}/v1/account/${authId}/phlo/${phloId}`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ from: agent.uri, to: customer.uri }),
-    })
-  ).json()) as { call_id: string };
-  const callUrl = `${base}/v1/phlo/${phloId}/multi_party_call/${nodeId}/calls/${run.call_id}`;
-  await customer.waitEvent('answered', { timeoutMs: 10_000 });
-  const add = await fetch(`${base}/v1/phlo/${phloId}/multi_party_call/${nodeId}`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({
-      action: 'call',
-      to: ringing.uri,
-      role: 'customer',
-      trigger_source: agent.uri,
-    }),
-  });
-  assert.equal(add.status, 201);
-  await ringing.waitEvent('ringing');
+  const live = await liveCallInChild(t);
+  live.child.process.kill('SIGTERM');
+  await live.child.exited;
+  assert.equal(live.child.process.exitCode, 0, live.child.output());
+  await live.agent.waitEvent('bye-received', { timeoutMs: 1_000 });
+  await live.customer.waitEvent('bye-received', { timeoutMs: 1_000 });
+  await live.ringing.waitEvent('canceled', { timeoutMs: 1_000 });
 
-  first.process.kill('SIGTERM');
-  await first.exited;
-  assert.equal(first.process.exitCode, 0, first.output());
-  await agent.waitEvent('bye-received', { timeoutMs: 1_000 });
-  await customer.waitEvent('bye-received', { timeoutMs: 1_000 });
-  await ringing.waitEvent('canceled', { timeoutMs: 1_000 });
-
-  const second = await serve(dataDir, httpPort, sipPort);
-  t.after(async () => {
-    if (second.process.exitCode === null) second.process.kill('SIGTERM');
-    await second.exited;
-  });
-  assert.doesNotMatch(second.output(), /server-restart/, 'nothing was left live');
-  const call = (await (await fetch(callUrl, { headers })).json()) as {
-    state: string;
-    end_reason: string;
-    members: { state: string; hangup_cause: string }[];
-  };
+  const { child, call } = await restart(t, live);
+  assert.doesNotMatch(child.output(), /server-restart/, 'nothing was left live');
   assert.equal(call.state, 'ended');
   assert.equal(call.end_reason, 'server-shutdown');
-  assert.deepEqual(
-    call.members.map((m) => [m.state, m.hangup_cause]),
-    [
-      ['disconnected', 'server-shutdown'],
-      ['disconnected', 'server-shutdown'],
-      ['failed', 'server-shutdown'],
-    ],
-  );
-  await agent.passed(5_000);
-  await customer.passed(5_000);
-  await ringing.passed(5_000);
+  assert.deepEqual(membersOf(call), [
+    [live.agent.uri, 'disconnected', 'server-shutdown'],
+    [live.customer.uri, 'disconnected', 'server-shutdown'],
+    [live.ringing.uri, 'failed', 'server-shutdown'],
+  ]);
+  await live.agent.passed(5_000);
+  await live.customer.passed(5_000);
+  await live.ringing.passed(5_000);
 });

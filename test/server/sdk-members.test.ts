@@ -8,8 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TonePhone } from '../support/phones/index.js';
-import { memberOf, startTestServer } from '../support/partyline-server.js';
+import {
+  agentAndCustomer,
+  connectedCall,
+  memberOf,
+  phone,
+  startTestServer,
+} from '../support/partyline-server.js';
 import {
   runSdkClient,
   sdkSkipReason,
@@ -20,39 +25,17 @@ import {
 const CUSTOMER_HOLD_HZ = 660;
 
 test('member actions and run() from the SDKs', async (t) => {
-  const agent = await TonePhone.start({
-    behaviour: 'answer',
-    toneHz: 1000,
-    user: 'agent',
-    timeoutSeconds: 120,
-  });
-  t.after(() => agent.stop());
-  const customer = await TonePhone.start({
-    behaviour: 'answer',
-    toneHz: 1500,
-    user: 'customer',
-    timeoutSeconds: 120,
-  });
-  t.after(() => customer.stop());
-  const busy = await TonePhone.start({
+  const { agent, customer } = await agentAndCustomer(t, { timeoutSeconds: 120 });
+  const busy = await phone(t, {
     behaviour: 'busy',
     toneHz: 2000,
     user: 'busy',
     calls: 4,
     timeoutSeconds: 120,
   });
-  t.after(() => busy.stop());
   const srv = await startTestServer();
   t.after(() => srv.stop());
-  const run = await srv.api('POST', `/v1/account/${srv.authId}/phlo/${srv.phloId}`, {
-    from: agent.uri,
-    to: customer.uri,
-  });
-  assert.equal(run.status, 201, run.text);
-  await srv.waitCall(
-    (c) => c.members.length === 2 && c.members.every((m) => m.state === 'connected'),
-    'call up',
-  );
+  const callId = await connectedCall(srv, agent.uri, customer.uri);
   const base: SdkClientEnv = {
     PL_BASE_URL: srv.baseUrl,
     PL_AUTH_ID: srv.authId,
@@ -132,8 +115,7 @@ test('member actions and run() from the SDKs', async (t) => {
     const call = await srv.waitCall(
       (c) => memberOf(c, customer.uri)?.state === 'disconnected',
       'go: hung up',
-      10_000,
-      String(run.json.call_id),
+      { timeoutMs: 10_000, callId },
     );
     assert.equal(memberOf(call, customer.uri)?.hangup_cause, 'hangup');
   }

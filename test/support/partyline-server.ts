@@ -12,6 +12,7 @@ import { pino, type Logger } from 'pino';
 import { validateConfig, type Config } from '../../src/config/index.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import type { TrunkConfig } from '../../src/sip/ua/index.js';
+import { TonePhone, type TonePhoneOptions } from './phones/index.js';
 
 export interface TestServerOptions {
   trunks?: TrunkConfig[];
@@ -47,19 +48,33 @@ export interface TestServer {
   ): Promise<ApiResponse>;
   /** The call (with members and events) of a node's most recent call. */
   latestCall(): Promise<Record<string, unknown>>;
-  /** The call (with members and events) of this id, in the example PHLO's node. */
-  getCall(callId: string): Promise<Record<string, unknown>>;
+  /** The call (with members and events) of this id, in `node` (default: the example PHLO's). */
+  getCall(callId: string, node?: NodeRef): Promise<Record<string, unknown>>;
   /**
    * Polls until `check` passes on the latest call of the example node (or
-   * on call `callId`), or fails with the last state.
+   * on call `callId` of `node`), or fails with the last state.
    */
   waitCall(
     check: (call: CallState) => boolean,
     what: string,
-    timeoutMs?: number,
-    callId?: string,
+    opts?: WaitOptions,
   ): Promise<CallState>;
   stop(): Promise<void>;
+}
+
+/** A PHLO's MPC node. */
+export interface NodeRef {
+  phloId: string;
+  nodeId: string;
+}
+
+export interface WaitOptions {
+  /** Default 15 s. */
+  timeoutMs?: number;
+  /** This call instead of the latest of the example node. */
+  callId?: string;
+  /** The node of `callId`; default the example PHLO's. */
+  node?: NodeRef;
 }
 
 export interface MemberState {
@@ -119,8 +134,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     return { status: res.status, headers: res.headers, text, json };
   };
   const nodePath = `/v1/phlo/${creds.phloId}/multi_party_call/${creds.nodeId}`;
-  const getCall = async (callId: string): Promise<Record<string, unknown>> =>
-    (await api('GET', `${nodePath}/calls/${callId}`)).json;
+  const getCall = async (callId: string, node: NodeRef = creds): Promise<Record<string, unknown>> =>
+    (await api('GET', `/v1/phlo/${node.phloId}/multi_party_call/${node.nodeId}/calls/${callId}`))
+      .json;
   const latestCall = async (): Promise<Record<string, unknown>> => {
     const list = await api('GET', `${nodePath}/calls?limit=1`);
     const calls = (list.json.calls as { call_id: string }[] | undefined) ?? [];
@@ -135,11 +151,13 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     api,
     latestCall,
     getCall,
-    async waitCall(check, what, timeoutMs = 15_000, callId) {
-      const deadline = Date.now() + timeoutMs;
+    async waitCall(check, what, opts = {}) {
+      const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
       let last: CallState | null = null;
       while (Date.now() < deadline) {
-        last = (await (callId ? getCall(callId) : latestCall())) as unknown as CallState;
+        last = (await (opts.callId
+          ? getCall(opts.callId, opts.node)
+          : latestCall())) as unknown as CallState;
         if (last && last.call_id && check(last)) return last;
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -163,4 +181,71 @@ export function mediaRange(): { portMin: number; portMax: number } {
 /** The member of a call state with this address (as stored: normalised). */
 export function memberOf(call: CallState, address: string): MemberState | undefined {
   return [...call.members].reverse().find((m) => m.address === address);
+}
+
+/** Something that runs cleanups when a test ends (node:test's TestContext). */
+export interface AfterHook {
+  after(fn: () => unknown): void;
+}
+
+export const AGENT_HZ = 1000;
+export const CUSTOMER_HZ = 1500;
+
+/** A TonePhone stopped when the test ends. */
+export async function phone(t: AfterHook, opts: TonePhoneOptions): Promise<TonePhone> {
+  const p = await TonePhone.start(opts);
+  t.after(() => p.stop());
+  return p;
+}
+
+/** The two phones of a run: an agent sending 1000 Hz and a customer sending 1500 Hz. */
+export async function agentAndCustomer(
+  t: AfterHook,
+  extra: Partial<TonePhoneOptions> = {},
+  customerExtra: Partial<TonePhoneOptions> = {},
+): Promise<{ agent: TonePhone; customer: TonePhone }> {
+  const agent = await phone(t, { behaviour: 'answer', toneHz: AGENT_HZ, user: 'agent', ...extra });
+  const customer = await phone(t, {
+    behaviour: 'answer',
+    toneHz: CUSTOMER_HZ,
+    user: 'customer',
+    ...extra,
+    ...customerExtra,
+  });
+  return { agent, customer };
+}
+
+/**
+ * Runs a PHLO (the example one by default) with `from` and `to` and waits
+ * until both are connected; resolves with the call id.
+ */
+export async function connectedCall(
+  srv: TestServer,
+  from: string,
+  to: string,
+  node: NodeRef = srv,
+): Promise<string> {
+  const run = await srv.api('POST', `/v1/account/${srv.authId}/phlo/${node.phloId}`, { from, to });
+  if (run.status !== 201) throw new Error(`run refused: ${run.status} ${run.text}`);
+  const callId = String(run.json.call_id);
+  await srv.waitCall(
+    (c) => c.members.length === 2 && c.members.every((m) => m.state === 'connected'),
+    'agent and customer connected',
+    { callId, node },
+  );
+  return callId;
+}
+
+/** Creates a PHLO from a document (YAML text or an object); its id and its first node's. */
+export async function createPhlo(
+  srv: TestServer,
+  document: string | Record<string, unknown>,
+): Promise<NodeRef> {
+  const res =
+    typeof document === 'string'
+      ? await srv.api('POST', '/v1/phlo', document, { 'content-type': 'application/yaml' })
+      : await srv.api('POST', '/v1/phlo', document);
+  if (res.status !== 201) throw new Error(`PHLO refused: ${res.status} ${res.text}`);
+  const nodes = (res.json.document as { nodes: { id: string }[] }).nodes;
+  return { phloId: String(res.json.phlo_id), nodeId: nodes[0].id };
 }
