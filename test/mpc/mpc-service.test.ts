@@ -351,3 +351,55 @@ test('reconcile ends calls left live by a dead process; shutdown ends live ones'
   assert.ok(e2.leg('+14155550100').hungUp.includes('server-shutdown'));
   await rejects(run2(), 'unavailable', /shutting down/);
 });
+
+test('actions on one call are serialised: two adds racing for the last seat give one 201 and one 409', async () => {
+  const { engine, mpc, run, action } = await setup();
+  await run();
+  engine.leg('+14155550100').answer();
+  await mpc.idle();
+  engine.leg('+14155550101').answer();
+  await mpc.idle();
+  // max_participants 3: one seat left, two requests at once.
+  const results = await Promise.allSettled([
+    action('+14155550100', 'sip:one@127.0.0.1'),
+    action('+14155550100', 'sip:two@127.0.0.1'),
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['fulfilled', 'rejected'],
+  );
+  const err = (results[1] as PromiseRejectedResult).reason as MpcError;
+  assert.equal(err.kind, 'conflict');
+  assert.match(err.message, /call is full/);
+  assert.equal(engine.legs.length, 3);
+});
+
+test('calls never wait for each other: a call whose store writes stall does not hold up another', async () => {
+  const { store, engine, mpc, run } = await setup();
+  const slowCall = await run('+14155550100', '+14155550101');
+  await run('+14155550200', '+14155550201');
+  // From now on, writes about the first call hang until released.
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const commit = store.commit.bind(store);
+  store.commit = async (changes) => {
+    if (changes.events?.some((e) => e.callId === slowCall)) await gate;
+    return commit(changes);
+  };
+  engine.leg('+14155550100').answer();
+  engine.leg('+14155550200').answer();
+  // The second call moves on (its customer is dialled) while the first is stuck.
+  for (let i = 0; i < 100 && !engine.legs.some((l) => l.address === '+14155550201'); i++)
+    await new Promise((r) => setImmediate(r));
+  assert.ok(
+    engine.legs.some((l) => l.address === '+14155550201'),
+    'the other call was not held up',
+  );
+  assert.ok(
+    !engine.legs.some((l) => l.address === '+14155550101'),
+    'the stalled call is still waiting',
+  );
+  release();
+  await mpc.idle();
+  assert.ok(engine.legs.some((l) => l.address === '+14155550101'));
+});
