@@ -1,5 +1,5 @@
 /** HTTP Basic on every /v1 route, and the per-account rate limit. */
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ServiceError } from '../../src/api/index.js';
 import { ManualClock } from '../support/manual-clock.js';
@@ -12,8 +12,8 @@ import {
   OTHER_TOKEN,
   basic,
   harness,
+  sharedHarness,
   json,
-  type Harness,
 } from './fake-service.js';
 
 const MPC = '/v1/phlo/P/multi_party_call/N';
@@ -32,14 +32,7 @@ const V1_ROUTES: [string, string, string?][] = [
   ['POST', '/v1/phlo/P/conference_bridge/N/members/+1', '{}'],
 ];
 
-let h: Harness;
-before(async () => {
-  h = await harness();
-});
-after(() => h.close());
-beforeEach(() => {
-  h.service.calls.length = 0;
-});
+const h = sharedHarness();
 
 function assert401(res: { statusCode: number; headers: Record<string, unknown>; body: string }) {
   assert.equal(res.statusCode, 401, res.body);

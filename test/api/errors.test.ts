@@ -1,5 +1,5 @@
 /** Every error status, its JSON shape, and that a rejected request writes nothing. */
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -9,8 +9,8 @@ import {
   FakeService,
   OTHER_AUTH_ID,
   harness,
+  sharedHarness,
   json,
-  type Harness,
 } from './fake-service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -33,14 +33,7 @@ function assertError(
   if (message) assert.match(String(body.error), message);
 }
 
-let h: Harness;
-before(async () => {
-  h = await harness();
-});
-after(() => h.close());
-beforeEach(() => {
-  h.service.calls.length = 0;
-});
+const h = sharedHarness();
 
 describe('ServiceError kinds map to statuses, message passed through', () => {
   const kinds: [ServiceErrorKind, number][] = [

@@ -1,7 +1,7 @@
 /** Our extensions: PHLO management and the calls of a node. */
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AUTH_ID, harness, json, type Harness } from './fake-service.js';
+import { AUTH_ID, json, sharedHarness } from './fake-service.js';
 
 const MPC = '/v1/phlo/P/multi_party_call/N';
 const PLIVO_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/;
@@ -13,14 +13,7 @@ nodes:
     ring_timeout: 30
 `;
 
-let h: Harness;
-before(async () => {
-  h = await harness();
-});
-after(() => h.close());
-beforeEach(() => {
-  h.service.calls.length = 0;
-});
+const h = sharedHarness();
 
 describe('PHLO management', () => {
   test('POST /v1/phlo with JSON → 201 with the PHLO', async () => {

@@ -3,6 +3,7 @@
  * layer, above the service it replaces). It records every call, answers with
  * fixed views, and can be told to fail a method with any error.
  */
+import { after, before, beforeEach } from 'node:test';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApi, type BuildApiOptions } from '../../src/api/index.js';
@@ -211,4 +212,34 @@ export async function harness(
 
 export function json(res: LightMyRequestResponse): Record<string, unknown> {
   return JSON.parse(res.body) as Record<string, unknown>;
+}
+
+/**
+ * One harness for a whole test file: built before its tests, closed after
+ * them, its record of service calls cleared before each test. The returned
+ * object reads through to the harness once it is built.
+ */
+export function sharedHarness(): Harness {
+  let current: Harness | undefined;
+  const get = (): Harness => {
+    if (!current) throw new Error('the shared harness is used before its before() hook ran');
+    return current;
+  };
+  before(async () => {
+    current = await harness();
+  });
+  after(() => current?.close());
+  beforeEach(() => {
+    if (current) current.service.calls.length = 0;
+  });
+  return {
+    get app() {
+      return get().app;
+    },
+    get service() {
+      return get().service;
+    },
+    send: (opts) => get().send(opts),
+    close: () => get().close(),
+  };
 }

@@ -2,9 +2,9 @@
  * PLIVO-SDK-WIRE.md §3, one quirk at a time, with the requests the SDKs
  * actually send (§1). The service is a recording test double.
  */
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AUTH_ID, harness, json, type Harness } from './fake-service.js';
+import { AUTH_ID, json, sharedHarness, type Harness } from './fake-service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PLIVO_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/;
@@ -13,14 +13,7 @@ const RUN = `/v1/account/${AUTH_ID}/phlo/P`;
 const MPC = '/v1/phlo/P/multi_party_call/N';
 const CT_JSON = { 'content-type': 'application/json' };
 
-let h: Harness;
-before(async () => {
-  h = await harness();
-});
-after(() => h.close());
-beforeEach(() => {
-  h.service.calls.length = 0;
-});
+const h = sharedHarness();
 
 function lastArgs(method: Parameters<Harness['service']['callsTo']>[0]): unknown[] {
   const calls = h.service.callsTo(method);
