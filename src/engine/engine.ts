@@ -17,13 +17,22 @@ import {
   type MixerClockStats,
   type PlayoutJitterOptions,
 } from '../media/index.js';
-import { RoutingError, UserAgent, routeAddress, type UserAgentOptions } from '../sip/ua/index.js';
+import {
+  RoutingError,
+  UserAgent,
+  routeAddress,
+  type Route,
+  type UserAgentOptions,
+} from '../sip/ua/index.js';
 import { Conference } from './conference.js';
 import { EngineError } from './errors.js';
 import { IncomingLeg } from './incoming-leg.js';
 import type { Leg, LegContext } from './leg.js';
 import { OutgoingLeg } from './outgoing-leg.js';
 import type { DialOptions } from './types.js';
+
+/** An explicit URI scheme (RFC 3986 §3.1), as `sip:` in `sip:host`. */
+const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 
 export interface EngineOptions {
   /** The SIP user agent's options (its clock and logger are the engine's). */
@@ -112,11 +121,22 @@ export class Engine extends EventEmitter<EngineEvents> {
    * a SIP URI nor a phone number, or a number no trunk takes.
    */
   checkAddress(address: string): void {
+    let route: Route;
     try {
-      routeAddress(address, this.opts.sip.trunks ?? []);
+      route = routeAddress(address, this.opts.sip.trunks ?? []);
     } catch (err) {
       if (err instanceof RoutingError) throw new EngineError('bad-address', err.message);
       throw err;
+    }
+    // The router reads any bare word as a host ("abc" → sip:abc). A SIP
+    // address has its scheme (RFC 3261 §19.1) or at least user@host; a lone
+    // word is neither that nor a number, and dialling it would only fail later.
+    const text = address.trim();
+    if (route.trunk === undefined && !SCHEME.test(text) && !text.includes('@')) {
+      throw new EngineError(
+        'bad-address',
+        `Not a SIP address or phone number: "${address}" (give sip:user@host, user@host or a number)`,
+      );
     }
   }
 
