@@ -143,6 +143,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** A conference (mixer room) for one live call. */
   createConference(id: string): Conference {
     if (this.closing) throw new EngineError('closed', 'the engine is shutting down');
+    if (this.conferences.has(id))
+      throw new EngineError('duplicate-conference', `a conference ${id} is already open`);
     const room = new Room({ id, mixerClock: this.mixerClock, logger: this.logger });
     const conference = new Conference(
       id,
@@ -154,7 +156,9 @@ export class Engine extends EventEmitter<EngineEvents> {
           logger: this.logger,
         }).then((r) => r.source),
       this.logger,
-      (c) => this.conferences.delete(c.id),
+      (c) => {
+        if (this.conferences.get(c.id) === c) this.conferences.delete(c.id);
+      },
     );
     this.conferences.set(id, conference);
     return conference;

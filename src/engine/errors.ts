@@ -1,5 +1,5 @@
 /** Errors the engine throws synchronously, before anything is sent. */
-export type EngineErrorCode = 'bad-address' | 'closed';
+export type EngineErrorCode = 'bad-address' | 'closed' | 'duplicate-conference';
 
 export class EngineError extends Error {
   override readonly name = 'EngineError';

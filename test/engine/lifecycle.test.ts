@@ -111,6 +111,20 @@ test("checkAddress('abc') and dial('abc') throw EngineError('bad-address') befor
   assert.equal(conference.size, 0);
 });
 
+test('a conference id is taken once: a second createConference with it throws, closing the first frees it', async (t) => {
+  const engine = await startEngine(t);
+  const first = engine.createConference('same');
+  assert.throws(
+    () => engine.createConference('same'),
+    (err: unknown) => err instanceof EngineError && err.code === 'duplicate-conference',
+  );
+  assert.equal(engine.stats().conferences, 1);
+  await first.close();
+  assert.equal(engine.stats().conferences, 0);
+  const again = engine.createConference('same');
+  await again.close();
+});
+
 test('a peer that stops sending RTP: media-timeout, and the leg stays connected', async (t) => {
   const p = await phone(t, { behaviour: 'answer', toneHz: 1000 });
   const engine = await startEngine(t, { rtpTimeoutMs: 600 });
