@@ -20,6 +20,7 @@ import { Registry } from 'prom-client';
 import { systemClock, type Clock } from '../clock/index.js';
 import { authenticate } from './auth.js';
 import { registerBodyParsers } from './body-parsers.js';
+import { optionalBodies } from './documented.js';
 import { errorBody, errorHandler, HttpError } from './errors.js';
 import { MethodTable } from './method-table.js';
 import { instrument } from './metrics.js';
@@ -121,14 +122,14 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
 
   const methods = new MethodTable();
   app.addHook('onRoute', (route) => methods.add(route.url, route.method));
-  app.setErrorHandler(errorHandler(bodyLimit));
-  app.setNotFoundHandler((request, reply) => {
+  const noRoute = (request: FastifyRequest, reply: FastifyReply): void => {
     const path = (request.raw.url ?? '/').split('?')[0];
     const allowed = methods.allowed(path);
     if (allowed !== undefined && !allowed.includes(request.method)) {
       void reply
         .code(405)
         .header('Allow', allowed.join(', '))
+        .type('application/json; charset=utf-8')
         .send(
           errorBody(
             request.id,
@@ -137,8 +138,20 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
         );
       return;
     }
-    void reply.code(404).send(errorBody(request.id, `no route for ${request.method} ${path}`));
+    void reply
+      .code(404)
+      .type('application/json; charset=utf-8')
+      .send(errorBody(request.id, `no route for ${request.method} ${path}`));
+  };
+  const handleError = errorHandler(bodyLimit);
+  app.setErrorHandler((err, request, reply) => {
+    // Fastify parses the body of a request no route takes before the not-found handler runs (and
+    // refuses a QUERY without Content-Type): no route means 404/405 (RFC 9110 §15.5.6), whatever
+    // the body was.
+    if (request.is404) noRoute(request, reply);
+    else handleError(err, request, reply);
   });
+  app.setNotFoundHandler(noRoute);
   instrument(app, registry);
 
   await app.register(formbody, { bodyLimit });
@@ -157,6 +170,8 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
         { name: 'Operations', description: 'No auth' },
       ],
     },
+    transformObject: (doc) =>
+      optionalBodies('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject),
   });
 
   await app.register(async function v1(scope) {

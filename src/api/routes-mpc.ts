@@ -14,6 +14,7 @@ import {
 } from './actions.js';
 import { accountOf } from './auth.js';
 import { HttpError } from './errors.js';
+import { documentedAs } from './documented.js';
 import { pickField } from './fields.js';
 import { noPayloadAsEmptyObject } from './routes-run.js';
 import {
@@ -28,6 +29,7 @@ import {
   nodeActionQuery,
   nodeParams,
   nodeResponse,
+  orNoPayload,
   v1Errors,
 } from './schemas.js';
 import type { ApiService, NodeActionRequest } from './service.js';
@@ -124,6 +126,7 @@ export function mpcRoutes(service: ApiService) {
       '/v1/phlo/:phlo_id/multi_party_call/:node_id',
       {
         preValidation: noPayloadAsEmptyObject,
+        config: documentedAs({ body: orNoPayload(nodeActionBody) }),
         schema: {
           operationId: 'updateMultiPartyCall',
           summary: 'call, warm_transfer or cold_transfer',
@@ -157,6 +160,7 @@ export function mpcRoutes(service: ApiService) {
       '/v1/phlo/:phlo_id/multi_party_call/:node_id/members/:member_address',
       {
         preValidation: noPayloadAsEmptyObject,
+        config: documentedAs({ body: orNoPayload(memberActionBody) }),
         schema: {
           operationId: 'updateMember',
           summary: 'Act on one member of the call',

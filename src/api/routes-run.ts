@@ -4,7 +4,17 @@ import { accountOf } from './auth.js';
 import { emptyBodyAsObject } from './body-parsers.js';
 import { HttpError } from './errors.js';
 import { runPayload } from './fields.js';
-import { described, runBody, runParams, runQuery, runResponse, v1Errors } from './schemas.js';
+import { documentedAs } from './documented.js';
+import {
+  described,
+  orNoPayload,
+  runBody,
+  runParams,
+  runQuery,
+  runQueryDocumented,
+  runResponse,
+  v1Errors,
+} from './schemas.js';
 import type { ApiService } from './service.js';
 import { runJson } from './views.js';
 
@@ -24,6 +34,7 @@ export function runRoutes(service: ApiService) {
       '/v1/account/:auth_id/phlo/:phlo_id',
       {
         preValidation: noPayloadAsEmptyObject,
+        config: documentedAs({ body: orNoPayload(runBody), querystring: runQueryDocumented }),
         schema: {
           operationId: 'runPhlo',
           summary: 'Run a PHLO (API trigger)',

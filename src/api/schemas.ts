@@ -91,7 +91,7 @@ export const runBody: Schema = {
   type: 'object',
   description:
     'Free key/value payload (templated into the PHLO as {{start.KEY}}); numbers and booleans ' +
-    'become strings. No body, {} and the JSON string "" all mean "no payload".',
+    'become strings. No body, {}, null and the JSON string "" all mean "no payload".',
   additionalProperties: payloadValue,
 };
 export const runQuery: Schema = {
@@ -99,6 +99,39 @@ export const runQuery: Schema = {
   description: 'Payload keys the body lacks are taken from the query string (.NET sends both)',
   additionalProperties: { type: 'string' },
 };
+/**
+ * How the OpenAPI document shows `runQuery`. @fastify/swagger turns a querystring schema into one
+ * parameter per property, and one with no `properties` into parameters named after its keywords
+ * (`type`, `description`, `additionalProperties`). Free-form query keys are, in OpenAPI 3.0, one
+ * object parameter serialised `style: form, explode: true` (Parameter Object): `?from=…&to=…`.
+ */
+export const runQueryDocumented: Schema = {
+  type: 'object',
+  style: 'form',
+  explode: true,
+  properties: {
+    payload: {
+      type: 'object',
+      description: runQuery.description,
+      additionalProperties: { type: 'string' },
+    },
+  },
+};
+
+/**
+ * How the document shows a body that may be "no payload": besides none at all, `null` and the
+ * JSON string "" (the Node SDK's `run()`) are accepted (PLIVO-SDK-WIRE.md §3.2).
+ */
+export function orNoPayload(body: Schema): Schema {
+  const { description, ...schema } = body;
+  return {
+    description,
+    anyOf: [
+      { ...schema, type: ['object', 'null'] },
+      { type: 'string', enum: [''] },
+    ],
+  };
+}
 
 const nodeActionFields = {
   action: {

@@ -22,7 +22,9 @@ function place(part: Part, instancePath: string): string {
         : part === 'params'
           ? 'path parameter'
           : `${part} field`;
-  if (field === '') return part === 'body' ? 'the request body' : `the ${kind.split(' ')[0]}`;
+  // instancePath '' is the whole part; '/' is its property named "" (a run payload key may be "").
+  if (instancePath === '')
+    return part === 'body' ? 'the request body' : `the ${kind.split(' ')[0]}`;
   return `${kind} '${field}'`;
 }
 
