@@ -76,6 +76,24 @@ export function fadeOut(frame: Int16Array | Int32Array): void {
 }
 
 /**
+ * acc[i] += frame[i] faded in from silence over the first RAMP_SAMPLES
+ * samples — fadeIn() without touching `frame`, which other listeners still
+ * take as it is (a voice heard by some members, faded in for others).
+ */
+export function addFadedIn(acc: Int32Array, frame: Int16Array): void {
+  for (let i = 0; i < RAMP_SAMPLES; i++) acc[i] += Math.round(frame[i] * RAMP_UP[i]);
+  const n = acc.length;
+  for (let i = RAMP_SAMPLES; i < n; i++) acc[i] += frame[i];
+}
+
+/** acc[i] += frame[i] faded out to silence over the first RAMP_SAMPLES samples (fadeOut() without touching `frame`). */
+export function addFadedOut(acc: Int32Array, frame: Int16Array): void {
+  for (let i = 0; i < RAMP_SAMPLES; i++) {
+    acc[i] += Math.round(frame[i] * RAMP_UP[RAMP_SAMPLES - 1 - i]);
+  }
+}
+
+/**
  * Crossfades in place from `from` to `to` over the first RAMP_SAMPLES
  * samples: `to` holds the result, equal to `to` after the ramp. The gains sum
  * to one, so two correlated signals (the same room heard before and after a

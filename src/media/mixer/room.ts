@@ -4,16 +4,30 @@
  * (N−1). The sum is computed once per tick and each member's own frame
  * subtracted from it, so a tick costs O(N), not O(N²).
  *
+ * Who hears a member is its audience (setAudience): 'all' (the default),
+ * 'none', or a list of member ids (a supervisor coaching an agent). Only
+ * 'all' voices go into the shared sum. A restricted voice is added to the
+ * private `whispers` accumulator of each listener in its audience, so it
+ * costs O(audience size) a tick, a 'none' voice costs nothing, and an 'all'
+ * member costs what it cost before audiences existed (two comparisons). A
+ * member hears the shared sum (minus its own voice if that is in it) plus
+ * its whispers. The tick after an audience changes walks the room once for
+ * that member, fading its voice in for listeners it gains and out for those
+ * it loses, as a flag change does.
+ *
  * What a member hears, in order of precedence:
  *   deaf                 → silence
  *   held                 → its hold source
  *   parked (outside an active private group) → its park (hold) source
  *   otherwise            → the conversation: the voices of the other heard
- *                          members, plus room playbacks and wait music
+ *                          members whose audience is 'all' or includes it,
+ *                          plus room playbacks and wait music
  * and then playbacks addressed to it, over that or replacing it.
  *
- * A member is heard when it is neither muted, nor held, nor parked. Every
- * switch — flags, private group, a replacing playback, wait music — takes
+ * A member is heard (by its audience) when it is neither muted, nor held,
+ * nor parked. In a private group a restricted audience applies within the
+ * group: the members outside are parked and hear no one. Every switch —
+ * flags, audience, private group, a replacing playback, wait music — takes
  * effect at a frame boundary (JavaScript runs setters between ticks) and is
  * smoothed with a 5 ms ramp or crossfade, so it has neither gap nor click.
  *
@@ -28,6 +42,8 @@ import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import type { AudioSource } from '../audio/index.js';
 import {
+  addFadedIn,
+  addFadedOut,
   addInto,
   clear,
   copyInto,
@@ -38,7 +54,15 @@ import {
   meanSquare,
   saturateInto,
 } from './dsp.js';
-import { Listen, Member, type MemberFlags, type MemberInfo, type MemberOptions } from './member.js';
+import {
+  Listen,
+  Member,
+  type Audience,
+  type AudienceState,
+  type MemberFlags,
+  type MemberInfo,
+  type MemberOptions,
+} from './member.js';
 import type { MixerClock, MixerTickable } from './mixer-clock.js';
 import {
   ActivePlayback,
@@ -76,8 +100,10 @@ export interface RoomStats {
   closed: boolean;
   ticks: number;
   members: number;
-  /** Members neither muted nor held, at the last tick. */
+  /** Members neither muted nor held, with audience 'all', at the last tick. */
   talking: number;
+  /** Members whose audience is not 'all' (coaching, listening in). */
+  restrictedAudiences: number;
   /** Playbacks playing (to the room and to members). */
   playbacks: number;
   waitMusicPlaying: boolean;
@@ -99,6 +125,39 @@ type PendingEvent =
 
 const NO_MEMBERS: readonly Member[] = [];
 const NO_PLAYBACKS: readonly ActivePlayback[] = [];
+
+/** How a voice enters what one listener hears this tick. */
+const Ramp = { Silent: 0, Steady: 1, In: 2, Out: 3 } as const;
+type Ramp = (typeof Ramp)[keyof typeof Ramp];
+
+function ramp(before: boolean, now: boolean): Ramp {
+  if (now) return before ? Ramp.Steady : Ramp.In;
+  return before ? Ramp.Out : Ramp.Silent;
+}
+
+/** Whether `audience` includes the member `id`. */
+function includes(audience: AudienceState, id: string): boolean {
+  return audience === 'all' || (audience !== 'none' && audience.has(id));
+}
+
+/** An Audience as the room keeps it (a fresh Set without `self`), or null when it is not one. */
+function parseAudience(audience: unknown, self: string): AudienceState | null {
+  if (audience === 'all' || audience === 'none') return audience;
+  if (!Array.isArray(audience) && !(audience instanceof Set)) return null;
+  const ids = new Set<string>();
+  for (const id of audience as Iterable<unknown>) {
+    if (typeof id !== 'string') return null;
+    if (id !== self) ids.add(id);
+  }
+  return ids;
+}
+
+function sameAudience(a: AudienceState, b: AudienceState): boolean {
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  if (a.size !== b.size) return false;
+  for (const id of a) if (!b.has(id)) return false;
+  return true;
+}
 
 export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
   readonly id: string;
@@ -149,6 +208,10 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
   private closing: Promise<void> | null = null;
 
   private ticks = 0;
+  /** Numbers the frames (mixFrame calls), so a member's whispers know whether they are this tick's. */
+  private frameNo = 0;
+  /** Members whose audience is a list: listener lists are re-resolved on membership changes only while there are any. */
+  private listAudiences = 0;
   private faults = 0;
   private talkingAtLastTick = 0;
   private readonly cpu: SampleWindow;
@@ -174,21 +237,30 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
 
   // ---- members --------------------------------------------------------------
 
-  /** Adds a member; false if the id is taken or the room is closed. The room does not own the port. */
+  /**
+   * Adds a member; false if the id is taken, the room is closed or
+   * `options.audience` is not an Audience. The room does not own the port.
+   */
   addMember(id: string, port: MixerPort, options: MemberOptions = {}): boolean {
-    if (this.isClosed || this.byId.has(id)) {
+    const audience = options.audience === undefined ? 'all' : parseAudience(options.audience, id);
+    if (this.isClosed || this.byId.has(id) || audience === null) {
       // The room owns a hold source it was given, even when refusing the member.
       const given = options.holdSource ?? null;
       if (given !== this.byId.get(id)?.holdSource) this.sources.close(given);
       return false;
     }
     const member = new Member(id, port, options, this.speakingOptions);
+    // Joining fades the voice in from wasHeard = false: no audience crossfade to do.
+    member.audience = member.mixedAudience = audience;
     if (this.group !== null && !this.group.has(id)) {
       member.parked = true;
       member.parkSource = this.parkSourceFor(id);
     }
     this.byId.set(id, member);
     this.members = [...this.members, member];
+    if (typeof audience !== 'string') this.listAudiences++;
+    // The newcomer may be in audiences set before it came.
+    if (this.listAudiences > 0) this.resolveListeners();
     return true;
   }
 
@@ -199,6 +271,12 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
     this.byId.delete(id);
     member.removed = true;
     this.members = this.members.filter((m) => m !== member);
+    if (typeof member.audience !== 'string') this.listAudiences--;
+    if (this.listAudiences > 0) {
+      // It drops out of every audience: were it to come back, it would be a new listener.
+      for (const m of this.members) if (typeof m.audience !== 'string') m.audience.delete(id);
+      this.resolveListeners();
+    }
     if (member.speaking.reset() === 'stop') this.queue({ kind: 'speaking-stop', memberId: id });
     for (const p of member.playbacks) this.endPlayback(p, 'member-left');
     member.playbacks = NO_PLAYBACKS;
@@ -230,6 +308,30 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
     if (typeof flags.muted === 'boolean') m.muted = flags.muted;
     if (typeof flags.held === 'boolean') m.held = flags.held;
     if (typeof flags.deaf === 'boolean') m.deaf = flags.deaf;
+    return true;
+  }
+
+  /**
+   * Who hears the member: `'all'` (the default), `'none'` (it listens in,
+   * heard by nobody), or the ids of the members who hear it (a coaching
+   * supervisor: `['agent']`); ids of members not yet in the room count when
+   * they join, and a member who leaves drops out of every audience. Its own
+   * id is ignored. Muted, held or parked, it is heard by nobody whatever its
+   * audience; what it hears does not change. Takes effect at the next tick,
+   * crossfaded like a flag change. False (and nothing changes) when the
+   * member is unknown or `audience` is none of these.
+   */
+  setAudience(id: string, audience: Audience): boolean {
+    const m = this.byId.get(id);
+    if (!m) return false;
+    const next = parseAudience(audience, id);
+    if (next === null) return false;
+    // The same audience again keeps the current one: nothing to crossfade.
+    if (sameAudience(m.audience, next)) return true;
+    if (typeof m.audience !== 'string') this.listAudiences--;
+    if (typeof next !== 'string') this.listAudiences++;
+    m.audience = next;
+    this.resolveListeners();
     return true;
   }
 
@@ -326,7 +428,8 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
 
   /**
    * Music played (mixed) to the conversation while fewer than two members
-   * are talking (neither muted nor held) — e.g. until the agent joins. It
+   * are talking (neither muted nor held, and heard by all: a coach or a
+   * listener does not count) — e.g. until the agent joins. It
    * pauses by itself when the condition ends and resumes if it returns. Null
    * removes it. The room owns the source; a non-looping one is dropped when
    * it ends.
@@ -424,6 +527,7 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
       ticks: this.ticks,
       members: this.members.length,
       talking: this.talkingAtLastTick,
+      restrictedAudiences: this.members.filter((m) => m.audience !== 'all').length,
       playbacks: playing,
       waitMusicPlaying: this.waitWasPlaying,
       recording: this.recorder !== null,
@@ -454,7 +558,8 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
     const members = this.members;
     const n = members.length;
 
-    // 1. What each member says, and the sum of what is heard.
+    // 1. What each member says, and the sum of what everyone hears.
+    const frameNo = ++this.frameNo;
     const voices = this.voices;
     clear(voices);
     let talking = 0;
@@ -464,10 +569,16 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
       this.readMember(m, nowMs);
       const heard = m.heard;
       if (m.talking) talking++;
-      const change = m.speaking.update(heard ? meanSquare(m.inFrame) : 0);
+      // Speaking is reported for a voice someone can hear.
+      const audible = heard && (m.audience === 'all' || m.listeners.length > 0);
+      const change = m.speaking.update(audible ? meanSquare(m.inFrame) : 0);
       if (change === 'start') this.queue({ kind: 'speaking-start', memberId: m.id });
       else if (change === 'stop') this.queue({ kind: 'speaking-stop', memberId: m.id });
-      if (heard) {
+      if (m.audience !== 'all' || m.mixedAudience !== 'all') {
+        // Restricted, or its audience just changed: only to its listeners.
+        this.whisper(m, heard, frameNo);
+        m.contributes = false;
+      } else if (heard) {
         if (!m.wasHeard) fadeIn(m.inFrame);
         addInto(voices, m.inFrame);
         m.contributes = true;
@@ -507,7 +618,9 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
     }
     this.roomReplacedBefore = roomReplaced;
 
-    // 4. The recording: the conversation as a listener who is not in it hears it.
+    // 4. The recording: the conversation as a listener who is not in it hears
+    //    it — the 'all' voices and the room's playbacks, never a whisper to a
+    //    few members nor the voice of someone listening in.
     if (this.recorder !== null) {
       saturateInto(roomReplaced ? this.replaced : this.full, this.recordFrame);
       try {
@@ -554,6 +667,48 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
     }
   }
 
+  /**
+   * Adds the voice of m (audience not 'all', or changed since the last tick)
+   * to the whispers of each member who hears it. Steady, that is its
+   * listeners: O(audience size). The tick after a change walks the room:
+   * each member fades m in, keeps it, fades it out or never hears it,
+   * depending on whether the old and the new audience include it.
+   */
+  private whisper(m: Member, heard: boolean, frameNo: number): void {
+    const now = m.audience;
+    const before = m.mixedAudience;
+    if (now === before) {
+      const r = ramp(m.wasHeard, heard);
+      if (r === Ramp.Silent) return;
+      const listeners = m.listeners;
+      for (let i = 0; i < listeners.length; i++) {
+        const l = listeners[i];
+        if (!l.removed) this.addWhisper(l, m.inFrame, r, frameNo);
+      }
+      return;
+    }
+    m.mixedAudience = now;
+    const members = this.members;
+    for (let i = 0; i < members.length; i++) {
+      const l = members[i];
+      if (l === m || l.removed) continue;
+      const r = ramp(m.wasHeard && includes(before, l.id), heard && includes(now, l.id));
+      if (r !== Ramp.Silent) this.addWhisper(l, m.inFrame, r, frameNo);
+    }
+  }
+
+  private addWhisper(l: Member, voice: Int16Array, r: Ramp, frameNo: number): void {
+    // Allocated the first time anything is whispered to this member, then kept.
+    const acc = l.whispers ?? (l.whispers = new Int32Array(FRAME_SAMPLES));
+    if (l.whispersFrame !== frameNo) {
+      clear(acc);
+      l.whispersFrame = frameNo;
+    }
+    if (r === Ramp.Steady) addInto(acc, voice);
+    else if (r === Ramp.In) addFadedIn(acc, voice);
+    else addFadedOut(acc, voice);
+  }
+
   /** Fills m.acc with what m hears before its own playbacks, crossfading any change. */
   private hearing(m: Member): void {
     let kind: Listen = Listen.Conversation;
@@ -584,12 +739,16 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
   ): void {
     if (kind === Listen.Conversation) {
       if (roomReplaced) copyInto(out, this.replaced);
-      else if (m.contributes) {
-        // N−1: the whole conversation minus this member's own voice.
-        const full = this.full;
-        const own = m.inFrame;
-        for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = full[i] - own[i];
-      } else copyInto(out, this.full);
+      else {
+        if (m.contributes) {
+          // N−1: the whole conversation minus this member's own voice.
+          const full = this.full;
+          const own = m.inFrame;
+          for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = full[i] - own[i];
+        } else copyInto(out, this.full);
+        // Restricted voices addressed to it (a coach's whisper), part of its conversation.
+        if (m.whispersFrame === this.frameNo) addInto(out, m.whispers!);
+      }
     } else if (kind === Listen.Source && source !== null) {
       this.sources.read(source, m.sourceFrame, m.id);
       copyInto(out, m.sourceFrame);
@@ -705,6 +864,27 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
   }
 
   // ---- helpers --------------------------------------------------------------
+
+  /**
+   * Resolves each list audience to the members of it in the room; run when
+   * membership or an audience changes (never in the tick), so the tick walks
+   * a ready array. O(N + restricted × audience size).
+   */
+  private resolveListeners(): void {
+    for (const m of this.members) {
+      const a = m.audience;
+      if (typeof a === 'string') {
+        if (m.listeners.length > 0) m.listeners = NO_MEMBERS;
+        continue;
+      }
+      const listeners: Member[] = [];
+      for (const id of a) {
+        const l = this.byId.get(id);
+        if (l !== undefined && l !== m) listeners.push(l);
+      }
+      m.listeners = listeners;
+    }
+  }
 
   private parkSourceFor(id: string): AudioSource | null {
     if (this.holdFor === null) return null;
