@@ -149,10 +149,10 @@ export class Engine extends EventEmitter<EngineEvents> {
     const conference = new Conference(
       id,
       room,
-      (spec) =>
+      (spec, { loop }) =>
         openSourceOrSilence(spec, {
           cacheDir: this.opts.audioCacheDir,
-          loop: true,
+          loop,
           logger: this.logger,
         }).then((r) => r.source),
       this.logger,

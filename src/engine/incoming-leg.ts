@@ -46,7 +46,10 @@ export class IncomingLeg extends Leg {
    * 488) when the caller's offer has nothing we can use, or when the call
    * ended meanwhile.
    */
-  async answer(conference: Conference | null, options: { muted?: boolean } = {}): Promise<boolean> {
+  async answer(
+    conference: Conference | null,
+    options: { muted?: boolean; role?: string } = {},
+  ): Promise<boolean> {
     if (this.over || this.answering) return false;
     this.answering = true;
     const offer = this.call.remoteSdp;

@@ -2,7 +2,7 @@
 // addresses into conferences, and the events it gets back. It never hands
 // out SIP messages or RTP packets.
 export { Engine, type EngineOptions, type EngineEvents, type EngineStats } from './engine.js';
-export { Conference, type JoinOptions, type AudioOpener } from './conference.js';
+export { Conference, type JoinOptions, type AudioOpener, type Audience } from './conference.js';
 export { Leg } from './leg.js';
 export { OutgoingLeg } from './outgoing-leg.js';
 export { IncomingLeg } from './incoming-leg.js';

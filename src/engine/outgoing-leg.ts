@@ -95,7 +95,7 @@ export class OutgoingLeg extends Leg {
     }
     this.runMedia(media);
     this.state = 'connected';
-    this.conference?.add(this, { muted: this.options.muted });
+    this.conference?.add(this, { muted: this.options.muted, role: this.options.role });
     this.emit('answered', this.media!);
   }
 

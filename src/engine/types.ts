@@ -63,6 +63,8 @@ export interface DialOptions {
   ringTimeoutMs?: number;
   /** Joins the conference with these flags when answered. */
   muted?: boolean;
+  /** The member's role, for the conference's role-based audiences. */
+  role?: string;
   /** The leg logs through this (e.g. carrying the call id of the domain); default the engine's. */
   logger?: Logger;
 }

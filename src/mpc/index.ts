@@ -4,11 +4,25 @@ export {
   MpcService,
   type MpcServiceOptions,
   type RunRequest,
+  type IncomingRequest,
   type CallRequest,
+  type TransferRequest,
   type MemberActionRequest,
   type MpcStats,
 } from './mpc-service.js';
 export { MpcError, type MpcErrorKind } from './errors.js';
-export type { CallEngine, ConferenceHandle, LegHandle } from './ports.js';
-export type { NodeSettings, MpcObserver, MemberActionName, MemberRole } from './types.js';
+export type {
+  Audience,
+  CallEngine,
+  ConferenceHandle,
+  IncomingLegHandle,
+  LegHandle,
+} from './ports.js';
+export type {
+  NodeSettings,
+  MpcObserver,
+  MemberActionName,
+  MemberRole,
+  SupervisorMode,
+} from './types.js';
 export { isoNow, type WallClock } from './time.js';

@@ -6,6 +6,7 @@
  * engine, so what is stored never lags what happened.
  */
 import type { Logger } from 'pino';
+import type { TimerHandle } from '../clock/index.js';
 import type {
   CallRecord,
   ChangeSet,
@@ -17,11 +18,22 @@ import type {
 import type { ConferenceHandle, LegHandle } from './ports.js';
 import { SerialQueue } from './serial-queue.js';
 import type { WallClock } from './time.js';
-import type { NodeSettings } from './types.js';
+import type { Transfer } from './transfer.js';
+import type { NodeSettings, SupervisorMode } from './types.js';
 
 export interface LiveMember {
   record: MemberRecord;
   leg: LegHandle | null;
+  /** Held by a hold action (unhold lifts it). */
+  apiHeld: boolean;
+  /** Held while a transfer is pending (the transfer lifts it). */
+  transferHeld: boolean;
+  /** A supervisor's audience mode. */
+  mode: SupervisorMode | null;
+  /** Why we ended this member, when we did (the cause recorded instead of `hangup`). */
+  endCause: string | null;
+  /** Its voicemail message is playing: it leaves without an exit sound. */
+  voicemail: boolean;
 }
 
 /** States in which a member is still part of the call (or about to be). */
@@ -37,6 +49,17 @@ export class LiveCall {
   readonly queue = new SerialQueue();
   readonly members = new Map<string, LiveMember>();
   readonly log: Logger;
+  /** The warm or cold transfer pending, if any (one at a time). */
+  transfer: Transfer | null = null;
+  /** The first customer of an API run, dialled when the agent answers. */
+  pendingCustomer: { address: string; dial: string } | null = null;
+  /** An announcement plays before the call may end (a failed cold transfer's). */
+  announcing = false;
+  /** Timers of the call's lifecycle (max duration, alone), cleared when it ends. */
+  readonly timers = new Map<string, TimerHandle>();
+
+  /** Adds rows that travel with every change (the callback deliveries of its events). */
+  decorate: ((changes: ChangeSet) => void) | null = null;
 
   constructor(
     public record: CallRecord,
@@ -59,6 +82,17 @@ export class LiveCall {
 
   liveMembers(): LiveMember[] {
     return [...this.members.values()].filter((m) => isLive(m.record));
+  }
+
+  member(memberId: string): LiveMember | undefined {
+    return this.members.get(memberId);
+  }
+
+  /** Members in the call now (connected or on hold). */
+  joined(): LiveMember[] {
+    return this.liveMembers().filter(
+      (m) => m.record.state === 'connected' || m.record.state === 'on_hold',
+    );
   }
 
   /**
@@ -87,12 +121,22 @@ export class LiveCall {
         data: JSON.stringify(e.data ?? {}),
       })),
     };
+    this.decorate?.(changes);
     await this.store.commit(changes);
     if (c.call) this.record = c.call;
     for (const m of c.members ?? []) {
       const live = this.members.get(m.memberId);
       if (live) live.record = m;
-      else this.members.set(m.memberId, { record: m, leg: null });
+      else
+        this.members.set(m.memberId, {
+          record: m,
+          leg: null,
+          apiHeld: false,
+          transferHeld: false,
+          mode: m.role === 'supervisor' ? 'barge' : null,
+          endCause: null,
+          voicemail: false,
+        });
     }
     for (const e of c.events ?? [])
       this.log.info({ event: e.type, member_id: e.memberId, ...e.data }, 'call event');

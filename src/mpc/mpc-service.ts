@@ -1,8 +1,8 @@
 /**
- * The multi-party call domain (DESIGN.md §2): creates instances for runs,
- * dials their members through the engine, carries out the member actions,
- * keeps every state change in the store (an append-only event log per
- * call), and ends a call when its last agent leaves.
+ * The multi-party call domain (DESIGN.md §2): creates instances for runs
+ * and inbound calls, finds the call a request is about, checks it may
+ * apply, and hands it to the call's session (call-session.ts), which keeps
+ * every state change in the store (an append-only event log per call).
  *
  * Ordering: everything done to one call — an API action, a leg's event —
  * runs on that call's SerialQueue, and each step commits before it acts,
@@ -11,9 +11,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
+import { systemClock, type Clock } from '../clock/index.js';
 import type {
   CallRecord,
-  MemberRecord,
+  ChangeSet,
   MemberRole,
   MemberState,
   RequestRecord,
@@ -21,10 +22,13 @@ import type {
   Store,
 } from '../store/index.js';
 import { parseAddress, sameMember, type ParsedAddress } from './addresses.js';
+import { ACTING_ROLES, CallSession, finalMember } from './call-session.js';
 import { MpcError } from './errors.js';
 import { LiveCall, isLive, type LiveMember } from './live-call.js';
-import type { CallEngine, LegHandle } from './ports.js';
+import { applyMemberAction } from './member-actions.js';
+import type { CallEngine, IncomingLegHandle, LegHandle } from './ports.js';
 import { isoNow, type WallClock } from './time.js';
+import { startTransfer } from './transfers.js';
 import type { MemberActionName, MpcObserver, NodeSettings } from './types.js';
 
 export interface MpcServiceOptions {
@@ -32,7 +36,15 @@ export interface MpcServiceOptions {
   engine: CallEngine;
   logger?: Logger;
   now?: WallClock;
+  /** Drives the lifecycle timers (max duration, alone); default the system clock. */
+  clock?: Clock;
   observer?: MpcObserver;
+  /** Where `record: true` calls are recorded; null refuses recording (logged). */
+  recordingsDir?: string | null;
+  /** Live calls one account may have at once (inbound calls over it get 486); default 100. */
+  maxLiveCallsPerAccount?: number;
+  /** Adds the rows that travel with a call's events (callback deliveries). */
+  decorate?: (call: CallRecord, node: NodeSettings, changes: ChangeSet) => void;
 }
 
 export interface RunRequest {
@@ -47,6 +59,15 @@ export interface RunRequest {
   to: string;
 }
 
+export interface IncomingRequest {
+  authId: string;
+  runId: string;
+  node: NodeSettings;
+  leg: IncomingLegHandle;
+  /** The node's agents, rendered: dialled once the caller is answered. */
+  agents: string[];
+}
+
 export interface CallRequest {
   authId: string;
   apiId: string;
@@ -54,6 +75,10 @@ export interface CallRequest {
   to: string;
   role: MemberRole;
   triggerSource: string;
+}
+
+export interface TransferRequest extends CallRequest {
+  kind: 'warm' | 'cold';
 }
 
 export interface MemberActionRequest {
@@ -69,33 +94,26 @@ export interface MpcStats {
   membersByState: Record<MemberState, number>;
 }
 
-/** Roles whose members may act on the call (DESIGN.md §2: agent or supervisor). */
-const ACTING_ROLES: ReadonlySet<MemberRole> = new Set(['agent', 'supervisor']);
-
-/** A live call's pending first customer (the run's `to`), dialled when the agent answers. */
-interface PendingCustomer {
-  address: ParsedAddress;
-}
-
 export class MpcService {
   private readonly store: Store;
   private readonly engine: CallEngine;
   private readonly logger: Logger;
   private readonly now: WallClock;
+  private readonly clock: Clock;
   private readonly observer: MpcObserver;
-  private readonly calls = new Map<string, LiveCall>();
-  private readonly byNode = new Map<string, Set<LiveCall>>();
-  private readonly firstCustomer = new Map<string, PendingCustomer>();
-  /** Members whose hangup the API asked for: their end is a `hangup`, not a `remote-hangup`. */
-  private readonly hangupRequested = new Set<string>();
+  private readonly sessions = new Map<string, CallSession>();
+  private readonly byNode = new Map<string, Set<CallSession>>();
+  private readonly maxPerAccount: number;
   private stopping = false;
 
-  constructor(opts: MpcServiceOptions) {
+  constructor(private readonly opts: MpcServiceOptions) {
     this.store = opts.store;
     this.engine = opts.engine;
     this.logger = opts.logger ?? pino({ level: 'silent' });
     this.now = opts.now ?? isoNow;
+    this.clock = opts.clock ?? systemClock;
     this.observer = opts.observer ?? {};
+    this.maxPerAccount = opts.maxLiveCallsPerAccount ?? 100;
   }
 
   // ---- start and stop --------------------------------------------------------
@@ -111,8 +129,14 @@ export class MpcService {
       const at = this.now();
       const members = (await this.store.members(call.callId)).filter(isLive);
       const closed = members.map((m) => finalMember(m, at, 'server-restart'));
-      await this.store.commit({
-        calls: [{ ...call, state: 'ended', endedOn: at, endReason: 'server-restart' }],
+      const ended: CallRecord = {
+        ...call,
+        state: 'ended',
+        endedOn: at,
+        endReason: 'server-restart',
+      };
+      const changes: ChangeSet = {
+        calls: [ended],
         members: closed,
         events: [
           ...closed.map((m) => ({
@@ -130,7 +154,8 @@ export class MpcService {
             data: JSON.stringify({ reason: 'server-restart' }),
           },
         ],
-      });
+      };
+      await this.store.commit(changes);
       this.logger.info(
         { call_id: call.callId, members: closed.length },
         'ended a call left live by the previous process',
@@ -143,11 +168,11 @@ export class MpcService {
   async shutdown(): Promise<void> {
     this.stopping = true;
     await Promise.all(
-      [...this.calls.values()].map((live) =>
-        live.queue
-          .run(() => this.endCall(live, 'server-shutdown'))
+      [...this.sessions.values()].map((s) =>
+        s.live.queue
+          .run(() => s.endCall('server-shutdown'))
           .catch((err: unknown) => {
-            live.log.error({ err }, 'could not end the call cleanly');
+            s.log.error({ err }, 'could not end the call cleanly');
           }),
       ),
     );
@@ -162,32 +187,30 @@ export class MpcService {
       disconnected: 0,
       failed: 0,
     };
-    for (const live of this.calls.values()) {
-      for (const m of live.members.values()) membersByState[m.record.state]++;
-    }
-    return { liveCalls: this.calls.size, membersByState };
+    for (const s of this.sessions.values())
+      for (const m of s.live.members.values()) membersByState[m.record.state]++;
+    return { liveCalls: this.sessions.size, membersByState };
   }
 
-  /** Live calls' ids and legs, for RTP metrics. */
+  /** The legs of live members, for RTP metrics. */
   liveLegs(): LegHandle[] {
     const legs: LegHandle[] = [];
-    for (const live of this.calls.values())
-      for (const m of live.members.values()) if (m.leg && isLive(m.record)) legs.push(m.leg);
+    for (const s of this.sessions.values())
+      for (const m of s.live.members.values()) if (m.leg && isLive(m.record)) legs.push(m.leg);
     return legs;
   }
 
   /** Resolves once every live call's queued work has run (tests, shutdown). */
   async idle(): Promise<void> {
-    await Promise.all([...this.calls.values()].map((c) => c.queue.idle()));
+    await Promise.all([...this.sessions.values()].map((s) => s.live.queue.idle()));
   }
 
-  // ---- run -------------------------------------------------------------------
+  // ---- new calls -------------------------------------------------------------------
 
   /**
    * Starts an instance of `node` for a run: stores the run, the call and
    * its first member, then dials `from` as agent; `to` is dialled as
-   * customer when the agent answers. Resolves with the call id once stored
-   * and dialling.
+   * customer when the agent answers.
    */
   async run(req: RunRequest): Promise<{ callId: string }> {
     this.assertRunning();
@@ -195,54 +218,83 @@ export class MpcService {
     const to = parseAddress('to', req.to);
     this.checkRoute('from', from);
     this.checkRoute('to', to);
-    const at = this.now();
-    const callId = randomUUID();
-    const call: CallRecord = {
-      callId,
-      authId: req.authId,
-      phloId: req.node.phloId,
-      nodeId: req.node.nodeId,
-      runId: req.runId,
-      state: 'initialized',
-      createdOn: at,
-      startedOn: null,
-      endedOn: null,
-      endReason: null,
-    };
+    const session = this.open(req.authId, req.node, req.runId);
+    const agent = session.newMember(from.address, 'agent');
     const run: RunRecord = {
       runId: req.runId,
       phloId: req.node.phloId,
       authId: req.authId,
       payload: JSON.stringify(req.payload),
-      createdOn: at,
+      createdOn: session.live.record.createdOn,
     };
-    const agent = newMember(callId, from.address, 'agent', at);
-    const conference = this.engine.createConference(callId);
-    const live = new LiveCall(call, req.node, conference, this.store, this.now, this.logger);
-    try {
-      await live.change({
-        extra: { run },
-        request: this.request(req.authId, req.apiId, 'run', req.node, callId, null, {
-          ...req.payload,
-        }),
-        call,
-        members: [agent],
-        events: [
-          { type: 'call.created', memberId: null, data: { run_id: req.runId } },
-          dialingEvent(agent),
-        ],
-      });
-    } catch (err) {
-      await conference.close();
-      throw err;
-    }
-    this.register(live);
-    this.firstCustomer.set(callId, { address: to });
-    await live.queue.run(() => this.dialMember(live, agent.memberId, from));
-    return { callId };
+    await this.create(session, {
+      extra: { run },
+      request: this.request(req.authId, req.apiId, 'run', req.node, session.live.id, null, {
+        ...req.payload,
+      }),
+      members: [agent],
+      events: [session.dialingEvent(agent)],
+    });
+    session.live.pendingCustomer = to;
+    await session.live.queue.run(async () => {
+      await session.begin();
+      session.dial(agent.memberId, from.dial);
+    });
+    return { callId: session.live.id };
   }
 
-  // ---- the `call` action -------------------------------------------------------
+  /**
+   * An inbound call for a node's `incoming` trigger: the caller is answered
+   * as the customer (and hears wait music), then the node's agents are
+   * dialled. Over the account's live-call cap the caller gets 486.
+   */
+  async incoming(req: IncomingRequest): Promise<{ callId: string } | null> {
+    if (this.stopping) {
+      req.leg.reject(503, 'Shutting down');
+      return null;
+    }
+    if (this.liveCallsOf(req.authId).length >= this.maxPerAccount) {
+      this.logger.warn(
+        { auth_id: req.authId, cap: this.maxPerAccount },
+        'inbound call over the account cap',
+      );
+      req.leg.reject(486, 'Too many calls');
+      return null;
+    }
+    const agents = req.agents.map((a, i) => parseAddress(`agents[${i}]`, a));
+    const session = this.open(req.authId, req.node, req.runId);
+    const caller = session.newMember(req.leg.address, 'customer');
+    const run: RunRecord = {
+      runId: req.runId,
+      phloId: req.node.phloId,
+      authId: req.authId,
+      payload: JSON.stringify({ from: req.leg.address, to: req.leg.calledUser ?? '' }),
+      createdOn: session.live.record.createdOn,
+    };
+    await this.create(session, {
+      extra: { run },
+      members: [{ ...caller, state: 'ringing' }],
+      events: [
+        {
+          type: 'member.incoming',
+          memberId: caller.memberId,
+          data: { address: caller.address, called: req.leg.calledUser },
+        },
+      ],
+    });
+    await session.live.queue.run(async () => {
+      const member = session.live.member(caller.memberId)!;
+      session.follow(member, req.leg);
+      await session.begin();
+      if (!(await req.leg.answer(session.live.conference, { role: 'customer' }))) return;
+      await session.joined(member, { sip_call_id: req.leg.sipCallId, direction: 'incoming' });
+      for (const agent of agents)
+        await session.addMember(agent, 'agent', { data: { trigger_member_id: caller.memberId } });
+    });
+    return { callId: session.live.id };
+  }
+
+  // ---- node actions ------------------------------------------------------------------
 
   /**
    * Adds `to` to the live call where `trigger_source` is a connected agent
@@ -250,38 +302,59 @@ export class MpcService {
    * state and events.
    */
   async call(req: CallRequest): Promise<void> {
+    await this.nodeAction(req, 'call', async (s, actor, to, request) => {
+      await s.addMember(to, req.role, {
+        request,
+        data: { trigger_member_id: actor.record.memberId },
+      });
+    });
+  }
+
+  /** warm_transfer / cold_transfer from `trigger_source` (U1) to `to` (U3). */
+  async transfer(req: TransferRequest): Promise<void> {
+    await this.nodeAction(req, `${req.kind}_transfer`, (s, actor, to, request) =>
+      startTransfer(s, req.kind, actor, to, req.role, request),
+    );
+  }
+
+  private async nodeAction(
+    req: CallRequest,
+    action: string,
+    apply: (
+      s: CallSession,
+      actor: LiveMember,
+      to: ParsedAddress,
+      request: RequestRecord,
+    ) => Promise<void>,
+  ): Promise<void> {
     this.assertRunning();
     const trigger = parseAddress('trigger_source', req.triggerSource);
     const to = parseAddress('to', req.to);
     this.checkRoute('to', to);
-    const { live } = this.findActor(req.authId, req.node, trigger, req.triggerSource);
-    await live.queue.run(async () => {
+    const session = this.findActor(req.authId, req.node, trigger, req.triggerSource);
+    await session.live.queue.run(async () => {
       // Re-checked in the queue: the call may have changed while this waited.
-      if (live.ended) throw this.callGone(req.node);
-      const actor = this.actorIn(live, trigger, req.triggerSource, req.node);
-      const present = live.liveMembers().find((m) => sameMember(m.record.address, to));
+      if (session.live.ended) throw this.callGone(req.node);
+      const actor = this.actorIn(session, trigger, req.triggerSource, req.node);
+      const present = session.live.liveMembers().find((m) => sameMember(m.record.address, to));
       if (present)
         throw new MpcError(
           'conflict',
           `to ${req.to} is already in this call (${present.record.state} as ${present.record.role})`,
         );
-      const count = live.liveMembers().length;
-      if (count >= live.node.maxParticipants)
+      const count = session.live.liveMembers().length;
+      const max = session.node.maxParticipants;
+      if (count >= max)
         throw new MpcError(
           'conflict',
-          `the call is full: it has ${count} members and node ${req.node.nodeId} allows max_participants ${live.node.maxParticipants}`,
+          `the call is full: it has ${count} members and node ${req.node.nodeId} allows max_participants ${max}`,
         );
-      const member = newMember(live.id, to.address, req.role, this.now());
-      await live.change({
-        request: this.request(req.authId, req.apiId, 'call', req.node, live.id, member.memberId, {
-          to: req.to,
-          role: req.role,
-          trigger_source: req.triggerSource,
-        }),
-        members: [member],
-        events: [dialingEvent(member, actor.record.memberId)],
+      const request = this.request(req.authId, req.apiId, action, req.node, session.live.id, null, {
+        to: req.to,
+        role: req.role,
+        trigger_source: req.triggerSource,
       });
-      this.dialMember(live, member.memberId, to);
+      await apply(session, actor, to, request);
     });
   }
 
@@ -290,10 +363,10 @@ export class MpcService {
   async memberAction(req: MemberActionRequest): Promise<void> {
     this.assertRunning();
     const address = parseAddress('member', req.memberAddress);
-    const { live } = this.findMember(req.authId, req.node, address, req.memberAddress);
-    await live.queue.run(async () => {
-      if (live.ended) throw this.callGone(req.node);
-      const member = live
+    const session = this.findMember(req.authId, req.node, address, req.memberAddress);
+    await session.live.queue.run(async () => {
+      if (session.live.ended) throw this.callGone(req.node);
+      const member = session.live
         .liveMembers()
         .reverse()
         .find((m) => sameMember(m.record.address, address));
@@ -307,262 +380,77 @@ export class MpcService {
         req.apiId,
         req.action,
         req.node,
-        live.id,
+        session.live.id,
         member.record.memberId,
-        { member: req.memberAddress },
+        {
+          member: req.memberAddress,
+        },
       );
-      await this.applyMemberAction(live, member, req.action, request, req.memberAddress);
+      await applyMemberAction(session, member, req.action, request, req.memberAddress);
     });
   }
 
-  private async applyMemberAction(
-    live: LiveCall,
-    member: LiveMember,
-    action: MemberActionName,
-    request: RequestRecord,
-    shown: string,
-  ): Promise<void> {
-    const rec = member.record;
-    const leg = member.leg;
-    const id = rec.memberId;
-    switch (action) {
-      case 'hold': {
-        if (rec.state === 'on_hold') throw conflict(`member ${shown} is already on hold`);
-        if (rec.state !== 'connected') throw notConnected(shown, rec);
-        await live.change({
-          request,
-          members: [{ ...rec, state: 'on_hold', held: true }],
-          events: [{ type: 'member.held', memberId: id }],
-        });
-        if (leg) live.conference.setHeld(leg, true, holdMusic(live, rec.role) ?? undefined);
-        return;
-      }
-      case 'unhold': {
-        if (rec.state === 'connected') throw conflict(`member ${shown} is not on hold`);
-        if (rec.state !== 'on_hold') throw notConnected(shown, rec);
-        await live.change({
-          request,
-          members: [{ ...rec, state: 'connected', held: false }],
-          events: [{ type: 'member.unheld', memberId: id }],
-        });
-        if (leg) live.conference.setHeld(leg, false);
-        return;
-      }
-      case 'mute':
-      case 'unmute': {
-        const muted = action === 'mute';
-        if (rec.state !== 'connected' && rec.state !== 'on_hold') throw notConnected(shown, rec);
-        if (rec.muted === muted)
-          throw conflict(`member ${shown} is ${muted ? 'already muted' : 'not muted'}`);
-        await live.change({
-          request,
-          members: [{ ...rec, muted }],
-          events: [{ type: muted ? 'member.muted' : 'member.unmuted', memberId: id }],
-        });
-        if (leg) live.conference.setMuted(leg, muted);
-        return;
-      }
-      case 'hangup': {
-        await live.change({
-          request,
-          events: [{ type: 'member.hangup-requested', memberId: id, data: { state: rec.state } }],
-        });
-        this.hangupRequested.add(id);
-        if (leg) leg.hangup('hangup requested');
-        return;
-      }
-    }
+  // ---- sessions ------------------------------------------------------------------
+
+  private open(authId: string, node: NodeSettings, runId: string | null): CallSession {
+    const at = this.now();
+    const callId = randomUUID();
+    const record: CallRecord = {
+      callId,
+      authId,
+      phloId: node.phloId,
+      nodeId: node.nodeId,
+      runId,
+      state: 'initialized',
+      createdOn: at,
+      startedOn: null,
+      endedOn: null,
+      endReason: null,
+    };
+    const conference = this.engine.createConference(callId);
+    const live = new LiveCall(record, node, conference, this.store, this.now, this.logger);
+    const decorate = this.opts.decorate;
+    if (decorate) live.decorate = (changes) => decorate(live.record, node, changes);
+    return new CallSession(live, {
+      engine: this.engine,
+      now: this.now,
+      clock: this.clock,
+      observer: this.observer,
+      recordingsDir: this.opts.recordingsDir ?? null,
+      ended: (s) => this.unregister(s),
+    });
   }
 
-  // ---- legs ------------------------------------------------------------------------
-
-  /** Dials a stored member and follows its leg. Runs inside the call's queue. */
-  private dialMember(live: LiveCall, memberId: string, address: ParsedAddress): void {
-    const member = live.members.get(memberId);
-    if (!member) return;
-    let leg: LegHandle;
+  /** Stores a new call with its first rows; registers it once stored. */
+  private async create(
+    session: CallSession,
+    rows: Omit<Parameters<LiveCall['change']>[0], 'call'>,
+  ): Promise<void> {
+    const live = session.live;
     try {
-      leg = this.engine.dial(address.dial, live.conference, {
-        callerId: live.node.callerId ?? undefined,
-        ringTimeoutMs: live.node.ringTimeoutMs,
-        logger: live.log.child({ member_id: memberId }),
+      await live.change({
+        ...rows,
+        call: live.record,
+        events: [
+          { type: 'call.initialized', memberId: null, data: { run_id: live.record.runId } },
+          ...(rows.events ?? []),
+        ],
       });
     } catch (err) {
-      // Routing was checked before storing; only a closing engine lands here.
-      void live.queue.run(() =>
-        this.onLegFailed(live, memberId, { cause: 'failed', reason: (err as Error).message }),
-      );
-      return;
+      await live.conference.close();
+      throw err;
     }
-    member.leg = leg;
-    const on = (task: () => Promise<void>): void => {
-      live.queue.run(task).catch((err: unknown) => {
-        live.log.error({ err, member_id: memberId }, 'could not record a leg event');
-      });
-    };
-    leg.on('ringing', () => on(() => this.onLegProgress(live, memberId, 'member.ringing')));
-    leg.on('early-media', (m) =>
-      on(() => this.onLegProgress(live, memberId, 'member.early-media', { ...m })),
-    );
-    leg.on('answered', (m) => on(() => this.onLegAnswered(live, memberId, leg, m)));
-    leg.on('failed', (f) => on(() => this.onLegFailed(live, memberId, f)));
-    leg.on('ended', (e) => on(() => this.onLegEnded(live, memberId, e)));
-    leg.on('remote-hold', () => on(() => this.onLegNote(live, memberId, 'member.remote-hold')));
-    leg.on('remote-resume', () => on(() => this.onLegNote(live, memberId, 'member.remote-resume')));
-  }
-
-  private async onLegProgress(
-    live: LiveCall,
-    memberId: string,
-    type: string,
-    data?: Record<string, unknown>,
-  ): Promise<void> {
-    const rec = live.members.get(memberId)?.record;
-    if (!rec || live.ended || (rec.state !== 'dialing' && rec.state !== 'ringing')) return;
-    await live.change({
-      members: rec.state === 'ringing' ? undefined : [{ ...rec, state: 'ringing' }],
-      events: [{ type, memberId, data }],
-    });
-  }
-
-  private async onLegNote(live: LiveCall, memberId: string, type: string): Promise<void> {
-    const rec = live.members.get(memberId)?.record;
-    if (!rec || live.ended || !isLive(rec)) return;
-    await live.change({ events: [{ type, memberId }] });
-  }
-
-  private async onLegAnswered(
-    live: LiveCall,
-    memberId: string,
-    leg: LegHandle,
-    media: { codec: string; ptime: number },
-  ): Promise<void> {
-    const rec = live.members.get(memberId)?.record;
-    if (!rec || live.ended || !isLive(rec)) {
-      // Answered after the call (or the member) was over: it has no call to join.
-      leg.hangup('call already ended');
-      return;
-    }
-    const at = this.now();
-    const starting = live.record.state === 'initialized';
-    await live.change({
-      call: starting ? { ...live.record, state: 'active', startedOn: at } : undefined,
-      members: [{ ...rec, state: 'connected', joinedOn: at, sipCallId: leg.sipCallId }],
-      events: [
-        { type: 'member.connected', memberId, data: { ...media, sip_call_id: leg.sipCallId } },
-        ...(starting ? [{ type: 'call.active', memberId: null }] : []),
-      ],
-    });
-    this.observer.dialOutcome?.('connected');
-    const customer = this.firstCustomer.get(live.id);
-    if (customer && ACTING_ROLES.has(rec.role)) {
-      this.firstCustomer.delete(live.id);
-      const member = newMember(live.id, customer.address.address, 'customer', this.now());
-      await live.change({ members: [member], events: [dialingEvent(member, memberId)] });
-      this.dialMember(live, member.memberId, customer.address);
-    }
-  }
-
-  private async onLegFailed(
-    live: LiveCall,
-    memberId: string,
-    f: { cause: string; status?: number; reason: string },
-  ): Promise<void> {
-    const rec = live.members.get(memberId)?.record;
-    if (!rec || !isLive(rec)) return;
-    const cause =
-      this.hangupRequested.delete(memberId) && f.cause === 'canceled' ? 'canceled' : f.cause;
-    await live.change({
-      members: [
-        {
-          ...rec,
-          state: 'failed',
-          leftOn: this.now(),
-          hangupCause: cause,
-          sipStatus: f.status ?? null,
-        },
-      ],
-      events: [
-        {
-          type: 'member.failed',
-          memberId,
-          data: { cause, ...(f.status ? { status: f.status } : {}), reason: f.reason },
-        },
-      ],
-    });
-    this.observer.dialOutcome?.(outcomeOf(cause));
-    await this.checkEnd(live);
-  }
-
-  private async onLegEnded(
-    live: LiveCall,
-    memberId: string,
-    e: { by: 'local' | 'remote'; status?: number; reason: string },
-  ): Promise<void> {
-    const rec = live.members.get(memberId)?.record;
-    if (!rec || !isLive(rec)) return;
-    const requested = this.hangupRequested.delete(memberId);
-    const cause = requested ? 'hangup' : e.by === 'remote' ? 'remote-hangup' : e.reason;
-    await live.change({
-      members: [
-        {
-          ...rec,
-          state: 'disconnected',
-          held: false,
-          leftOn: this.now(),
-          hangupCause: cause,
-          sipStatus: e.status ?? rec.sipStatus,
-        },
-      ],
-      events: [
-        { type: 'member.disconnected', memberId, data: { cause, by: e.by, reason: e.reason } },
-      ],
-    });
-    await this.checkEnd(live);
-  }
-
-  /** DESIGN.md §2: the instance ends when the last agent leaves, or when nobody is left. */
-  private async checkEnd(live: LiveCall): Promise<void> {
-    if (live.ended) return;
-    const members = live.liveMembers();
-    if (members.length === 0) return this.endCall(live, 'everyone-left');
-    if (!members.some((m) => ACTING_ROLES.has(m.record.role)))
-      return this.endCall(live, 'last-agent-left');
-  }
-
-  /** Ends a call: stores the end (members closed with `reason`), then hangs up its legs. In the call's queue. */
-  private async endCall(live: LiveCall, reason: string): Promise<void> {
-    if (live.ended) return;
-    const at = this.now();
-    const remaining = live.liveMembers();
-    const closed = remaining.map((m) => finalMember(m.record, at, reason));
-    this.firstCustomer.delete(live.id);
-    await live.change({
-      call: { ...live.record, state: 'ended', endedOn: at, endReason: reason },
-      members: closed,
-      events: [
-        ...closed.map((m) => ({
-          type: m.state === 'failed' ? 'member.failed' : 'member.disconnected',
-          memberId: m.memberId,
-          data: { cause: reason },
-        })),
-        { type: 'call.ended', memberId: null, data: { reason } },
-      ],
-    });
-    for (const m of remaining) m.leg?.hangup(reason);
-    this.unregister(live);
-    await live.conference.close();
+    this.register(session);
   }
 
   // ---- lookups -------------------------------------------------------------------------
 
-  private liveCallsOf(authId: string, node: NodeSettings): LiveCall[] {
-    const set = this.byNode.get(nodeKey(node));
-    if (!set) return [];
+  private liveCallsOf(authId: string, node?: NodeSettings): CallSession[] {
+    const all = node ? [...(this.byNode.get(nodeKey(node)) ?? [])] : [...this.sessions.values()];
     // Most recent first: an address in two calls acts on the newer one.
-    return [...set]
-      .filter((c) => c.record.authId === authId && !c.ended)
-      .sort((a, b) => (a.record.createdOn < b.record.createdOn ? 1 : -1));
+    return all
+      .filter((s) => s.live.record.authId === authId && !s.live.ended)
+      .sort((a, b) => (a.live.record.createdOn < b.live.record.createdOn ? 1 : -1));
   }
 
   private findActor(
@@ -570,14 +458,13 @@ export class MpcService {
     node: NodeSettings,
     trigger: ParsedAddress,
     shown: string,
-  ): { live: LiveCall } {
-    const calls = this.liveCallsOf(authId, node);
-    let seen: LiveCall | null = null;
-    for (const live of calls) {
-      const found = live.liveMembers().filter((m) => sameMember(m.record.address, trigger));
+  ): CallSession {
+    let seen: CallSession | null = null;
+    for (const s of this.liveCallsOf(authId, node)) {
+      const found = s.live.liveMembers().filter((m) => sameMember(m.record.address, trigger));
       if (found.length === 0) continue;
-      seen ??= live;
-      if (found.some((m) => canAct(m.record))) return { live };
+      seen ??= s;
+      if (found.some((m) => canAct(m))) return s;
     }
     if (!seen)
       throw new MpcError(
@@ -586,17 +473,17 @@ export class MpcService {
       );
     // Found, but not as someone who may act: say why.
     this.actorIn(seen, trigger, shown, node);
-    return { live: seen };
+    return seen;
   }
 
   private actorIn(
-    live: LiveCall,
+    s: CallSession,
     trigger: ParsedAddress,
     shown: string,
     node: NodeSettings,
   ): LiveMember {
-    const found = live.liveMembers().filter((m) => sameMember(m.record.address, trigger));
-    const actor = found.find((m) => canAct(m.record));
+    const found = s.live.liveMembers().filter((m) => sameMember(m.record.address, trigger));
+    const actor = found.find((m) => canAct(m));
     if (actor) return actor;
     const m = found[0];
     if (!m)
@@ -618,26 +505,26 @@ export class MpcService {
     node: NodeSettings,
     address: ParsedAddress,
     shown: string,
-  ): { live: LiveCall } {
-    for (const live of this.liveCallsOf(authId, node)) {
-      if (live.liveMembers().some((m) => sameMember(m.record.address, address))) return { live };
+  ): CallSession {
+    for (const s of this.liveCallsOf(authId, node)) {
+      if (s.live.liveMembers().some((m) => sameMember(m.record.address, address))) return s;
     }
     throw new MpcError('not-found', `member ${shown} is not in a live call of node ${node.nodeId}`);
   }
 
-  private register(live: LiveCall): void {
-    this.calls.set(live.id, live);
-    const key = nodeKey(live.node);
+  private register(s: CallSession): void {
+    this.sessions.set(s.live.id, s);
+    const key = nodeKey(s.node);
     let set = this.byNode.get(key);
     if (!set) this.byNode.set(key, (set = new Set()));
-    set.add(live);
+    set.add(s);
   }
 
-  private unregister(live: LiveCall): void {
-    this.calls.delete(live.id);
-    const key = nodeKey(live.node);
+  private unregister(s: CallSession): void {
+    this.sessions.delete(s.live.id);
+    const key = nodeKey(s.node);
     const set = this.byNode.get(key);
-    set?.delete(live);
+    set?.delete(s);
     if (set?.size === 0) this.byNode.delete(key);
   }
 
@@ -689,77 +576,7 @@ function nodeKey(node: NodeSettings): string {
   return `${node.phloId}\0${node.nodeId}`;
 }
 
-function canAct(m: MemberRecord): boolean {
-  return m.state === 'connected' && ACTING_ROLES.has(m.role);
-}
-
-function newMember(callId: string, address: string, role: MemberRole, at: string): MemberRecord {
-  return {
-    memberId: randomUUID(),
-    callId,
-    address,
-    role,
-    state: 'dialing',
-    muted: false,
-    held: false,
-    createdOn: at,
-    joinedOn: null,
-    leftOn: null,
-    hangupCause: null,
-    sipStatus: null,
-    sipCallId: null,
-  };
-}
-
-/** A member closed by the call's end: disconnected if it had joined, failed (never connected) otherwise. */
-function finalMember(m: MemberRecord, at: string, cause: string): MemberRecord {
-  const joined = m.state === 'connected' || m.state === 'on_hold';
-  return {
-    ...m,
-    state: joined ? 'disconnected' : 'failed',
-    held: false,
-    leftOn: at,
-    hangupCause: cause,
-  };
-}
-
-function dialingEvent(
-  m: MemberRecord,
-  by?: string,
-): { type: string; memberId: string; data: Record<string, unknown> } {
-  return {
-    type: 'member.dialing',
-    memberId: m.memberId,
-    data: { address: m.address, role: m.role, ...(by ? { trigger_member_id: by } : {}) },
-  };
-}
-
-function holdMusic(live: LiveCall, role: MemberRole): string | null {
-  return role === 'customer' ? live.node.customerHoldMusic : live.node.agentHoldMusic;
-}
-
-function conflict(message: string): MpcError {
-  return new MpcError('conflict', message);
-}
-
-function notConnected(shown: string, m: MemberRecord): MpcError {
-  return new MpcError(
-    'conflict',
-    `member ${shown} is not connected yet (it is ${m.state.replace('_', ' ')})`,
-  );
-}
-
-function outcomeOf(
-  cause: string,
-): NonNullable<Parameters<NonNullable<MpcObserver['dialOutcome']>>[0]> {
-  switch (cause) {
-    case 'busy':
-    case 'declined':
-    case 'no-answer':
-    case 'unreachable':
-    case 'canceled':
-      return cause;
-    default:
-      return 'failed';
-  }
+/** A connected (not held) agent or supervisor may act on the call. */
+function canAct(m: LiveMember): boolean {
+  return m.record.state === 'connected' && ACTING_ROLES.has(m.record.role);
 }

@@ -15,10 +15,34 @@ export interface LegHandle extends EventEmitter<LegEvents> {
   stats(): { packetsLost: number; jitterMs: number; packetsReceived: number } | null;
 }
 
+/** A call to us, offered to the domain: answered into a conference or rejected. */
+export interface IncomingLegHandle extends LegHandle {
+  /** The user part of the Request-URI: the number or SIP user called. */
+  readonly calledUser: string | null;
+  /** Who calls (a SIP URI). */
+  readonly address: string;
+  ring(): void;
+  answer(
+    conference: ConferenceHandle,
+    options?: { muted?: boolean; role?: string },
+  ): Promise<boolean>;
+  reject(status?: number, reason?: string): void;
+}
+
+/** Who hears a member: everyone, nobody, or the members of some roles. */
+export type Audience = 'all' | 'none' | { roles: string[] };
+
 export interface ConferenceHandle {
   readonly id: string;
   setMuted(leg: LegHandle, muted: boolean): boolean;
   setHeld(leg: LegHandle, held: boolean, music?: string): boolean;
+  setAudience(leg: LegHandle, audience: Audience): boolean;
+  /** Plays once to one leg (null: the room); resolves with why it ended ('finished' when played out). */
+  play(to: LegHandle | null, spec: string, options?: { mix?: boolean }): Promise<string>;
+  setWaitMusic(spec: string | null): Promise<void>;
+  startRecording(path: string): Promise<void>;
+  pauseRecording(paused: boolean): void;
+  stopRecording(): Promise<{ path: string; durationMs: number } | null>;
   close(): Promise<void>;
 }
 
@@ -29,6 +53,6 @@ export interface CallEngine {
   dial(
     address: string,
     conference: ConferenceHandle,
-    options: { callerId?: string; ringTimeoutMs?: number; logger?: Logger },
+    options: { callerId?: string; ringTimeoutMs?: number; logger?: Logger; role?: string },
   ): LegHandle;
 }

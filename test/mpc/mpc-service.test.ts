@@ -12,6 +12,7 @@ import type { LegEvents, LegState } from '../../src/engine/index.js';
 import {
   MpcError,
   MpcService,
+  type Audience,
   type CallEngine,
   type ConferenceHandle,
   type LegHandle,
@@ -58,8 +59,42 @@ class DoubleLeg extends EventEmitter<LegEvents> implements LegHandle {
 class DoubleConference implements ConferenceHandle {
   held = new Map<string, string | undefined>();
   muted = new Set<string>();
+  audiences = new Map<string, Audience>();
+  played: { to: string | null; spec: string; mix: boolean }[] = [];
+  waitMusic: string | null = null;
+  recording: string | null = null;
+  recordingPaused = false;
   closed = false;
+  /** Resolves plays: each play() waits for the next finish() (or at once when auto). */
+  autoFinish = true;
+  private pending: (() => void)[] = [];
   constructor(readonly id: string) {}
+  setAudience(leg: LegHandle, audience: Audience): boolean {
+    this.audiences.set(leg.id, audience);
+    return true;
+  }
+  play(to: LegHandle | null, spec: string, options: { mix?: boolean } = {}): Promise<string> {
+    this.played.push({ to: to?.id ?? null, spec, mix: options.mix !== false });
+    if (this.autoFinish) return Promise.resolve('finished');
+    return new Promise((resolve) => this.pending.push(() => resolve('finished')));
+  }
+  finish(): void {
+    for (const f of this.pending.splice(0)) f();
+  }
+  async setWaitMusic(spec: string | null): Promise<void> {
+    this.waitMusic = spec;
+  }
+  async startRecording(path: string): Promise<void> {
+    this.recording = path;
+  }
+  pauseRecording(paused: boolean): void {
+    this.recordingPaused = paused;
+  }
+  async stopRecording(): Promise<{ path: string; durationMs: number } | null> {
+    const path = this.recording;
+    this.recording = null;
+    return path ? { path, durationMs: 1234 } : null;
+  }
   setMuted(leg: LegHandle, muted: boolean): boolean {
     if (muted) this.muted.add(leg.id);
     else this.muted.delete(leg.id);
@@ -180,7 +215,7 @@ test('a run dials the agent, then the customer when the agent answers; events ar
   );
   const events = (await store.events(callId)).map((e) => e.type);
   assert.deepEqual(events, [
-    'call.created',
+    'call.initialized',
     'member.dialing',
     'member.ringing',
     'member.connected',
