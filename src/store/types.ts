@@ -17,6 +17,14 @@ export interface AccountRecord {
   tokenHash: string;
   name: string;
   createdOn: string;
+  /**
+   * The key event callbacks of this account are signed with: base64 of
+   * HMAC-SHA256(key = AUTH_TOKEN, "partyline-callback-signing")
+   * (account/callbackSigningKey) — derived from the token, never the token.
+   * Absent for accounts created before schema version 2 (their callbacks
+   * are given up) until setAccountSigningKey() fills it in.
+   */
+  signingKey?: string;
 }
 
 export interface PhloRecord {
@@ -110,6 +118,90 @@ export interface RequestRecord {
   receivedOn: string;
 }
 
+/**
+ * An event callback to deliver (issue 9 §4), written in the same commit as
+ * the event it carries: an event and its delivery exist together or not at
+ * all. The event's seq is assigned in that commit, so a delivery names its
+ * event by position in the change set and the store fills in callId and
+ * seq. One delivery per event.
+ */
+export interface NewDelivery {
+  /**
+   * UUID made by the caller; sent as the callback's `event_id`, the same on
+   * every retry, so a receiver de-duplicates by it.
+   */
+  deliveryId: string;
+  /** Index in the same ChangeSet's `events` of the event this delivery carries. */
+  event: number;
+  /** Where to POST it (the node's event_callback_url). */
+  url: string;
+  /** The account whose signing key signs it (the call's account). */
+  authId: string;
+  /**
+   * JSON object text: what the callback body adds to the event row, frozen
+   * at commit (phlo_id, node_id, the member as it was); the dispatcher adds
+   * the event's own fields at delivery time.
+   */
+  body: string;
+  /** Also the time of its first attempt (nextAttemptAt starts here). */
+  createdOn: string;
+}
+
+/** A row of the outbox: one callback and how its delivery went. */
+export interface DeliveryRecord {
+  deliveryId: string;
+  /** The event it carries: (callId, seq) of events. */
+  callId: string;
+  seq: number;
+  url: string;
+  authId: string;
+  /** JSON object text, as given in NewDelivery.body. */
+  body: string;
+  /** HTTP attempts made so far (an attempt interrupted by a shutdown is not counted). */
+  attempts: number;
+  /** Not sent before this time. */
+  nextAttemptAt: string;
+  lastAttemptOn: string | null;
+  /** Set once a receiver answered 2xx; then it is never sent again. */
+  deliveredOn: string | null;
+  /** Why the last attempt failed (`HTTP 500`, `no answer within 5000 ms`, ...). */
+  lastError: string | null;
+  /** Set when the dispatcher stopped trying; then it is never sent again. */
+  gaveUpOn: string | null;
+  createdOn: string;
+}
+
+/** A delivery ready to be sent, with the event it carries. */
+export interface DueDelivery {
+  delivery: DeliveryRecord;
+  event: EventRecord;
+}
+
+export interface DueDeliveryQuery {
+  /** Deliveries whose nextAttemptAt is at or before this time. */
+  now: string;
+  /** At most this many (1..500). */
+  limit: number;
+  /** Calls to pass over (those with a delivery in flight). */
+  skipCalls?: readonly string[];
+  /** URLs to pass over (receivers with as many requests in flight as allowed). */
+  skipUrls?: readonly string[];
+}
+
+export interface DeliveryFailure {
+  /** When the attempt was made. */
+  at: string;
+  error: string;
+  nextAttemptAt: string;
+}
+
+export interface DeliveryGiveUp {
+  at: string;
+  error: string;
+  /** Whether a request was sent this time (counted in attempts), or it was given up before sending. */
+  attempted: boolean;
+}
+
 /** Rows written together or not at all. */
 export interface ChangeSet {
   request?: RequestRecord;
@@ -120,6 +212,8 @@ export interface ChangeSet {
   members?: MemberRecord[];
   /** Appended; `seq` is assigned by the store (the given one is ignored). */
   events?: Omit<EventRecord, 'seq'>[];
+  /** Callbacks for events of this change set (NewDelivery.event indexes `events`). */
+  deliveries?: NewDelivery[];
 }
 
 export interface CallListOptions {
@@ -145,6 +239,12 @@ export interface Store {
   /** Oldest first. */
   listAccounts(): Promise<AccountRecord[]>;
   countAccounts(): Promise<number>;
+  /**
+   * Sets the callback signing key of an account that has none or another
+   * (an account made before schema version 2, once its token is known
+   * again). False when no such account.
+   */
+  setAccountSigningKey(authId: string, signingKey: string): Promise<boolean>;
 
   /**
    * Rejects with StoreConflictError when the id exists (PHLO ids are
@@ -163,10 +263,12 @@ export interface Store {
   /**
    * Commits every row of the change set in one transaction, durably, before
    * it resolves; assigns event seqs. Rows are written run, calls, members,
-   * events, request — so a change set may refer to rows it creates. On any
-   * failure nothing of it is written: StoreConflictError for a run or
-   * request id that exists, StoreError `constraint` for a row the schema
-   * refuses (e.g. a member or event of a call that does not exist).
+   * events, deliveries, request — so a change set may refer to rows it
+   * creates. On any failure nothing of it is written: StoreConflictError
+   * for a run, request or delivery id that exists (or a second delivery of
+   * one event), StoreError `constraint` for a row the schema refuses (e.g.
+   * a member or event of a call that does not exist, a delivery whose
+   * `event` is not an index of `events`).
    */
   commit(changes: ChangeSet): Promise<void>;
 
@@ -187,6 +289,33 @@ export interface Store {
   getRequest(apiId: string): Promise<RequestRecord | null>;
   /** The requests that named this call, in the order they were committed. */
   requests(callId: string): Promise<RequestRecord[]>;
+
+  /*
+   * The callback outbox. A delivery is pending until delivered or given up.
+   * Order is kept per call: only the pending delivery of lowest seq of a
+   * call (its head) is ever due, so a call's callbacks go out one at a time
+   * in seq order; different calls are independent.
+   */
+
+  /**
+   * The heads of the calls' pending deliveries whose nextAttemptAt <= now,
+   * skipping the given calls and URLs; earliest nextAttemptAt first (then
+   * oldest), at most `limit`.
+   */
+  dueDeliveries(query: DueDeliveryQuery): Promise<DueDelivery[]>;
+  /** The earliest nextAttemptAt after `after` among the heads of pending deliveries; null when none. */
+  nextDeliveryAt(after: string): Promise<string | null>;
+  /**
+   * Records a successful attempt (attempts + 1, deliveredOn). False when no
+   * such delivery or it is no longer pending (nothing changes then).
+   */
+  markDelivered(deliveryId: string, at: string): Promise<boolean>;
+  /** Records a failed attempt and when to try again. False as for markDelivered. */
+  markAttemptFailed(deliveryId: string, failure: DeliveryFailure): Promise<boolean>;
+  /** Stops trying (gaveUpOn, lastError); the call's next delivery becomes its head. False as for markDelivered. */
+  giveUpDelivery(deliveryId: string, giveUp: DeliveryGiveUp): Promise<boolean>;
+  /** A call's deliveries, by seq. */
+  deliveries(callId: string): Promise<DeliveryRecord[]>;
 }
 
 /**

@@ -5,10 +5,14 @@ import {
   StoreConflictError,
   StoreError,
   type ChangeSet,
+  type DeliveryRecord,
+  type DueDelivery,
+  type DueDeliveryQuery,
   type EventRecord,
+  type NewDelivery,
   type Store,
 } from '../../src/store/index.js';
-import { account, at, call, event, member, phlo, request, run } from './fixtures.js';
+import { account, at, call, delivery, event, member, phlo, request, run } from './fixtures.js';
 
 /**
  * The behaviour every Store backend owes the domain (DESIGN.md §5: "One
@@ -68,6 +72,32 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         );
         assert.deepEqual(await store.getAccount(a.authId), a);
         assert.equal(await store.countAccounts(), 1);
+      });
+    });
+
+    describe('account signing keys', () => {
+      it('keeps an account’s signing key, and reads an account without one as it was', async () => {
+        const keyed = account({ signingKey: 'q3Zl7Ob2m0aJ4Kx2cYp1x7lQ9q0s0s9yQ8bqv3n7Jz4=' });
+        const plain = account();
+        await store.createAccount(keyed);
+        await store.createAccount(plain);
+        assert.deepEqual(await store.getAccount(keyed.authId), keyed);
+        const read = await store.getAccount(plain.authId);
+        assert.deepEqual(read, plain);
+        assert.equal(read?.signingKey, undefined);
+        assert.ok(read && !('signingKey' in read), 'no signingKey property at all');
+        assert.deepEqual(await store.listAccounts(), [keyed, plain]);
+      });
+
+      it('sets the signing key of an existing account only', async () => {
+        const a = account();
+        await store.createAccount(a);
+        assert.equal(await store.setAccountSigningKey(a.authId, 'a2V5'), true);
+        assert.deepEqual(await store.getAccount(a.authId), { ...a, signingKey: 'a2V5' });
+        assert.equal(await store.setAccountSigningKey(a.authId, 'bmV3'), true);
+        assert.equal((await store.getAccount(a.authId))?.signingKey, 'bmV3');
+        assert.equal(await store.setAccountSigningKey('MA0000000000000000XX', 'a2V5'), false);
+        assert.equal(await store.getAccount('MA0000000000000000XX'), null);
       });
     });
 
@@ -620,6 +650,339 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
       });
     });
 
+    describe('callback outbox', () => {
+      /** A call with `n` events committed, each with a delivery (URL `url`). */
+      async function callWithDeliveries(
+        n: number,
+        over: { url?: string; createdOn?: (i: number) => string } = {},
+      ) {
+        const { authId, phloId, nodeId } = await setup();
+        const c = call(authId, phloId, nodeId);
+        const events = Array.from({ length: n }, (_, i) =>
+          event(c.callId, `e${i + 1}`, { at: at(10 + i) }),
+        );
+        const deliveries = events.map((_, i) =>
+          delivery(authId, i, {
+            url: over.url ?? 'http://127.0.0.1:9/cb',
+            createdOn: over.createdOn?.(i) ?? at(10 + i),
+          }),
+        );
+        await store.commit({ calls: [c], events, deliveries });
+        return { authId, call: c, callId: c.callId, deliveries };
+      }
+
+      const ids = (due: DueDelivery[]) => due.map((d) => d.delivery.deliveryId);
+      const dueNow = (over: Partial<DueDeliveryQuery> = {}) =>
+        store.dueDeliveries({ now: at(1_000_000), limit: 100, ...over });
+
+      it('commits a delivery with its event, filling in the event’s call and seq', async () => {
+        const { authId, phloId, nodeId } = await setup();
+        const c = call(authId, phloId, nodeId);
+        await store.commit({ calls: [c], events: [event(c.callId, 'call.created')] });
+        const d = delivery(authId, 1, { createdOn: at(20), body: '{"phlo_id":"x"}' });
+        await store.commit({
+          events: [event(c.callId, 'member.dialing'), event(c.callId, 'member.ringing')],
+          deliveries: [d],
+        });
+        assert.deepEqual(await store.deliveries(c.callId), [
+          {
+            deliveryId: d.deliveryId,
+            callId: c.callId,
+            seq: 3,
+            url: d.url,
+            authId,
+            body: '{"phlo_id":"x"}',
+            attempts: 0,
+            nextAttemptAt: at(20),
+            lastAttemptOn: null,
+            deliveredOn: null,
+            lastError: null,
+            gaveUpOn: null,
+            createdOn: at(20),
+          },
+        ] satisfies DeliveryRecord[]);
+        assert.deepEqual(await store.deliveries(randomUUID()), []);
+      });
+
+      it('gives each delivery the seq of its own event, calls mixed in one commit', async () => {
+        const { authId, phloId, nodeId } = await setup();
+        const a = call(authId, phloId, nodeId);
+        const b = call(authId, phloId, nodeId);
+        await store.commit({ calls: [a, b], events: [event(a.callId, 'a1')] });
+        const events = [event(b.callId, 'b1'), event(a.callId, 'a2'), event(b.callId, 'b2')];
+        const ds = [delivery(authId, 2), delivery(authId, 0), delivery(authId, 1)];
+        await store.commit({ events, deliveries: ds });
+        const seqOf = async (callId: string) =>
+          (await store.deliveries(callId)).map((d) => [d.deliveryId, d.seq]);
+        assert.deepEqual(await seqOf(a.callId), [[ds[2].deliveryId, 2]]);
+        assert.deepEqual(await seqOf(b.callId), [
+          [ds[1].deliveryId, 1],
+          [ds[0].deliveryId, 2],
+        ]);
+        const due = await dueNow();
+        const byId = new Map(due.map((d) => [d.delivery.deliveryId, d.event]));
+        assert.equal(byId.get(ds[2].deliveryId)?.type, 'a2');
+        assert.equal(byId.get(ds[1].deliveryId)?.type, 'b1');
+      });
+
+      it('writes neither event nor delivery when any row of the commit fails', async () => {
+        const { authId, phloId, nodeId } = await setup();
+        const c = call(authId, phloId, nodeId);
+        const q = request(authId, phloId, { callId: c.callId });
+        await store.commit({ calls: [c], events: [event(c.callId, 'call.created')], request: q });
+        const before = await snapshot(c.callId);
+        const cases: [string, ChangeSet, (e: unknown) => boolean][] = [
+          [
+            'a request id that exists',
+            {
+              events: [event(c.callId, 'member.dialing')],
+              deliveries: [delivery(authId, 0)],
+              request: q,
+            },
+            (e) => e instanceof StoreConflictError,
+          ],
+          [
+            'a member of an unknown call',
+            {
+              members: [member(randomUUID())],
+              events: [event(c.callId, 'member.dialing')],
+              deliveries: [delivery(authId, 0)],
+            },
+            (e) => e instanceof StoreError && e.kind === 'constraint',
+          ],
+        ];
+        for (const [what, changes, check] of cases) {
+          await assert.rejects(store.commit(changes), check, what);
+          assert.deepEqual(await snapshot(c.callId), before, what);
+          assert.deepEqual(await store.deliveries(c.callId), [], what);
+          assert.deepEqual(await dueNow(), [], what);
+        }
+      });
+
+      it('refuses deliveries the schema forbids, writing nothing of the commit', async () => {
+        const { authId, phloId, nodeId } = await setup();
+        const c = call(authId, phloId, nodeId);
+        await store.commit({ calls: [c], events: [event(c.callId, 'call.created')] });
+        const taken = delivery(authId, 0);
+        await store.commit({ events: [event(c.callId, 'member.dialing')], deliveries: [taken] });
+        const before = await snapshot(c.callId);
+        const constraint = (e: unknown) => e instanceof StoreError && e.kind === 'constraint';
+        const conflict = (e: unknown) => e instanceof StoreConflictError;
+        const cases: [string, NewDelivery[], (e: unknown) => boolean][] = [
+          ['an event index past the end', [delivery(authId, 1)], constraint],
+          ['a negative event index', [delivery(authId, -1)], constraint],
+          ['a fractional event index', [delivery(authId, 0.5)], constraint],
+          ['an unknown account', [delivery('MA00000000000000000X', 0)], constraint],
+          ['a body that is not JSON', [delivery(authId, 0, { body: '{' })], constraint],
+          [
+            'a delivery id that exists',
+            [delivery(authId, 0, { deliveryId: taken.deliveryId })],
+            conflict,
+          ],
+          ['two deliveries of one event', [delivery(authId, 0), delivery(authId, 0)], conflict],
+        ];
+        for (const [what, deliveries, check] of cases) {
+          await assert.rejects(
+            store.commit({ events: [event(c.callId, 'member.ringing')], deliveries }),
+            check,
+            what,
+          );
+          assert.deepEqual(await snapshot(c.callId), before, what);
+          assert.deepEqual(
+            (await store.deliveries(c.callId)).map((d) => d.deliveryId),
+            [taken.deliveryId],
+            what,
+          );
+        }
+        // A change set without events cannot carry a delivery.
+        await assert.rejects(store.commit({ deliveries: [delivery(authId, 0)] }), constraint);
+      });
+
+      it('makes only the head of each call due, and the next once the head is done', async () => {
+        const a = await callWithDeliveries(3);
+        const b = await callWithDeliveries(2);
+        const [a1, a2, a3] = a.deliveries;
+        const [b1, b2] = b.deliveries;
+        assert.deepEqual(ids(await dueNow()), [a1.deliveryId, b1.deliveryId]);
+        const [first] = await dueNow({ limit: 1 });
+        assert.deepEqual(first.event, {
+          callId: a.callId,
+          seq: 1,
+          at: at(10),
+          type: 'e1',
+          memberId: null,
+          data: '{}',
+        } satisfies EventRecord);
+        assert.equal(first.delivery.seq, 1);
+
+        assert.equal(await store.markDelivered(a1.deliveryId, at(100)), true);
+        assert.deepEqual(ids(await dueNow()), [b1.deliveryId, a2.deliveryId]);
+        assert.equal(
+          await store.giveUpDelivery(b1.deliveryId, { at: at(101), error: 'x', attempted: true }),
+          true,
+        );
+        assert.deepEqual(ids(await dueNow()), [a2.deliveryId, b2.deliveryId]);
+        await store.markDelivered(a2.deliveryId, at(102));
+        await store.markDelivered(b2.deliveryId, at(103));
+        assert.deepEqual(ids(await dueNow()), [a3.deliveryId]);
+        await store.markDelivered(a3.deliveryId, at(104));
+        assert.deepEqual(await dueNow(), []);
+        assert.equal(await store.nextDeliveryAt(at(0)), null);
+      });
+
+      it('is not due before its next attempt time; a failing head holds back only its call', async () => {
+        const a = await callWithDeliveries(2);
+        const b = await callWithDeliveries(1, { createdOn: () => at(50) });
+        const [a1, a2] = a.deliveries;
+        const [b1] = b.deliveries;
+        assert.deepEqual(ids(await dueNow({ now: at(9) })), []);
+        assert.deepEqual(ids(await dueNow({ now: at(10) })), [a1.deliveryId]);
+        assert.deepEqual(ids(await dueNow({ now: at(50) })), [a1.deliveryId, b1.deliveryId]);
+
+        assert.equal(
+          await store.markAttemptFailed(a1.deliveryId, {
+            at: at(60),
+            error: 'HTTP 503',
+            nextAttemptAt: at(2_000),
+          }),
+          true,
+        );
+        const [failed] = await store.deliveries(a.callId);
+        assert.equal(failed.attempts, 1);
+        assert.equal(failed.lastError, 'HTTP 503');
+        assert.equal(failed.lastAttemptOn, at(60));
+        assert.equal(failed.nextAttemptAt, at(2_000));
+        assert.equal(failed.deliveredOn, null);
+        // a2 waits behind a1; b1 is independent.
+        assert.deepEqual(ids(await dueNow({ now: at(1_999) })), [b1.deliveryId]);
+        assert.deepEqual(ids(await dueNow({ now: at(2_000) })), [b1.deliveryId, a1.deliveryId]);
+        assert.equal(await store.nextDeliveryAt(at(1_000)), at(2_000));
+
+        await store.markAttemptFailed(a1.deliveryId, {
+          at: at(2_001),
+          error: 'timeout',
+          nextAttemptAt: at(3_000),
+        });
+        assert.equal((await store.deliveries(a.callId))[0].attempts, 2);
+        await store.markDelivered(a1.deliveryId, at(3_001));
+        const [done, next] = await store.deliveries(a.callId);
+        assert.equal(done.attempts, 3);
+        assert.equal(done.deliveredOn, at(3_001));
+        assert.equal(done.lastAttemptOn, at(3_001));
+        assert.equal(done.lastError, 'timeout', 'the last error stays as history');
+        assert.deepEqual(ids(await dueNow({ now: at(3_001), skipCalls: [b.callId] })), [
+          a2.deliveryId,
+        ]);
+        assert.equal(next.attempts, 0);
+      });
+
+      it('passes over the calls and URLs it is told to skip, and keeps to the limit', async () => {
+        const a = await callWithDeliveries(1, { url: 'http://127.0.0.1:9/a' });
+        const b = await callWithDeliveries(1, { url: 'http://127.0.0.1:9/b' });
+        const c = await callWithDeliveries(1, { url: 'http://127.0.0.1:9/a' });
+        const [a1, b1, c1] = [a.deliveries[0], b.deliveries[0], c.deliveries[0]];
+        assert.deepEqual(ids(await dueNow()), [a1.deliveryId, b1.deliveryId, c1.deliveryId]);
+        assert.deepEqual(ids(await dueNow({ skipCalls: [a.callId] })), [
+          b1.deliveryId,
+          c1.deliveryId,
+        ]);
+        assert.deepEqual(ids(await dueNow({ skipUrls: ['http://127.0.0.1:9/a'] })), [
+          b1.deliveryId,
+        ]);
+        assert.deepEqual(
+          ids(await dueNow({ skipCalls: [b.callId], skipUrls: ['http://127.0.0.1:9/a'] })),
+          [],
+        );
+        assert.deepEqual(ids(await dueNow({ limit: 2 })), [a1.deliveryId, b1.deliveryId]);
+        assert.deepEqual(ids(await dueNow({ skipCalls: [], skipUrls: [] })), ids(await dueNow()));
+      });
+
+      it('orders due deliveries of different calls by next attempt time', async () => {
+        const late = await callWithDeliveries(1, { createdOn: () => at(30) });
+        const early = await callWithDeliveries(1, { createdOn: () => at(20) });
+        assert.deepEqual(ids(await dueNow()), [
+          early.deliveries[0].deliveryId,
+          late.deliveries[0].deliveryId,
+        ]);
+        await store.markAttemptFailed(early.deliveries[0].deliveryId, {
+          at: at(40),
+          error: 'HTTP 500',
+          nextAttemptAt: at(45),
+        });
+        assert.deepEqual(ids(await dueNow()), [
+          late.deliveries[0].deliveryId,
+          early.deliveries[0].deliveryId,
+        ]);
+      });
+
+      it('counts an attempt in a give-up only when one was made', async () => {
+        const a = await callWithDeliveries(2);
+        const [a1, a2] = a.deliveries;
+        await store.giveUpDelivery(a1.deliveryId, {
+          at: at(70),
+          error: 'account has no signing key',
+          attempted: false,
+        });
+        await store.markAttemptFailed(a2.deliveryId, {
+          at: at(71),
+          error: 'HTTP 500',
+          nextAttemptAt: at(72),
+        });
+        await store.giveUpDelivery(a2.deliveryId, {
+          at: at(73),
+          error: 'HTTP 502',
+          attempted: true,
+        });
+        const [g1, g2] = await store.deliveries(a.callId);
+        assert.deepEqual(
+          [g1.attempts, g1.lastAttemptOn, g1.gaveUpOn, g1.lastError, g1.deliveredOn],
+          [0, null, at(70), 'account has no signing key', null],
+        );
+        assert.deepEqual(
+          [g2.attempts, g2.lastAttemptOn, g2.gaveUpOn, g2.lastError, g2.deliveredOn],
+          [2, at(73), at(73), 'HTTP 502', null],
+        );
+        assert.deepEqual(await dueNow(), []);
+      });
+
+      it('changes nothing of a delivery that is done, or does not exist', async () => {
+        const a = await callWithDeliveries(2);
+        const [a1, a2] = a.deliveries;
+        await store.markDelivered(a1.deliveryId, at(80));
+        await store.giveUpDelivery(a2.deliveryId, { at: at(81), error: 'x', attempted: false });
+        const before = await store.deliveries(a.callId);
+        for (const id of [a1.deliveryId, a2.deliveryId, randomUUID()]) {
+          assert.equal(await store.markDelivered(id, at(90)), false);
+          assert.equal(
+            await store.markAttemptFailed(id, { at: at(91), error: 'y', nextAttemptAt: at(92) }),
+            false,
+          );
+          assert.equal(
+            await store.giveUpDelivery(id, { at: at(93), error: 'z', attempted: true }),
+            false,
+          );
+        }
+        assert.deepEqual(await store.deliveries(a.callId), before);
+      });
+
+      it('finds the next attempt time among call heads only', async () => {
+        assert.equal(await store.nextDeliveryAt(at(0)), null);
+        const a = await callWithDeliveries(2, { createdOn: (i) => at(100 + i * 1000) });
+        // a2 (at 1100) is not a head: only a1 (at 100) counts.
+        assert.equal(await store.nextDeliveryAt(at(0)), at(100));
+        assert.equal(await store.nextDeliveryAt(at(100)), null, 'strictly after');
+        await store.markAttemptFailed(a.deliveries[0].deliveryId, {
+          at: at(150),
+          error: 'HTTP 500',
+          nextAttemptAt: at(5_000),
+        });
+        assert.equal(await store.nextDeliveryAt(at(200)), at(5_000));
+        await store.markDelivered(a.deliveries[0].deliveryId, at(5_001));
+        assert.equal(await store.nextDeliveryAt(at(200)), at(1100));
+        assert.equal(await store.nextDeliveryAt(at(5_001)), null, 'a2 is already due');
+      });
+    });
+
     describe('lifecycle', () => {
       it('rejects every call after close(), and close() is idempotent', async () => {
         const { authId } = await setup();
@@ -631,6 +994,8 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         await assert.rejects(store.createAccount(account()), closed);
         await assert.rejects(store.commit({}), closed);
         await assert.rejects(store.liveCalls(), closed);
+        await assert.rejects(store.dueDeliveries({ now: at(1), limit: 1 }), closed);
+        await assert.rejects(store.markDelivered(randomUUID(), at(1)), closed);
         await assert.rejects(store.open(), closed);
       });
     });

@@ -4,6 +4,7 @@ import type {
   CallRecord,
   EventRecord,
   MemberRecord,
+  NewDelivery,
   PhloRecord,
   RequestRecord,
   RunRecord,
@@ -119,5 +120,20 @@ export const request = (
   memberId: null,
   params: '{}',
   receivedOn: at(7),
+  ...over,
+});
+
+/** A callback delivery of the event at `eventIndex` of the same change set. */
+export const delivery = (
+  authId: string,
+  eventIndex: number,
+  over: Partial<NewDelivery> = {},
+): NewDelivery => ({
+  deliveryId: randomUUID(),
+  event: eventIndex,
+  url: 'http://127.0.0.1:9/callbacks',
+  authId,
+  body: JSON.stringify({ phlo_id: 'p', node_id: 'n', member: null }),
+  createdOn: at(8),
   ...over,
 });

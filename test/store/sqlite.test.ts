@@ -26,7 +26,7 @@ import {
 import { migrate } from '../../src/store/sqlite/migrate.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { storeContract } from './contract.js';
-import { account, call, event, member, phlo, request, run } from './fixtures.js';
+import { account, at, call, delivery, event, member, phlo, request, run } from './fixtures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..');
@@ -142,6 +142,79 @@ describe('SqliteStore', () => {
       await again.close();
     }
     assert.deepEqual(readMigrations(path), applied, 'schema_migrations unchanged by reopening');
+  });
+
+  it('migrates a version-1 database to 2: history kept, old accounts without a signing key', async () => {
+    const path = freshPath();
+    const h = history();
+    const v1 = new Database(path);
+    try {
+      migrate(v1, [MIGRATIONS[0]], path, pino({ level: 'silent' }));
+      v1.prepare(
+        `INSERT INTO accounts (auth_id, token_hash, name, created_on)
+         VALUES (@authId, @tokenHash, @name, @createdOn)`,
+      ).run(h.acct);
+    } finally {
+      v1.close();
+    }
+    assert.deepEqual(
+      readMigrations(path).map((row) => (row as { version: number }).version),
+      [1],
+    );
+    const store = await opened(path);
+    try {
+      assert.deepEqual(
+        readMigrations(path).map((row) => (row as { version: number }).version),
+        MIGRATIONS.map((m) => m.version),
+      );
+      const old = await store.getAccount(h.acct.authId);
+      assert.deepEqual(old, h.acct);
+      assert.equal(old?.signingKey, undefined);
+      await store.createPhlo(h.phlo);
+      await store.commit({
+        ...h.changes,
+        deliveries: [delivery(h.acct.authId, 1, { createdOn: at(50) })],
+      });
+      await assertHistory(store, h);
+      const due = await store.dueDeliveries({ now: at(50), limit: 10 });
+      assert.deepEqual(
+        due.map((d) => [d.event.seq, d.event.type]),
+        [[2, 'member.connected']],
+      );
+      assert.equal(await store.setAccountSigningKey(h.acct.authId, 'a2V5'), true);
+      assert.equal((await store.getAccount(h.acct.authId))?.signingKey, 'a2V5');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps pending deliveries across close and reopen', async () => {
+    const path = freshPath();
+    const h = history();
+    const first = await opened(path);
+    await first.createAccount(h.acct);
+    await first.commit({
+      ...h.changes,
+      deliveries: [delivery(h.acct.authId, 0), delivery(h.acct.authId, 1)],
+    });
+    const [d1] = await first.deliveries(h.call.callId);
+    await first.markAttemptFailed(d1.deliveryId, {
+      at: at(60),
+      error: 'HTTP 500',
+      nextAttemptAt: at(70),
+    });
+    const before = await first.deliveries(h.call.callId);
+    await first.close();
+    const second = await opened(path);
+    try {
+      assert.deepEqual(await second.deliveries(h.call.callId), before);
+      assert.deepEqual(
+        (await second.dueDeliveries({ now: at(70), limit: 10 })).map((d) => d.delivery),
+        [before[0]],
+      );
+    } finally {
+      await second.close();
+    }
   });
 
   it('keeps everything across close and reopen', async () => {

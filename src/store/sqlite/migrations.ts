@@ -111,6 +111,44 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX requests_by_call ON requests (call_id);
     `,
   },
+  {
+    version: 2,
+    name: 'callback outbox and account signing keys',
+    sql: `
+      -- NULL for accounts made before: their callbacks cannot be signed
+      -- (the token is only kept as a scrypt hash) and are given up.
+      ALTER TABLE accounts ADD COLUMN signing_key TEXT;
+
+      -- Event callbacks still to deliver, and how each went (issue 9 §4).
+      -- Written in the commit of the event they carry, which they name by
+      -- (call_id, seq); the body sent is built from that event row and the
+      -- frozen extra fields in body. One delivery per event.
+      CREATE TABLE outbox (
+        delivery_id      TEXT PRIMARY KEY,
+        call_id          TEXT NOT NULL,
+        seq              INTEGER NOT NULL,
+        url              TEXT NOT NULL,
+        auth_id          TEXT NOT NULL REFERENCES accounts (auth_id),
+        body             TEXT NOT NULL CHECK (json_valid(body)),
+        attempts         INTEGER NOT NULL CHECK (attempts >= 0),
+        next_attempt_at  TEXT NOT NULL,
+        last_attempt_on  TEXT,
+        delivered_on     TEXT,
+        last_error       TEXT,
+        gave_up_on       TEXT,
+        created_on       TEXT NOT NULL,
+        UNIQUE (call_id, seq),
+        FOREIGN KEY (call_id, seq) REFERENCES events (call_id, seq),
+        CHECK (delivered_on IS NULL OR gave_up_on IS NULL)
+      );
+      -- Pending rows only (the few not yet delivered nor given up): a call's
+      -- head is its lowest pending seq; due heads are found by time.
+      CREATE INDEX outbox_pending_by_call ON outbox (call_id, seq)
+        WHERE delivered_on IS NULL AND gave_up_on IS NULL;
+      CREATE INDEX outbox_pending_by_time ON outbox (next_attempt_at)
+        WHERE delivered_on IS NULL AND gave_up_on IS NULL;
+    `,
+  },
 ];
 
 /** The newest schema version this build knows. */

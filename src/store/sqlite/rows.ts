@@ -2,6 +2,7 @@ import type {
   AccountRecord,
   CallRecord,
   CallState,
+  DeliveryRecord,
   EventRecord,
   MemberRecord,
   MemberRole,
@@ -24,6 +25,7 @@ export interface AccountRow {
   token_hash: string;
   name: string;
   created_on: string;
+  signing_key: string | null;
 }
 
 export interface PhloRow {
@@ -99,13 +101,16 @@ export const accountRow = (a: AccountRecord): AccountRow => ({
   token_hash: a.tokenHash,
   name: a.name,
   created_on: a.createdOn,
+  signing_key: a.signingKey ?? null,
 });
 
+/** `signingKey` is left out, not null, when there is none: a record reads back as it was written. */
 export const accountRecord = (r: AccountRow): AccountRecord => ({
   authId: r.auth_id,
   tokenHash: r.token_hash,
   name: r.name,
   createdOn: r.created_on,
+  ...(r.signing_key === null ? {} : { signingKey: r.signing_key }),
 });
 
 export const phloRow = (p: PhloRecord): PhloRow => ({
@@ -243,4 +248,53 @@ export const requestRecord = (r: RequestRow): RequestRecord => ({
   memberId: r.member_id,
   params: r.params,
   receivedOn: r.received_on,
+});
+
+export interface DeliveryRow {
+  delivery_id: string;
+  call_id: string;
+  seq: number;
+  url: string;
+  auth_id: string;
+  body: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_attempt_on: string | null;
+  delivered_on: string | null;
+  last_error: string | null;
+  gave_up_on: string | null;
+  created_on: string;
+}
+
+/** A due delivery joined with its event (the event's columns prefixed `event_`). */
+export interface DueDeliveryRow extends DeliveryRow {
+  event_at: string;
+  event_type: string;
+  event_member_id: string | null;
+  event_data: string;
+}
+
+export const deliveryRecord = (r: DeliveryRow): DeliveryRecord => ({
+  deliveryId: r.delivery_id,
+  callId: r.call_id,
+  seq: r.seq,
+  url: r.url,
+  authId: r.auth_id,
+  body: r.body,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastAttemptOn: r.last_attempt_on,
+  deliveredOn: r.delivered_on,
+  lastError: r.last_error,
+  gaveUpOn: r.gave_up_on,
+  createdOn: r.created_on,
+});
+
+export const dueDeliveryEvent = (r: DueDeliveryRow): EventRecord => ({
+  callId: r.call_id,
+  seq: r.seq,
+  at: r.event_at,
+  type: r.event_type,
+  memberId: r.event_member_id,
+  data: r.event_data,
 });

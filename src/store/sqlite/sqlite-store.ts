@@ -5,6 +5,11 @@ import type {
   CallListOptions,
   CallRecord,
   ChangeSet,
+  DeliveryFailure,
+  DeliveryGiveUp,
+  DeliveryRecord,
+  DueDelivery,
+  DueDeliveryQuery,
   EventRecord,
   MemberRecord,
   PhloRecord,
@@ -21,6 +26,8 @@ import {
   accountRow,
   callRecord,
   callRow,
+  deliveryRecord,
+  dueDeliveryEvent,
   eventRecord,
   eventRow,
   memberRecord,
@@ -156,6 +163,13 @@ export class SqliteStore implements Store {
     return this.run('count accounts', (s) => s.countAccounts.get()?.n ?? 0);
   }
 
+  setAccountSigningKey(authId: string, signingKey: string): Promise<boolean> {
+    return this.run(
+      `set signing key of account ${authId}`,
+      (s) => s.setSigningKey.run(signingKey, authId).changes > 0,
+    );
+  }
+
   createPhlo(phlo: PhloRecord): Promise<void> {
     return this.run(`create phlo ${phlo.phloId}`, (s) => {
       s.insertPhlo.run(phloRow(phlo));
@@ -243,12 +257,66 @@ export class SqliteStore implements Store {
     return this.run('list requests', (s) => s.requests.all(callId).map(requestRecord));
   }
 
+  dueDeliveries(query: DueDeliveryQuery): Promise<DueDelivery[]> {
+    return this.run('list due deliveries', (s) =>
+      s.dueDeliveries
+        .all({
+          now: query.now,
+          skip_calls: JSON.stringify(query.skipCalls ?? []),
+          skip_urls: JSON.stringify(query.skipUrls ?? []),
+          limit: listLimit(query.limit),
+        })
+        .map((row) => ({ delivery: deliveryRecord(row), event: dueDeliveryEvent(row) })),
+    );
+  }
+
+  nextDeliveryAt(after: string): Promise<string | null> {
+    return this.run('find next delivery time', (s) => s.nextDeliveryAt.get(after) ?? null);
+  }
+
+  markDelivered(deliveryId: string, at: string): Promise<boolean> {
+    return this.run(
+      `mark delivery ${deliveryId} delivered`,
+      (s) => s.markDelivered.run({ delivery_id: deliveryId, at }).changes > 0,
+    );
+  }
+
+  markAttemptFailed(deliveryId: string, failure: DeliveryFailure): Promise<boolean> {
+    return this.run(
+      `mark delivery ${deliveryId} failed`,
+      (s) =>
+        s.markAttemptFailed.run({
+          delivery_id: deliveryId,
+          at: failure.at,
+          error: failure.error,
+          next_attempt_at: failure.nextAttemptAt,
+        }).changes > 0,
+    );
+  }
+
+  giveUpDelivery(deliveryId: string, giveUp: DeliveryGiveUp): Promise<boolean> {
+    return this.run(
+      `give up delivery ${deliveryId}`,
+      (s) =>
+        s.giveUpDelivery.run({
+          delivery_id: deliveryId,
+          at: giveUp.at,
+          error: giveUp.error,
+          attempted: giveUp.attempted ? 1 : 0,
+        }).changes > 0,
+    );
+  }
+
+  deliveries(callId: string): Promise<DeliveryRecord[]> {
+    return this.run('list deliveries', (s) => s.deliveries.all(callId).map(deliveryRecord));
+  }
+
   /**
    * The body of commit(), inside one IMMEDIATE transaction (the write lock
    * is taken before the seqs are read, so no other writer can assign the
    * same ones). Parents before children, so the immediate foreign-key
    * checks see rows made earlier in the same change set. Any throw rolls
-   * the whole transaction back.
+   * the whole transaction back — deliveries with their events.
    */
   private write(s: Statements, changes: ChangeSet): void {
     const row = (what: string, fn: () => unknown): void => {
@@ -269,12 +337,39 @@ export class SqliteStore implements Store {
       );
     }
     const lastSeq = new Map<string, number>();
-    for (const event of changes.events ?? []) {
+    const events = changes.events ?? [];
+    const seqs: number[] = [];
+    for (const event of events) {
       row(`event ${event.type} of call ${event.callId}`, () => {
         const seq = (lastSeq.get(event.callId) ?? s.lastSeq.get(event.callId) ?? 0) + 1;
         s.insertEvent.run(eventRow(event, seq));
         lastSeq.set(event.callId, seq);
+        seqs.push(seq);
       });
+    }
+    for (const delivery of changes.deliveries ?? []) {
+      const what = `delivery ${delivery.deliveryId}`;
+      // The event is named by its place in this change set: its seq exists only now.
+      const index = delivery.event;
+      const event = Number.isInteger(index) ? events[index] : undefined;
+      if (!event) {
+        throw new StoreError(
+          'constraint',
+          `commit: ${what}: event ${String(index)} is not an index of this change set's ` +
+            `${events.length} event(s)`,
+        );
+      }
+      row(what, () =>
+        s.insertDelivery.run({
+          delivery_id: delivery.deliveryId,
+          call_id: event.callId,
+          seq: seqs[index],
+          url: delivery.url,
+          auth_id: delivery.authId,
+          body: delivery.body,
+          created_on: delivery.createdOn,
+        }),
+      );
     }
     const request = changes.request;
     if (request) row(`request ${request.apiId}`, () => s.insertRequest.run(requestRow(request)));

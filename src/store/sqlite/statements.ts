@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import type {
   AccountRow,
   CallRow,
+  DeliveryRow,
+  DueDeliveryRow,
   EventRow,
   MemberRow,
   PhloRow,
@@ -20,15 +22,28 @@ const CALLS_OF_NODE = `SELECT * FROM calls
   WHERE auth_id = ? AND phlo_id = ? AND node_id = ?`;
 
 /**
+ * Outbox rows still pending (neither delivered nor given up), written
+ * exactly as the partial indexes' condition so SQLite uses them.
+ */
+const PENDING = 'delivered_on IS NULL AND gave_up_on IS NULL';
+/** A pending row `o` that is its call's head: no pending row of that call has a lower seq. */
+const PENDING_HEAD = `o.delivered_on IS NULL AND o.gave_up_on IS NULL
+  AND o.seq = (SELECT min(p.seq) FROM outbox p
+               WHERE p.call_id = o.call_id AND p.delivered_on IS NULL AND p.gave_up_on IS NULL)`;
+
+/**
  * Every statement the store runs, prepared once when the store opens
  * (better-sqlite3 compiles on prepare; reusing a Statement skips that).
  */
 export function prepareStatements(db: Database.Database) {
   return {
     insertAccount: db.prepare(
-      `INSERT INTO accounts (auth_id, token_hash, name, created_on)
-       VALUES (@auth_id, @token_hash, @name, @created_on)`,
+      `INSERT INTO accounts (auth_id, token_hash, name, created_on, signing_key)
+       VALUES (@auth_id, @token_hash, @name, @created_on, @signing_key)`,
     ) as Statement<AccountRow>,
+    setSigningKey: db.prepare('UPDATE accounts SET signing_key = ? WHERE auth_id = ?') as Statement<
+      [string, string]
+    >,
     getAccount: db.prepare('SELECT * FROM accounts WHERE auth_id = ?') as Statement<
       [string],
       AccountRow
@@ -118,6 +133,57 @@ export function prepareStatements(db: Database.Database) {
     events: db.prepare('SELECT * FROM events WHERE call_id = ? ORDER BY seq') as Statement<
       [string],
       EventRow
+    >,
+
+    insertDelivery: db.prepare(
+      `INSERT INTO outbox (delivery_id, call_id, seq, url, auth_id, body, attempts,
+         next_attempt_at, created_on)
+       VALUES (@delivery_id, @call_id, @seq, @url, @auth_id, @body, 0, @created_on, @created_on)`,
+    ) as Statement<
+      Pick<
+        DeliveryRow,
+        'delivery_id' | 'call_id' | 'seq' | 'url' | 'auth_id' | 'body' | 'created_on'
+      >
+    >,
+    // Skip lists travel as JSON arrays (one statement, any length).
+    dueDeliveries: db.prepare(
+      `SELECT o.*, e.at AS event_at, e.type AS event_type, e.member_id AS event_member_id,
+         e.data AS event_data
+       FROM outbox o JOIN events e ON e.call_id = o.call_id AND e.seq = o.seq
+       WHERE ${PENDING_HEAD}
+         AND o.next_attempt_at <= @now
+         AND o.call_id NOT IN (SELECT value FROM json_each(@skip_calls))
+         AND o.url NOT IN (SELECT value FROM json_each(@skip_urls))
+       ORDER BY o.next_attempt_at, o.created_on, o.rowid
+       LIMIT @limit`,
+    ) as Statement<
+      { now: string; skip_calls: string; skip_urls: string; limit: number },
+      DueDeliveryRow
+    >,
+    nextDeliveryAt: db
+      .prepare(
+        `SELECT min(o.next_attempt_at) FROM outbox o
+         WHERE ${PENDING_HEAD} AND o.next_attempt_at > ?`,
+      )
+      .pluck() as Statement<[string], string | null>,
+    markDelivered: db.prepare(
+      `UPDATE outbox SET attempts = attempts + 1, last_attempt_on = @at, delivered_on = @at
+       WHERE delivery_id = @delivery_id AND ${PENDING}`,
+    ) as Statement<{ delivery_id: string; at: string }>,
+    markAttemptFailed: db.prepare(
+      `UPDATE outbox SET attempts = attempts + 1, last_attempt_on = @at, last_error = @error,
+         next_attempt_at = @next_attempt_at
+       WHERE delivery_id = @delivery_id AND ${PENDING}`,
+    ) as Statement<{ delivery_id: string; at: string; error: string; next_attempt_at: string }>,
+    giveUpDelivery: db.prepare(
+      `UPDATE outbox SET attempts = attempts + @attempted,
+         last_attempt_on = CASE WHEN @attempted = 1 THEN @at ELSE last_attempt_on END,
+         last_error = @error, gave_up_on = @at
+       WHERE delivery_id = @delivery_id AND ${PENDING}`,
+    ) as Statement<{ delivery_id: string; at: string; error: string; attempted: number }>,
+    deliveries: db.prepare('SELECT * FROM outbox WHERE call_id = ? ORDER BY seq') as Statement<
+      [string],
+      DeliveryRow
     >,
 
     insertRequest: db.prepare(
