@@ -32,6 +32,15 @@ export {
 export { builtinSource, isBuiltinSpec } from './builtin.js';
 export { DecodedAudioCache, DEFAULT_DECODED_CACHE_BYTES } from './decode-cache.js';
 export {
+  classifyAddress,
+  addressRefusal,
+  ALLOW_PRIVATE_CONFIG_KEY,
+  type AddressRange,
+  type AddressClass,
+  type AddressPolicyOptions,
+} from './address-policy.js';
+export { MAX_REDIRECTS, type HostResolver, type ResolvedAddress } from './guarded-get.js';
+export {
   fetchToCache,
   cacheEntryPath,
   DEFAULT_MAX_CACHE_BYTES,

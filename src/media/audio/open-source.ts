@@ -3,23 +3,26 @@ import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import type { Clock } from '../../clock/index.js';
+import type { AddressPolicyOptions } from './address-policy.js';
 import { builtinSource, isBuiltinSpec } from './builtin.js';
 import { DecodedAudioCache } from './decode-cache.js';
 import { AudioFileError, describeFsError } from './errors.js';
+import type { HostResolver } from './guarded-get.js';
 import type { AudioSource } from './source.js';
 import { SilenceSource } from './tone-source.js';
 import { fetchToCache, redactUrl } from './url-cache.js';
 import { decodeWav, decodeWavFile, MAX_AUDIO_FILE_BYTES } from './wav-decode.js';
 import { WavSource } from './wav-source.js';
 
-export interface OpenSourceOptions {
+export interface OpenSourceOptions extends AddressPolicyOptions {
   /** Where downloaded audio is kept. */
   cacheDir: string;
   /** Total size of cacheDir (default 500 MB). */
   maxCacheBytes?: number;
   /** Play a file again from the start when it ends (hold and wait music). */
   loop?: boolean;
-  fetch?: typeof fetch;
+  /** How URL host names are resolved (default the system resolver); tests inject one. */
+  resolveHost?: HostResolver;
   logger?: Logger;
   /** Largest audio file accepted, local or downloaded (default 50 MB). */
   maxFileBytes?: number;
@@ -66,8 +69,9 @@ function classify(spec: string): Target {
 /**
  * Opens an audio source by spec: a built-in name (see builtin.ts), a local
  * WAV file (absolute path or file:// URL) or an http(s) URL (downloaded once
- * into cacheDir). Files are decoded to 8 kHz once and shared. Rejects only
- * with AudioFileError, whose message says what is wrong with which source.
+ * into cacheDir, from public addresses only unless allowPrivateNetworks: see
+ * address-policy.ts). Files are decoded to 8 kHz once and shared. Rejects
+ * only with AudioFileError, whose message says what is wrong with which source.
  */
 export async function openSource(spec: string, options: OpenSourceOptions): Promise<AudioSource> {
   const trimmed = spec.trim();
@@ -95,7 +99,9 @@ export async function openSource(spec: string, options: OpenSourceOptions): Prom
   }
 
   const shown = redactUrl(target.url);
-  const decoded = await cache.get(`url\0${target.url}`, async () => {
+  // Keyed like the disk cache: what allowPrivateNetworks let in stays apart.
+  const key = `url\0${options.allowPrivateNetworks ? 'private' : 'public'}\0${target.url}`;
+  const decoded = await cache.get(key, async () => {
     const path = await fetchToCache(target.url, { ...options, maxFileBytes: maxBytes });
     try {
       let bytes: Buffer;

@@ -1,9 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat, utimes, type FileHandle } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../../clock/index.js';
+import type { AddressPolicyOptions } from './address-policy.js';
 import { AudioFileError, describeFsError } from './errors.js';
+import { DownloadError, guardedGet, redactUrl, type HostResolver } from './guarded-get.js';
+
+export { redactUrl };
 
 /**
  * A disk cache of audio fetched over HTTP(S): each URL is downloaded once and
@@ -12,9 +17,13 @@ import { AudioFileError, describeFsError } from './errors.js';
  * a directory, POSIX rename(2)), so a reader never sees a half-written entry.
  * Total size is bounded; the least recently used entries (oldest mtime; a hit
  * touches the file) are evicted first.
+ *
+ * Only public addresses are fetched from unless allowPrivateNetworks is set
+ * (address-policy.ts); the check is on the addresses connected to, after
+ * DNS, and on every redirect hop (guarded-get.ts).
  */
 
-export interface UrlCacheOptions {
+export interface UrlCacheOptions extends AddressPolicyOptions {
   cacheDir: string;
   /** Total bytes kept in cacheDir (default 500 MB). */
   maxCacheBytes?: number;
@@ -22,7 +31,8 @@ export interface UrlCacheOptions {
   maxFileBytes?: number;
   /** Whole download, headers and body (default 30 s). */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** How host names are resolved (default the system resolver); tests inject one. */
+  resolveHost?: HostResolver;
   clock?: Clock;
   logger?: Logger;
 }
@@ -37,24 +47,7 @@ const TEMP_PREFIX = '.tmp-';
 /** Downloads in progress, so that rooms opening the same URL at once share one download. */
 const inFlight = new Map<string, Promise<string>>();
 
-/** The URL without user:password, safe for logs and error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return url;
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
-
-/** fetch() refuses URLs with user:password (WHATWG Fetch): they travel as Basic auth (RFC 7617) instead. */
-function withoutCredentials(url: string): string {
-  return redactUrl(url);
-}
-
+/** user:password in the URL travels as Basic auth (RFC 7617), never in the request line. */
 function basicAuthHeader(url: string): Record<string, string> {
   const u = new URL(url);
   if (!u.username && !u.password) return {};
@@ -62,13 +55,23 @@ function basicAuthHeader(url: string): Record<string, string> {
   return { authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
 }
 
-export function cacheEntryPath(cacheDir: string, url: string): string {
-  return join(cacheDir, createHash('sha256').update(url).digest('hex') + ENTRY_SUFFIX);
+/**
+ * Where the cached copy of `url` is kept. Entries fetched with
+ * allowPrivateNetworks are kept apart from the others, so that turning the
+ * option off also stops serving what it let in (from disk or in flight).
+ */
+export function cacheEntryPath(
+  cacheDir: string,
+  url: string,
+  policy: AddressPolicyOptions = {},
+): string {
+  const key = policy.allowPrivateNetworks ? `private\0${url}` : url;
+  return join(cacheDir, createHash('sha256').update(key).digest('hex') + ENTRY_SUFFIX);
 }
 
 /** Path of the cached copy of `url`, downloading it first if needed. Rejects only with AudioFileError. */
 export async function fetchToCache(url: string, options: UrlCacheOptions): Promise<string> {
-  const entry = cacheEntryPath(options.cacheDir, url);
+  const entry = cacheEntryPath(options.cacheDir, url, options);
   try {
     const st = await stat(entry);
     if (st.isFile()) {
@@ -102,7 +105,6 @@ async function download(url: string, entry: string, options: UrlCacheOptions): P
   );
   const timeoutMs = options.timeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS;
   const clock = options.clock ?? systemClock;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
 
   try {
     await mkdir(options.cacheDir, { recursive: true });
@@ -121,25 +123,27 @@ async function download(url: string, entry: string, options: UrlCacheOptions): P
   }, timeoutMs);
   const temp = join(options.cacheDir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
   let file: FileHandle | undefined;
-  let body: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  let res: IncomingMessage | undefined;
   try {
-    let res: Response;
     try {
-      res = await fetchImpl(withoutCredentials(url), {
-        signal: controller.signal,
-        redirect: 'follow',
-        headers: basicAuthHeader(url),
-      });
+      res = (
+        await guardedGet(url, {
+          signal: controller.signal,
+          headers: basicAuthHeader(url),
+          allowPrivateNetworks: options.allowPrivateNetworks,
+          resolveHost: options.resolveHost,
+        })
+      ).response;
     } catch (err) {
+      if (err instanceof AudioFileError) throw err; // refused by the address policy
       throw timedOut ? fail(`no answer within ${timeoutMs} ms`, err) : fail(errorText(err), err);
     }
-    if (!res.ok) {
-      await res.body?.cancel().catch(() => undefined);
-      throw fail(`HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}`);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status > 299) {
+      throw fail(`HTTP ${status}${res.statusMessage ? ' ' + res.statusMessage : ''}`);
     }
-    const declared = Number(res.headers.get('content-length') ?? NaN);
+    const declared = Number(res.headers['content-length'] ?? NaN);
     if (declared > limit) {
-      await res.body?.cancel().catch(() => undefined);
       throw fail(`file is ${megabytes(declared)}, over the ${megabytes(limit)} limit`);
     }
     try {
@@ -148,9 +152,9 @@ async function download(url: string, entry: string, options: UrlCacheOptions): P
       throw fail(describeFsError(err, temp), err);
     }
     let received = 0;
-    body = res.body?.getReader();
-    while (body) {
-      const chunk = await body.read().catch((err: unknown) => {
+    const body = res[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    for (;;) {
+      const chunk = await body.next().catch((err: unknown) => {
         throw timedOut
           ? fail(`not complete within ${timeoutMs} ms`, err)
           : fail(errorText(err), err);
@@ -165,7 +169,10 @@ async function download(url: string, entry: string, options: UrlCacheOptions): P
         throw fail(describeFsError(err, temp), err);
       }
     }
-    body = undefined;
+    // A connection that closed early can end the body without an error.
+    if (!res.complete || (Number.isFinite(declared) && received !== declared)) {
+      throw fail(`connection closed after ${received} bytes, before the end of the file`);
+    }
     try {
       await file.close();
       file = undefined;
@@ -176,7 +183,7 @@ async function download(url: string, entry: string, options: UrlCacheOptions): P
     options.logger?.info({ url: shown, bytes: received }, 'audio downloaded to cache');
   } catch (err) {
     controller.abort();
-    await body?.cancel().catch(() => undefined);
+    res?.destroy();
     await file?.close().catch(() => undefined);
     await rm(temp, { force: true }).catch(() => undefined);
     throw err instanceof AudioFileError ? err : fail(errorText(err), err);
@@ -194,10 +201,11 @@ async function download(url: string, entry: string, options: UrlCacheOptions): P
 }
 
 function errorText(err: unknown): string {
+  if (err instanceof DownloadError) return err.message;
   if (!(err instanceof Error)) return String(err);
-  // undici hides the useful part (ECONNREFUSED, ENOTFOUND...) in `cause`.
-  const cause = (err as { cause?: unknown }).cause;
-  return cause instanceof Error ? `${err.message} (${cause.message})` : err.message;
+  // Socket errors: "connect ECONNREFUSED 192.0.2.1:80", "socket hang up" (ECONNRESET)...
+  const code = (err as NodeJS.ErrnoException).code;
+  return code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
 }
 
 /**

@@ -185,3 +185,28 @@ test('openSourceOrSilence: the error is logged and returned with silence shaped 
   assert.equal(ok.error, undefined);
   assert.equal(ok.source.name, 'beep:2');
 });
+
+test('a URL is fetched from public addresses only, unless allowPrivateNetworks (issue 9 §3)', async () => {
+  const message =
+    'http://10.0.0.5/moh.wav: address 10.0.0.5 is in a private range; set media.allowPrivateAudioUrls to allow it';
+  await rejectsWith(
+    openSource('http://10.0.0.5/moh.wav', { cacheDir }),
+    new RegExp(`^${message.replace(/[.]/g, '\\.')}$`),
+  );
+  const music = await openSourceOrSilence('http://10.0.0.5/moh.wav', { cacheDir, loop: true });
+  assert.equal(music.error?.message, message);
+  assert.ok(music.source instanceof SilenceSource);
+  // The host name is resolved (here by an injected resolver) and its address judged.
+  const resolveHost = async (): Promise<{ address: string; family: 4 | 6 }[]> => [
+    { address: '127.0.0.1', family: 4 },
+  ];
+  await rejectsWith(
+    openSource('https://moh.example/a.wav', { cacheDir, resolveHost }),
+    /^https:\/\/moh\.example\/a\.wav: address 127\.0\.0\.1 of moh\.example is a loopback address; set media\.allowPrivateAudioUrls to allow it$/,
+  );
+  // Allowed, it is fetched from (nothing listens at that port: the refusal is the socket's now).
+  await rejectsWith(
+    openSource('http://moh.example:1/a.wav', { cacheDir, resolveHost, allowPrivateNetworks: true }),
+    /^download of http:\/\/moh\.example:1\/a\.wav failed: connect ECONNREFUSED 127\.0\.0\.1:1$/,
+  );
+});
