@@ -17,6 +17,9 @@ export const MEMBER_ACTIONS: readonly MemberAction[] = [
   'resume_call',
   'voicemail_drop',
   'abort_transfer',
+  'coach',
+  'barge',
+  'listen',
 ];
 
 export const ROLES: readonly Role[] = ['agent', 'customer', 'supervisor'];

@@ -73,7 +73,11 @@ export type MemberAction =
   | 'unmute'
   | 'resume_call'
   | 'voicemail_drop'
-  | 'abort_transfer';
+  | 'abort_transfer'
+  /** Supervisors (our extension, as Plivo's MPC Voice API): heard by agents only / by all / by none. */
+  | 'coach'
+  | 'barge'
+  | 'listen';
 
 export interface NodeActionRequest {
   action: NodeAction;

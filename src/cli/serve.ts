@@ -1,7 +1,7 @@
 /** `partyline serve`: the call server, until SIGTERM or SIGINT. */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { createLogger, startServer } from '../server/index.js';
+import { createLogger, startServer, type RunningServer } from '../server/index.js';
 import { readConfig } from './program.js';
 
 function port(value: string): number {
@@ -37,8 +37,15 @@ export function registerServe(program: Command): void {
         const logger = createLogger(config.logLevel, {
           pretty: opts.jsonLogs ? false : opts.pretty ? true : undefined,
         });
-        const server = await startServer({ config, logger });
+        // The handlers go in before the server starts: a signal that arrives while it starts
+        // (right after "ready" is logged, say) still stops it cleanly once it is up.
+        let server: RunningServer | null = null;
+        let requested: string | null = null;
         const stop = (signal: string): void => {
+          if (!server) {
+            requested = signal;
+            return;
+          }
           logger.info({ signal }, 'stopping: hanging up live calls');
           server.stop().then(
             () => process.exit(0),
@@ -50,6 +57,8 @@ export function registerServe(program: Command): void {
         };
         process.once('SIGINT', () => stop('SIGINT'));
         process.once('SIGTERM', () => stop('SIGTERM'));
+        server = await startServer({ config, logger });
+        if (requested) stop(requested);
       },
     );
 }
