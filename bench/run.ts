@@ -20,6 +20,7 @@ import { runDialogMemoryBench } from './dialogs.js';
 import { runFuzzBench } from './fuzz.js';
 import { runParseBench } from './parse.js';
 import { printMediaResult, runMediaBench } from './media/index.js';
+import { printApiResult, runApiBench } from './api/index.js';
 
 function machine(): Record<string, string | number> {
   const cpu = cpus();
@@ -123,7 +124,18 @@ async function mediaSuite(): Promise<void> {
   write('media', media as unknown as Record<string, unknown>);
 }
 
-const suites: Record<string, () => Promise<void>> = { sip: sipSuite, media: mediaSuite };
+async function apiSuite(): Promise<void> {
+  console.log('\n== API: the call action end to end vs bare Fastify; whole-server capacity ==');
+  const api = await runApiBench({ log: (line: string) => console.log(`  ${line}`) });
+  printApiResult(api);
+  write('api', api as unknown as Record<string, unknown>);
+}
+
+const suites: Record<string, () => Promise<void>> = {
+  sip: sipSuite,
+  media: mediaSuite,
+  api: apiSuite,
+};
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted.length ? wanted : Object.keys(suites)) {
   const run = suites[name];

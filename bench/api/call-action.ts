@@ -1,0 +1,532 @@
+/**
+ * Part 1 of the API benchmark: the `call` action end to end — request in,
+ * 201 out, INVITE on the wire — at stepped, open-loop request rates, beside
+ * a bare Fastify route driven by the same client at the same rates.
+ *
+ * Set-up (once): a Partyline server in this process (server.ts); a PHLO of
+ * its own with max_participants 100; `liveCalls` runs, each an agent and a
+ * customer that are SIPp tone callees (uas-tone.xml: they answer and send
+ * G.711, so their legs never time out for lack of RTP); a second SIPp UAS
+ * (uas-signalling.xml) for the members the action adds: it logs each
+ * INVITE's arrival (gettimeofday, µs), answers at once without RTP, holds
+ * `holdMs` and hangs up, so the calls keep room. Requests go round-robin
+ * over the live calls (trigger_source = that call's agent), each with a `to`
+ * of its own (sip:u<N>@127.0.0.1:<port>): no two requests dial the same
+ * address, and at `rate` req/s a call holds about rate × holdMs / liveCalls
+ * added members at a time, far below 98.
+ *
+ * A step (one rate, one target): a fresh client process (client.ts) sends
+ * `warmupSeconds` of requests, then `seconds` of kept ones, at the rate;
+ * afterwards the harness waits for the INVITEs of the kept requests in
+ * SIPp's log, then for the added members to leave. Per request: time to the
+ * 201 (due → response complete) and, for ours, time to the INVITE (due →
+ * SIPp read it). README.md in this folder has every definition.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { encodeMulaw } from '../../src/media/index.js';
+import type { TestServer } from '../../test/support/partyline-server.js';
+import { spawnTracked, type TrackedChild } from '../cps/child.js';
+import { REPO_ROOT } from '../cps/peers.js';
+import { busyPercent, processCpuUs } from '../media/machine.js';
+import type { WindowProfiler } from '../media/profiler.js';
+import { percentile, round } from '../media/stats.js';
+import type { ClientJob, ClientReport } from './client.js';
+import { othersPercent, repeatWhileContended, sampleCpu, type CpuSample } from './contention.js';
+import {
+  createPhlo,
+  memberStates,
+  procCpuMs,
+  startBenchServer,
+  startRun,
+  until,
+  type BenchPhlo,
+} from './server.js';
+import { startUas, writeToneWav, type RunningUas } from './sipp-uas.js';
+
+export const DEFAULT_RATES: readonly number[] = [
+  25, 50, 100, 150, 200, 300, 400, 600, 800, 1200, 1600, 2400,
+];
+
+export interface CallActionOptions {
+  rates?: readonly number[];
+  /** Kept requests per step, seconds of sending; default 5. */
+  seconds?: number;
+  /** Requests sent before the kept ones in each step (same rate); default 2 s. */
+  warmupSeconds?: number;
+  /** Live calls the requests go round-robin over; default 8. */
+  liveCalls?: number;
+  /** How long an added member stays before its phone hangs up; default 200 ms. */
+  holdMs?: number;
+  /** Pass bound on the p99 of both times (to the 201, to the INVITE); default 20 ms. */
+  boundMs?: number;
+  /** Repeats of a failing step of ours; default 1. */
+  retries?: number;
+  /** One more rate between the last pass and the first failure; default true. */
+  bisect?: boolean;
+  /** Keep-alive connections of the client; default 64. */
+  connections?: number;
+  profiler?: WindowProfiler;
+  log?: (line: string) => void;
+}
+
+export type Target = 'partyline' | 'bare-fastify';
+
+/** One step: one target at one rate. Times in ms. */
+export interface RateStep {
+  target: Target;
+  rate: number;
+  passed: boolean;
+  reason?: string;
+  requests: number;
+  /** Responses other than 201 (status → count; 0 = no response). */
+  not_201: Record<string, number>;
+  p50_201_ms: number;
+  p99_201_ms: number;
+  mean_201_ms: number;
+  max_201_ms: number;
+  /** Partyline only: INVITEs SIPp logged for the kept 201s, and their times. */
+  invites_seen?: number;
+  p50_invite_ms?: number;
+  p99_invite_ms?: number;
+  mean_invite_ms?: number;
+  max_invite_ms?: number;
+  /** Requests sent ÷ the window's planned length, req/s. */
+  achieved_rps: number;
+  /** How late the client called http.request() after a request was due, p99. */
+  client_lateness_p99_ms: number;
+  /** CPU over the measured window, % of one core: the server (or bare Fastify) process, the client, the SIPp callee. */
+  server_cpu_pct: number;
+  client_cpu_pct: number;
+  sipp_cpu_pct?: number;
+  /** All cores, every process, % busy. */
+  machine_busy_pct: number;
+  /** CPU of processes outside the benchmark, % of one core (contention.ts). */
+  others_cpu_pct: number;
+  /** Failed while others_cpu_pct was above the limit: repeated. */
+  contended?: boolean;
+  /** Disagreement of the client's two wall-clock calibrations, ms. */
+  clock_drift_ms: number;
+  profile?: string;
+}
+
+export interface CallActionResult {
+  /** p99 of time to the 201 at 100 req/s (Partyline). */
+  call_p99_ms_at_100rps: number;
+  /** p99 of time to the INVITE at 100 req/s. */
+  invite_p99_ms_at_100rps: number;
+  bare_p99_ms_at_100rps: number;
+  /** call_p99_ms_at_100rps ÷ bare_p99_ms_at_100rps. */
+  ratio_vs_bare_fastify: number;
+  /** Mean time to the 201 ÷ bare Fastify's mean, at 100 req/s. */
+  ratio_of_means_vs_bare_fastify: number;
+  /** Highest rate whose Partyline step passed. */
+  max_rps_no_failures: number;
+  /** The step that ended the ladder. */
+  limit: string;
+  steps: { rate: number; partyline: RateStep; bare_fastify: RateStep }[];
+  /** Every attempt of both targets, retries and contended repeats included, in the order run. */
+  attempts: RateStep[];
+  settings: Record<string, number>;
+}
+
+interface Fixture {
+  srv: TestServer;
+  phlo: BenchPhlo;
+  tone: RunningUas;
+  callee: RunningUas;
+  bare: TrackedChild;
+  barePort: number;
+  agents: string[];
+  /** Members that stay for the whole run (agents and customers). */
+  resident: number;
+  work: string;
+  nextN: number;
+  logOffset: number;
+  invites: Map<number, number>;
+}
+
+const CLIENT = join(REPO_ROOT, 'bench', 'api', 'client.ts');
+const BARE = join(REPO_ROOT, 'bench', 'api', 'bare-fastify.ts');
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export async function runCallActionBench(opts: CallActionOptions = {}): Promise<CallActionResult> {
+  const log = opts.log ?? (() => undefined);
+  const rates = [...(opts.rates ?? DEFAULT_RATES)].sort((a, b) => a - b);
+  const seconds = opts.seconds ?? 5;
+  const warmup = opts.warmupSeconds ?? 2;
+  const bound = opts.boundMs ?? 20;
+  const retries = opts.retries ?? 1;
+  const settings = {
+    seconds_per_step: seconds,
+    warmup_seconds: warmup,
+    live_calls: opts.liveCalls ?? 8,
+    hold_ms: opts.holdMs ?? 200,
+    bound_p99_ms: bound,
+    connections: opts.connections ?? 64,
+    max_participants: 100,
+  };
+  const fx = await setUp(settings.live_calls, settings.hold_ms, log);
+  try {
+    const step = (target: Target, rate: number, keep = true): Promise<RateStep> =>
+      runStep(fx, target, rate, keep ? seconds : 0, keep ? warmup : 3, settings, bound, opts);
+    // JIT warm-up of both servers (and of the calls' queues): 3 s at 200/s, nothing kept.
+    log('warm-up: 3 s at 200 req/s to each target, not kept');
+    await step('bare-fastify', 200, false);
+    await step('partyline', 200, false);
+
+    const steps: CallActionResult['steps'] = [];
+    const attempts: RateStep[] = [];
+    const record = (s: RateStep): void => {
+      attempts.push(s);
+      log(formatRateStep(s));
+    };
+    const attempt = async (rate: number): Promise<RateStep> => {
+      const bare = await repeatWhileContended(() => step('bare-fastify', rate), record);
+      let ours: RateStep;
+      for (let i = 0; ; i++) {
+        ours = await repeatWhileContended(() => step('partyline', rate), record);
+        if (ours.passed || i >= retries) break;
+      }
+      steps.push({ rate, partyline: ours, bare_fastify: bare });
+      return ours;
+    };
+    let best: RateStep | undefined;
+    let failure: RateStep | undefined;
+    for (const rate of rates) {
+      const ours = await attempt(rate);
+      if (!ours.passed) {
+        failure = ours;
+        break;
+      }
+      best = ours;
+    }
+    if (failure && (opts.bisect ?? true)) {
+      const low = best?.rate ?? 0;
+      const mid = Math.round((low + failure.rate) / 2 / 25) * 25;
+      if (mid > low && mid < failure.rate) {
+        const ours = await attempt(mid);
+        if (ours.passed) best = ours;
+        else failure = ours;
+      }
+    }
+    steps.sort((a, b) => a.rate - b.rate);
+    const at100 = steps.find((s) => s.rate === 100);
+    const ours100 = at100?.partyline;
+    const bare100 = at100?.bare_fastify;
+    return {
+      call_p99_ms_at_100rps: ours100?.p99_201_ms ?? Number.NaN,
+      invite_p99_ms_at_100rps: ours100?.p99_invite_ms ?? Number.NaN,
+      bare_p99_ms_at_100rps: bare100?.p99_201_ms ?? Number.NaN,
+      ratio_vs_bare_fastify: ratioOf(ours100?.p99_201_ms, bare100?.p99_201_ms),
+      ratio_of_means_vs_bare_fastify: ratioOf(ours100?.mean_201_ms, bare100?.mean_201_ms),
+      max_rps_no_failures: best?.rate ?? 0,
+      limit: failure
+        ? `${failure.rate} req/s failed: ${failure.reason}`
+        : `every rate up to ${rates[rates.length - 1]} req/s passed`,
+      steps,
+      attempts,
+      settings,
+    };
+  } finally {
+    await tearDown(fx);
+  }
+}
+
+function ratioOf(a: number | undefined, b: number | undefined): number {
+  return a !== undefined && b !== undefined && b > 0 ? round(a / b, 2) : Number.NaN;
+}
+
+async function setUp(
+  liveCalls: number,
+  holdMs: number,
+  log: (line: string) => void,
+): Promise<Fixture> {
+  const work = mkdtempSync(join(tmpdir(), 'partyline-bench-api-'));
+  const wav = join(work, 'tone-440.wav');
+  writeToneWav(wav, 440, 1, encodeMulaw);
+  const started: { stop(): Promise<unknown> }[] = [];
+  try {
+    const tone = await startUas({
+      scenario: 'uas-tone.xml',
+      fill: { '@TONE_WAV@': wav },
+      timeoutSeconds: 900,
+    });
+    started.push(tone);
+    const callee = await startUas({
+      scenario: 'uas-signalling.xml',
+      fill: { holdMs: String(holdMs) },
+      timeoutSeconds: 900,
+    });
+    started.push(callee);
+    const srv = await startBenchServer();
+    started.push(srv);
+    const phlo = await createPhlo(srv, 100);
+    const agents: string[] = [];
+    for (let k = 0; k < liveCalls; k++) {
+      const agent = `sip:agent${k}@127.0.0.1:${tone.port}`;
+      await startRun(srv, phlo.phloId, agent, `sip:customer${k}@127.0.0.1:${tone.port}`);
+      agents.push(agent);
+    }
+    const resident = 2 * liveCalls;
+    if (!(await until(() => memberStates(srv).connected === resident, 15_000))) {
+      throw new Error(`live calls not connected: ${JSON.stringify(memberStates(srv))}`);
+    }
+    let barePort = 0;
+    const bare = spawnTracked([process.execPath, '--import', 'tsx', BARE], {
+      cwd: REPO_ROOT,
+      onStdoutLine: (line) => {
+        const m = /^READY (\d+)/.exec(line);
+        if (m) barePort = Number(m[1]);
+      },
+    });
+    started.push(bare);
+    if (
+      !(await until(() => barePort > 0 || bare.exitStatus() !== undefined, 20_000)) ||
+      !barePort
+    ) {
+      throw new Error(`bare Fastify did not start: ${bare.stderrTail()}`);
+    }
+    log(
+      `server pid ${process.pid} (in-process), ${liveCalls} live calls (agents + customers on SIPp ` +
+        `pid ${tone.pid}), callee SIPp pid ${callee.pid} :${callee.port}, bare Fastify pid ${bare.pid} :${barePort}`,
+    );
+    return {
+      srv,
+      phlo,
+      tone,
+      callee,
+      bare,
+      barePort,
+      agents,
+      resident,
+      work,
+      nextN: 1,
+      logOffset: 0,
+      invites: new Map(),
+    };
+  } catch (err) {
+    for (const s of started.reverse()) await s.stop().catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function tearDown(fx: Fixture): Promise<void> {
+  await fx.bare.stop();
+  await fx.srv.stop();
+  await fx.callee.stop();
+  await fx.tone.stop();
+  rmSync(fx.work, { recursive: true, force: true });
+}
+
+/** New "invite u<N> <s> <us>" lines of the callee's log into fx.invites (N → wall ms). */
+function readInvites(fx: Fixture): void {
+  let text: string;
+  try {
+    text = readFileSync(fx.callee.logPath, 'latin1');
+  } catch {
+    return;
+  }
+  const end = text.lastIndexOf('\n') + 1;
+  if (end <= fx.logOffset) return;
+  for (const line of text.slice(fx.logOffset, end).split('\n')) {
+    const m = /^invite u(\d+) ([\d.]+) ([\d.]+)/.exec(line);
+    if (m) fx.invites.set(Number(m[1]), Number(m[2]) * 1000 + Number(m[3]) / 1000);
+  }
+  fx.logOffset = end;
+}
+
+interface CpuMark {
+  server: number;
+  client: number;
+  sipp: number;
+  all: CpuSample;
+  at: number;
+}
+
+async function runStep(
+  fx: Fixture,
+  target: Target,
+  rate: number,
+  seconds: number,
+  warmupSeconds: number,
+  settings: { connections: number },
+  bound: number,
+  opts: CallActionOptions,
+): Promise<RateStep> {
+  const ours = target === 'partyline';
+  const firstN = fx.nextN;
+  const total = Math.round((seconds + warmupSeconds) * rate);
+  fx.nextN += total;
+  const out = join(fx.work, `client-${randomUUID()}.json`);
+  const port = ours ? fx.srv.server.httpPort : fx.barePort;
+  const authorization = `Basic ${Buffer.from(`${fx.srv.authId}:${fx.srv.authToken}`).toString('base64')}`;
+  const job: ClientJob = {
+    url: `http://127.0.0.1:${port}/v1/phlo/${fx.phlo.phloId}/multi_party_call/${fx.phlo.nodeId}`,
+    headers: { authorization, 'content-type': 'application/json' },
+    bodyTemplate: JSON.stringify({
+      action: 'call',
+      to: `sip:u{n}@127.0.0.1:${fx.callee.port}`,
+      role: 'customer',
+      trigger_source: '{r}',
+    }),
+    rotate: fx.agents,
+    firstN,
+    rate,
+    warmupMs: warmupSeconds * 1000,
+    durationMs: seconds * 1000,
+    connections: settings.connections,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    out,
+  };
+  const serverPid = ours ? process.pid : fx.bare.pid;
+  const serverCpu = (): number => (ours ? processCpuUs() / 1000 : procCpuMs(serverPid));
+  let clientPid = 0;
+  const mark = (): CpuMark => ({
+    server: serverCpu(),
+    client: procCpuMs(clientPid),
+    sipp: procCpuMs(fx.callee.pid),
+    all: sampleCpu([clientPid, fx.callee.pid, fx.tone.pid, fx.bare.pid]),
+    at: performance.now(),
+  });
+  let begin: CpuMark | undefined;
+  let end: CpuMark | undefined;
+  let profiling: Promise<void> | undefined;
+  let profile: Promise<string | null> | undefined;
+  const profileName = `api-${target}-${rate}rps-${firstN}`;
+  const client = spawnTracked([process.execPath, '--import', 'tsx', CLIENT, JSON.stringify(job)], {
+    cwd: REPO_ROOT,
+    onStdoutLine: (line) => {
+      if (line === 'WINDOW-START' && seconds > 0) {
+        begin = mark();
+        if (ours && opts.profiler) profiling = opts.profiler.start();
+      } else if (line === 'WINDOW-END' && seconds > 0) {
+        end = mark();
+        if (profiling) profile = profiling.then(() => opts.profiler!.stop(profileName));
+      }
+    },
+  });
+  clientPid = client.pid;
+  const budgetMs = (seconds + warmupSeconds) * 1000 + REQUEST_TIMEOUT_MS + 15_000;
+  const exited = await Promise.race([client.exited, sleep(budgetMs).then(() => undefined)]);
+  await client.stop();
+  if (!exited || exited.code !== 0) {
+    throw new Error(`client (${target}, ${rate}/s) failed: ${client.stderrTail()}`);
+  }
+  const report = JSON.parse(readFileSync(out, 'utf8')) as ClientReport;
+  rmSync(out, { force: true });
+
+  // The kept requests' INVITEs (bounded wait), then the added members' hang-ups.
+  if (ours) {
+    const wanted = report.samples.filter((s) => s.status === 201).map((s) => s.n);
+    await until(() => {
+      readInvites(fx);
+      return wanted.every((n) => fx.invites.has(n));
+    }, 3_000);
+    const drained = await until(() => {
+      const m = memberStates(fx.srv);
+      return m.dialing + m.ringing + m.connected + m.on_hold <= fx.resident;
+    }, 15_000);
+    if (!drained)
+      opts.log?.(`  members still up after the step: ${JSON.stringify(memberStates(fx.srv))}`);
+  }
+  const result = summarise(fx, target, rate, report, begin, end, bound, ours);
+  const path = await profile;
+  if (path) result.profile = path;
+  // Forget this step's INVITEs: numbers never repeat.
+  if (ours) for (const s of report.samples) fx.invites.delete(s.n);
+  return result;
+}
+
+function summarise(
+  fx: Fixture,
+  target: Target,
+  rate: number,
+  report: ClientReport,
+  begin: CpuMark | undefined,
+  end: CpuMark | undefined,
+  bound: number,
+  ours: boolean,
+): RateStep {
+  const samples = report.samples;
+  const ok = samples.filter((s) => s.status === 201);
+  const notOk: Record<string, number> = {};
+  for (const s of samples) if (s.status !== 201) notOk[s.status] = (notOk[s.status] ?? 0) + 1;
+  const toResponse = ok.map((s) => s.done - s.due);
+  const lateness = samples.map((s) => s.sent - s.due);
+  const wallMs = begin && end ? end.at - begin.at : Number.NaN;
+  const pct = (a: number | undefined, b: number | undefined): number =>
+    a !== undefined && b !== undefined && wallMs > 0
+      ? round((100 * (b - a)) / wallMs, 1)
+      : Number.NaN;
+  const step: RateStep = {
+    target,
+    rate,
+    passed: false,
+    requests: samples.length,
+    not_201: notOk,
+    ...times('201', toResponse),
+    achieved_rps: round(report.achieved_rps, 1),
+    client_lateness_p99_ms: round(percentile(lateness, 99), 3),
+    server_cpu_pct: pct(begin?.server, end?.server),
+    client_cpu_pct: pct(begin?.client, end?.client),
+    machine_busy_pct: round(busyPercent(begin?.all.machine, end?.all.machine), 1),
+    others_cpu_pct: othersPercent(begin?.all, end?.all),
+    clock_drift_ms: round(report.clock_drift_ms, 3),
+  } as RateStep;
+  const problems: string[] = [];
+  const failed = samples.length - ok.length;
+  if (failed > 0) {
+    problems.push(
+      `${failed} of ${samples.length} not 201 (${Object.entries(notOk)
+        .map(([k, v]) => `${k === '0' ? 'no response' : k}: ${v}`)
+        .join(', ')}${report.errors[0] ? `; ${report.errors[0]}` : ''})`,
+    );
+  }
+  if (ours) {
+    const invites: number[] = [];
+    for (const s of ok) {
+      const at = fx.invites.get(s.n);
+      if (at !== undefined) invites.push(at - s.due);
+    }
+    Object.assign(step, times('invite', invites), {
+      invites_seen: invites.length,
+      sipp_cpu_pct: pct(begin?.sipp, end?.sipp),
+    });
+    if (invites.length < ok.length) problems.push(`${ok.length - invites.length} INVITEs not seen`);
+    if (!(step.p99_invite_ms! < bound))
+      problems.push(`INVITE p99 ${step.p99_invite_ms} ms ≥ ${bound} ms`);
+  }
+  if (!(step.p99_201_ms < bound)) problems.push(`201 p99 ${step.p99_201_ms} ms ≥ ${bound} ms`);
+  if (step.achieved_rps < 0.95 * rate) problems.push(`client sent only ${step.achieved_rps} req/s`);
+  step.passed = problems.length === 0;
+  if (!step.passed) step.reason = problems.join('; ');
+  return step;
+}
+
+function times(kind: '201' | 'invite', values: number[]): Record<string, number> {
+  const mean = values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN;
+  return {
+    [`p50_${kind}_ms`]: round(percentile(values, 50), 3),
+    [`p99_${kind}_ms`]: round(percentile(values, 99), 3),
+    [`mean_${kind}_ms`]: round(mean, 3),
+    [`max_${kind}_ms`]: round(values.length ? Math.max(...values) : Number.NaN, 3),
+  };
+}
+
+export function formatRateStep(s: RateStep): string {
+  const invite =
+    s.target === 'partyline'
+      ? `, INVITE p50 ${s.p50_invite_ms} p99 ${s.p99_invite_ms} ms (${s.invites_seen} seen), sipp ${s.sipp_cpu_pct} %`
+      : '';
+  return (
+    `${s.target.padEnd(12)} ${String(s.rate).padStart(5)}/s: ${s.passed ? 'pass' : 'FAIL'}  ` +
+    `201 p50 ${s.p50_201_ms} p99 ${s.p99_201_ms} ms${invite}; server ${s.server_cpu_pct} %, ` +
+    `client ${s.client_cpu_pct} %, machine ${s.machine_busy_pct} %, others ${s.others_cpu_pct} %` +
+    (s.reason ? `  — ${s.reason}${s.contended ? ' (contended: repeated)' : ''}` : '')
+  );
+}

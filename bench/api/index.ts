@@ -1,0 +1,307 @@
+/**
+ * API benchmark (part of `npm run bench`, never of `npm test`):
+ *
+ * 1. the `call` action end to end (call-action.ts): request in → 201 out →
+ *    INVITE at a SIPp callee, at stepped open-loop request rates, beside a
+ *    bare Fastify route driven by the same client at the same rates;
+ * 2. whole-server capacity (capacity.ts): three-party calls created
+ *    through the API against SIPp tone callees, stepped up in members,
+ *    beside the media-only figure of bench/results/media.json.
+ *
+ * Run alone with `node --expose-gc --import tsx bench/api/index.ts`
+ * (`--help` for options). README.md in this folder defines every number.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT } from '../cps/peers.js';
+import { coreCount, loadAverage } from '../media/machine.js';
+import { WindowProfiler } from '../media/profiler.js';
+import { round } from '../media/stats.js';
+import {
+  runCallActionBench,
+  type CallActionOptions,
+  type CallActionResult,
+} from './call-action.js';
+import { runCapacityBench, type CapacityOptions, type CapacityResult } from './capacity.js';
+
+export interface ApiBenchOptions {
+  callAction?: Omit<CallActionOptions, 'log' | 'profiler'>;
+  capacity?: Omit<CapacityOptions, 'log' | 'profiler'>;
+  /** Parts to run; both by default. */
+  skip?: ReadonlySet<'call' | 'capacity'>;
+  /** Write a .cpuprofile of each measured window of the server here. */
+  profileDir?: string;
+  log?: (line: string) => void;
+}
+
+/** The media-only figure, as bench/results/media.json has it (written by `npm run bench -- media`). */
+export interface MediaOnly {
+  max_members: number;
+  date: string | null;
+  cpu: string | null;
+  /** Whether media.json was measured on a CPU of the same model as this run. */
+  same_cpu: boolean;
+}
+
+export interface ApiBenchResult {
+  call_p99_ms_at_100rps: number;
+  invite_p99_ms_at_100rps: number;
+  bare_p99_ms_at_100rps: number;
+  ratio_vs_bare_fastify: number;
+  ratio_of_means_vs_bare_fastify: number;
+  max_rps_no_failures: number;
+  server_members_max: number;
+  tick_lateness_p99_ms_at_max: number;
+  media_only_max_members: number;
+  /** server_members_max ÷ media_only_max_members. */
+  ratio_vs_media_only: number;
+  media_only: MediaOnly | null;
+  call_action: CallActionResult | null;
+  capacity: CapacityResult | null;
+  /** The code measured: its commit, and whether src/ had changes not committed. */
+  tree: { commit: string | null; src_modified: boolean | null };
+  load_average_start: number[];
+  load_average_end: number[];
+  definitions: Record<string, string>;
+}
+
+export const DEFINITIONS: Record<string, string> = {
+  call_p99_ms_at_100rps:
+    'p99 over the kept requests of the 100 req/s step of (response complete − request due), ' +
+    'for POST /v1/phlo/{phlo}/multi_party_call/{node} {action: call} answered 201',
+  invite_p99_ms_at_100rps:
+    'p99 at 100 req/s of (SIPp callee read the INVITE the request caused − request due); wall ' +
+    'clock on both sides (gettimeofday in SIPp, performance.now() + a Date.now() offset in the client)',
+  ratio_vs_bare_fastify:
+    'call_p99_ms_at_100rps ÷ the p99 of a bare Fastify route (same path, 201 {api_id, error: ""} at ' +
+    'once) driven by the same client at 100 req/s in the same run: the tail is what the target is ' +
+    'about, so the tails are compared; ratio_of_means_vs_bare_fastify is beside it',
+  max_rps_no_failures:
+    'highest asked rate whose Partyline step passed: every kept request answered 201, every one of ' +
+    'their INVITEs seen by SIPp, p99 of both times < bound (20 ms), the client sent ≥ 95 % of the rate',
+  server_members_max:
+    'most members (three-party calls made by a run + the call action, every member a SIPp callee ' +
+    'sending a G.711 tone) with mixer tick lateness p99 < 5 ms over the measured window, no tick ' +
+    'skipped or faulted, no inbound RTP lost (RFC 3550), every member sent a frame every tick, none dropped',
+  media_only_max_members:
+    'max_members of bench/results/media.json: rooms of 5 in a bare media engine fed by a Node load ' +
+    'generator — no SIP, no API, no store',
+};
+
+export async function runApiBench(opts: ApiBenchOptions = {}): Promise<ApiBenchResult> {
+  const log = opts.log ?? (() => undefined);
+  const loadStart = loadAverage();
+  log(`load average ${loadStart.join(' ')} on ${coreCount()} cores`);
+  const profiler = opts.profileDir ? new WindowProfiler(opts.profileDir) : undefined;
+  const call = opts.skip?.has('call')
+    ? null
+    : await runCallActionBench({ ...opts.callAction, profiler, log });
+  const capacity = opts.skip?.has('capacity')
+    ? null
+    : await runCapacityBench({ ...opts.capacity, profiler, log });
+  const media = readMediaOnly();
+  const nan = Number.NaN;
+  const serverMax = capacity?.server_members_max ?? nan;
+  return {
+    call_p99_ms_at_100rps: call?.call_p99_ms_at_100rps ?? nan,
+    invite_p99_ms_at_100rps: call?.invite_p99_ms_at_100rps ?? nan,
+    bare_p99_ms_at_100rps: call?.bare_p99_ms_at_100rps ?? nan,
+    ratio_vs_bare_fastify: call?.ratio_vs_bare_fastify ?? nan,
+    ratio_of_means_vs_bare_fastify: call?.ratio_of_means_vs_bare_fastify ?? nan,
+    max_rps_no_failures: call?.max_rps_no_failures ?? nan,
+    server_members_max: serverMax,
+    tick_lateness_p99_ms_at_max: capacity?.tick_lateness_p99_ms_at_max ?? nan,
+    media_only_max_members: media?.max_members ?? nan,
+    ratio_vs_media_only:
+      media && media.max_members > 0 ? round(serverMax / media.max_members, 2) : nan,
+    media_only: media,
+    call_action: call,
+    capacity,
+    tree: measuredTree(),
+    load_average_start: loadStart,
+    load_average_end: loadAverage(),
+    definitions: DEFINITIONS,
+  };
+}
+
+/**
+ * The commit of the repository the server was loaded from and whether its
+ * src/ differed from it; from PARTYLINE_BENCH_COMMIT when run from an
+ * export without .git (src then is that commit's).
+ */
+function measuredTree(): ApiBenchResult['tree'] {
+  const git = (...args: string[]): string =>
+    execFileSync('git', args, {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  try {
+    return {
+      commit: git('rev-parse', 'HEAD').trim(),
+      src_modified: git('status', '--porcelain', '--', 'src').trim().length > 0,
+    };
+  } catch {
+    const commit = process.env.PARTYLINE_BENCH_COMMIT ?? null;
+    return { commit, src_modified: commit ? false : null };
+  }
+}
+
+function readMediaOnly(): MediaOnly | null {
+  try {
+    const doc = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'bench', 'results', 'media.json'), 'utf8'),
+    ) as { max_members?: unknown; date?: unknown; machine?: { cpu?: unknown } };
+    if (typeof doc.max_members !== 'number') return null;
+    const cpu = typeof doc.machine?.cpu === 'string' ? doc.machine.cpu : null;
+    return {
+      max_members: doc.max_members,
+      date: typeof doc.date === 'string' ? doc.date : null,
+      cpu,
+      same_cpu: cpu !== null && cpus()[0]?.model === cpu,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** The result as console tables. */
+export function printApiResult(r: ApiBenchResult): void {
+  const c = r.call_action;
+  if (c) {
+    console.log('\n== api: the call action (open loop, per step) vs bare Fastify, times in ms ==');
+    console.table(
+      c.steps.map(({ rate, partyline: p, bare_fastify: b }) => ({
+        'req/s': rate,
+        passed: p.passed,
+        '201 p50': p.p50_201_ms,
+        '201 p99': p.p99_201_ms,
+        'INVITE p50': p.p50_invite_ms,
+        'INVITE p99': p.p99_invite_ms,
+        'not 201': notOk(p.not_201),
+        'INVITE missing': p.requests - notOk(p.not_201) - (p.invites_seen ?? 0),
+        'bare p50': b.p50_201_ms,
+        'bare p99': b.p99_201_ms,
+        'p99 ratio': b.p99_201_ms > 0 ? round(p.p99_201_ms / b.p99_201_ms, 2) : Number.NaN,
+        'server %': p.server_cpu_pct,
+        'bare %': b.server_cpu_pct,
+        'SIPp %': p.sipp_cpu_pct,
+        'machine %': p.machine_busy_pct,
+      })),
+    );
+    for (const s of c.attempts.filter((a) => !a.passed)) console.log(`  ${s.rate}/s: ${s.reason}`);
+    console.log(`limit: ${c.limit}`);
+  }
+  const k = r.capacity;
+  if (k) {
+    console.log(
+      '\n== api: whole-server capacity, three-party calls via the API, SIPp tone callees ==',
+    );
+    console.table(
+      k.steps.map((s) => ({
+        members: s.members,
+        passed: s.passed,
+        'lateness p50': s.lateness_p50_ms,
+        'lateness p99': s.lateness_p99_ms,
+        skipped: s.skipped_ticks,
+        'lost in': s.inbound_lost,
+        'not sent': s.outbound_missing,
+        late: s.inbound_late,
+        concealed: s.inbound_concealed,
+        'server %': s.server_cpu_pct,
+        'SIPp %': s.sipp_cpu_pct,
+        'machine %': s.machine_busy_pct,
+        'set-up s': s.setup_s,
+        'set-up lateness max': s.setup_lateness_max_ms,
+      })),
+    );
+    for (const s of k.steps.filter((a) => !a.passed)) console.log(`  ${s.members}: ${s.reason}`);
+    console.log(`limit: ${k.limit}`);
+  }
+  console.log('\n== api summary ==');
+  console.table([
+    {
+      call_p99_ms_at_100rps: r.call_p99_ms_at_100rps,
+      invite_p99_ms_at_100rps: r.invite_p99_ms_at_100rps,
+      ratio_vs_bare_fastify: r.ratio_vs_bare_fastify,
+      ratio_of_means: r.ratio_of_means_vs_bare_fastify,
+      max_rps_no_failures: r.max_rps_no_failures,
+      server_members_max: r.server_members_max,
+      media_only_max_members: r.media_only_max_members,
+    },
+  ]);
+  if (r.media_only && !r.media_only.same_cpu) {
+    console.log(
+      `note: media.json (${r.media_only.date}) was measured on "${r.media_only.cpu}", not this CPU`,
+    );
+  }
+  console.log(
+    `load average: start ${r.load_average_start.join(' ')}, end ${r.load_average_end.join(' ')}`,
+  );
+}
+
+function notOk(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+const USAGE = `usage: node --expose-gc --import tsx bench/api/index.ts [options]
+  --rates 25,50,...    request rates of the call action steps
+  --seconds 5          kept requests per rate step, seconds of sending
+  --members 30,60,...  member counts of the capacity steps (multiples of 3)
+  --window 6           measured window of a capacity step, seconds
+  --retries 1          repeats of a failing step
+  --no-bisect          no extra step between the last pass and the first failure
+  --skip call,capacity
+  --profile DIR        write a .cpuprofile of each measured window to DIR
+  --json FILE          also write the result as JSON`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rates: { type: 'string' },
+      seconds: { type: 'string' },
+      members: { type: 'string' },
+      window: { type: 'string' },
+      retries: { type: 'string' },
+      'no-bisect': { type: 'boolean' },
+      skip: { type: 'string' },
+      profile: { type: 'string' },
+      json: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const num = (v: string | undefined): number | undefined =>
+    v === undefined ? undefined : Number(v);
+  const list = (v: string | undefined): number[] | undefined => v?.split(',').map(Number);
+  const retries = num(values.retries);
+  const bisect = !values['no-bisect'];
+  const result = await runApiBench({
+    callAction: { rates: list(values.rates), seconds: num(values.seconds), retries, bisect },
+    capacity: { members: list(values.members), seconds: num(values.window), retries, bisect },
+    skip: new Set(
+      (values.skip ?? '')
+        .split(',')
+        .filter((s): s is 'call' | 'capacity' => s === 'call' || s === 'capacity'),
+    ),
+    profileDir: values.profile,
+    log: (line) => console.log(`  ${line}`),
+  });
+  printApiResult(result);
+  if (values.json) await writeFile(values.json, JSON.stringify(result, null, 2) + '\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

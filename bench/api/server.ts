@@ -1,0 +1,130 @@
+/**
+ * The server under test and what the API benchmark does to it before
+ * measuring: a real Partyline server in this process (startTestServer:
+ * HTTP API on 127.0.0.1, SIP over UDP, media, SQLite in a temporary
+ * directory, rate limiting off), with production SIP timers (RFC 3261
+ * T1 500 ms, not the tests' 100 ms) and an RTP range wide enough for every
+ * step; PHLOs created through the API; runs started and waited for.
+ */
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startTestServer, type TestServer } from '../../test/support/partyline-server.js';
+import type { RtpStreamStats } from '../../src/media/index.js';
+
+/** RTP/RTCP pairs of the server: below the kernel's ephemeral range (32768+) and the tests' (30000+). */
+export const SERVER_RTP_RANGE = { portMin: 20000, portMax: 29999 } as const;
+
+export async function startBenchServer(): Promise<TestServer> {
+  return startTestServer({
+    configure: (c) => {
+      c.media.portMin = SERVER_RTP_RANGE.portMin;
+      c.media.portMax = SERVER_RTP_RANGE.portMax;
+      c.sip.timers = { T1: 500, T2: 4000, T4: 5000 };
+      c.http.rateLimitPerSecond = 0;
+    },
+  });
+}
+
+export interface BenchPhlo {
+  phloId: string;
+  nodeId: string;
+}
+
+/** A one-node PHLO (agent = run's from, customer = run's to) created with POST /v1/phlo. */
+export async function createPhlo(srv: TestServer, maxParticipants: number): Promise<BenchPhlo> {
+  const res = await srv.api('POST', '/v1/phlo', {
+    name: `API benchmark (max ${maxParticipants})`,
+    nodes: [
+      {
+        type: 'multi_party_call',
+        name: 'bench',
+        from: '{{start.from}}',
+        to: '{{start.to}}',
+        max_participants: maxParticipants,
+      },
+    ],
+  });
+  const doc = res.json.document as { nodes?: { id?: string }[] } | undefined;
+  const nodeId = doc?.nodes?.[0]?.id;
+  if (res.status !== 201 || typeof res.json.phlo_id !== 'string' || !nodeId) {
+    throw new Error(`POST /v1/phlo: ${res.status} ${res.text}`);
+  }
+  return { phloId: res.json.phlo_id, nodeId };
+}
+
+/** POST /v1/account/{auth_id}/phlo/{phlo_id}: a run dialling `from` (agent), then `to` (customer). */
+export async function startRun(
+  srv: TestServer,
+  phloId: string,
+  from: string,
+  to: string,
+): Promise<void> {
+  const res = await srv.api('POST', `/v1/account/${srv.authId}/phlo/${phloId}`, { from, to });
+  if (res.status !== 201) throw new Error(`run ${from} → ${to}: ${res.status} ${res.text}`);
+}
+
+/** The `call` action: dial `to` into the call where `trigger` is a connected agent. */
+export async function callAction(
+  srv: TestServer,
+  phlo: BenchPhlo,
+  to: string,
+  trigger: string,
+  role = 'customer',
+): Promise<void> {
+  const res = await srv.api('POST', `/v1/phlo/${phlo.phloId}/multi_party_call/${phlo.nodeId}`, {
+    action: 'call',
+    to,
+    role,
+    trigger_source: trigger,
+  });
+  if (res.status !== 201) throw new Error(`call ${to}: ${res.status} ${res.text}`);
+}
+
+/** Members of live calls in each state (the server's own count, as /metrics has it). */
+export function memberStates(srv: TestServer): Record<string, number> {
+  return srv.server.mpc.stats().membersByState;
+}
+
+/** Polls `check` every 20 ms for at most `timeoutMs`; false when it never held. */
+export async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (check()) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(20);
+  }
+}
+
+/** Runs `tasks` with at most `width` in flight; rejects with the first error. */
+export async function inParallel(width: number, tasks: (() => Promise<void>)[]): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) await tasks[next++]();
+  };
+  await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker));
+}
+
+/** The RTP statistics of every live leg (the LegHandle's stats() is the stream's, RtpStreamStats). */
+export function legStats(srv: TestServer): RtpStreamStats[] {
+  const out: RtpStreamStats[] = [];
+  for (const leg of srv.server.mpc.liveLegs()) {
+    const s = leg.stats() as RtpStreamStats | null;
+    if (s) out.push(s);
+  }
+  return out;
+}
+
+/** CPU time (user + system) of process `pid` so far, ms, from /proc/<pid>/stat; NaN when gone. */
+export function procCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Fields after the parenthesised command name: utime is field 14, stime 15 (proc(5)).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** sysconf(_SC_CLK_TCK): 100 on every Linux Node runs on. */
+const CLOCK_TICKS = 100;
