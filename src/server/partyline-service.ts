@@ -5,6 +5,7 @@
  * documents into NodeSettings, and maps domain errors to service errors.
  */
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import {
   ServiceError,
   type ApiService,
@@ -19,7 +20,7 @@ import {
 import type { TokenVerifier } from '../account/index.js';
 import {
   MpcError,
-  type MemberActionName,
+  type IncomingLegHandle,
   type MpcService,
   type NodeSettings,
   type WallClock,
@@ -28,6 +29,10 @@ import {
   assignIds,
   findNode,
   parsePhloDocument,
+  incomingKey,
+  incomingKeys,
+  renderAgents,
+  renderEventCallbackUrl,
   renderFirstLegs,
   type IdentifiedNode,
   type IdentifiedPhloDocument,
@@ -43,17 +48,13 @@ export interface PartylineServiceOptions {
   /** Hold music when a node names none. */
   defaultHoldMusic: string;
   ready: () => boolean;
+  logger: Logger;
 }
 
-const CARRIED_OUT: ReadonlySet<MemberAction> = new Set([
-  'hold',
-  'unhold',
-  'hangup',
-  'mute',
-  'unmute',
-]);
-
 export class PartylineService implements ApiService {
+  /** Incoming number / SIP user (incomingKey) → the PHLO that takes its calls. */
+  private readonly incomingIndex = new Map<string, { authId: string; phloId: string }>();
+
   constructor(private readonly o: PartylineServiceOptions) {}
 
   ready(): boolean {
@@ -81,7 +82,9 @@ export class PartylineService implements ApiService {
       createdOn: at,
       updatedOn: at,
     };
+    this.checkIncoming(doc, null);
     await this.o.store.createPhlo(record);
+    this.indexIncoming(record);
     return phloView(record);
   }
 
@@ -101,7 +104,9 @@ export class PartylineService implements ApiService {
       version: existing.version + 1,
       updatedOn: this.o.now(),
     };
+    this.checkIncoming(doc, phloId);
     if (!(await this.o.store.replacePhlo(record))) throw phloNotFound(phloId);
+    this.indexIncoming(record);
     return phloView(record);
   }
 
@@ -116,6 +121,8 @@ export class PartylineService implements ApiService {
   async deletePhlo(authId: string, phloId: string, apiId: string): Promise<void> {
     void apiId;
     if (!(await this.o.store.deletePhlo(authId, phloId))) throw phloNotFound(phloId);
+    for (const [key, owner] of this.incomingIndex)
+      if (owner.phloId === phloId) this.incomingIndex.delete(key);
   }
 
   async getNode(authId: string, phloId: string, nodeId: string): Promise<NodeView> {
@@ -148,7 +155,9 @@ export class PartylineService implements ApiService {
     const legs = renderFirstLegs(node, payload);
     if ('errors' in legs) throw new ServiceError('validation', legs.errors.join('; '));
     const runId = randomUUID();
-    const settings = this.settings(phloId, node, legs.callerId ?? null);
+    const callback = renderEventCallbackUrl(node, payload);
+    if ('error' in callback) throw new ServiceError('validation', callback.error);
+    const settings = this.settings(phloId, node, legs.callerId ?? null, callback.url);
     const { callId } = await domain(() =>
       this.o.mpc.run({
         authId,
@@ -176,21 +185,18 @@ export class PartylineService implements ApiService {
     apiId: string,
   ): Promise<void> {
     const node = this.node(await this.phlo(authId, phloId), nodeId);
-    if (request.action !== 'call')
-      throw new ServiceError(
-        'not-available',
-        `${request.action} is not available yet in this version of Partyline (available: call)`,
-      );
-    await domain(() =>
-      this.o.mpc.call({
-        authId,
-        apiId,
-        node: this.settings(phloId, node, null),
-        to: request.to,
-        role: request.role,
-        triggerSource: request.triggerSource,
-      }),
-    );
+    const settings = this.settings(phloId, node, null, null);
+    const call = {
+      authId,
+      apiId,
+      node: settings,
+      to: request.to,
+      role: request.role,
+      triggerSource: request.triggerSource,
+    };
+    if (request.action === 'call') return domain(() => this.o.mpc.call(call));
+    const kind = request.action === 'warm_transfer' ? 'warm' : 'cold';
+    await domain(() => this.o.mpc.transfer({ ...call, kind }));
   }
 
   async memberAction(
@@ -202,20 +208,88 @@ export class PartylineService implements ApiService {
     apiId: string,
   ): Promise<void> {
     const node = this.node(await this.phlo(authId, phloId), nodeId);
-    if (!CARRIED_OUT.has(action))
-      throw new ServiceError(
-        'not-available',
-        `${action} is not available yet in this version of Partyline (available: ${[...CARRIED_OUT].join(', ')})`,
-      );
     await domain(() =>
       this.o.mpc.memberAction({
         authId,
         apiId,
-        node: this.settings(phloId, node, null),
+        node: this.settings(phloId, node, null, null),
         memberAddress,
-        action: action as MemberActionName,
+        action,
       }),
     );
+  }
+
+  // ---- inbound calls ---------------------------------------------------------------
+
+  /**
+   * A call to us: the PHLO whose start.incoming names the called number or
+   * user takes it (the caller joins its node as customer, the node's agents
+   * are dialled); nothing configured for it → 404.
+   */
+  async incoming(leg: IncomingLegHandle): Promise<void> {
+    const called = leg.calledUser ?? '';
+    const owner = this.incomingIndex.get(incomingKey(called) ?? '');
+    const phlo = owner ? await this.o.store.getPhlo(owner.authId, owner.phloId) : null;
+    if (!owner || !phlo) {
+      leg.reject(404, 'No PHLO takes calls for this number');
+      return;
+    }
+    const doc = documentOf(phlo);
+    const node = doc.nodes.find((n) => n.name === doc.start.next);
+    const payload = { from: leg.address, to: called };
+    const agents = node ? renderAgents(node, payload) : { errors: ['start.next names no node'] };
+    const callback = node ? renderEventCallbackUrl(node, payload) : { url: null };
+    if (!node || 'errors' in agents || 'error' in callback) {
+      this.o.logger.warn(
+        { phlo_id: phlo.phloId, called, errors: 'errors' in agents ? agents.errors : callback },
+        'an inbound call for a PHLO that cannot start: refused',
+      );
+      leg.reject(480, 'The PHLO for this number cannot start');
+      return;
+    }
+    await domain(() =>
+      this.o.mpc.incoming({
+        authId: owner.authId,
+        runId: randomUUID(),
+        node: this.settings(
+          phlo.phloId,
+          node,
+          agents.callerId,
+          'url' in callback ? callback.url : null,
+        ),
+        leg,
+        agents: agents.agents,
+      }),
+    ).catch((err: unknown) => {
+      this.o.logger.error({ err, called }, 'an inbound call could not start');
+      leg.reject(500, 'Server Error');
+    });
+  }
+
+  /** Rebuilds the index of incoming numbers and users from every account's PHLOs (at start). */
+  async loadIncomingIndex(): Promise<void> {
+    this.incomingIndex.clear();
+    for (const account of await this.o.store.listAccounts())
+      for (const phlo of await this.o.store.listPhlos(account.authId)) this.indexIncoming(phlo);
+  }
+
+  private indexIncoming(phlo: PhloRecord): void {
+    for (const [key, owner] of this.incomingIndex)
+      if (owner.phloId === phlo.phloId) this.incomingIndex.delete(key);
+    for (const key of incomingKeys(documentOf(phlo)))
+      this.incomingIndex.set(key, { authId: phlo.authId, phloId: phlo.phloId });
+  }
+
+  /** A PHLO may not claim a number or user that another PHLO takes calls for. */
+  private checkIncoming(doc: IdentifiedPhloDocument, phloId: string | null): void {
+    for (const key of incomingKeys(doc)) {
+      const owner = this.incomingIndex.get(key);
+      if (owner && owner.phloId !== phloId)
+        throw new ServiceError(
+          'conflict',
+          `start.incoming: ${key.replace(/^phone:/, '+')} already starts another PHLO`,
+        );
+    }
   }
 
   // ---- calls of a node (our extension) ----------------------------------------------
@@ -266,7 +340,12 @@ export class PartylineService implements ApiService {
     return node;
   }
 
-  private settings(phloId: string, node: IdentifiedNode, callerId: string | null): NodeSettings {
+  private settings(
+    phloId: string,
+    node: IdentifiedNode,
+    callerId: string | null,
+    eventCallbackUrl: string | null,
+  ): NodeSettings {
     return {
       phloId,
       nodeId: node.id,
@@ -274,10 +353,28 @@ export class PartylineService implements ApiService {
       callerId,
       ringTimeoutMs: node.ring_timeout * 1000,
       maxParticipants: node.max_participants,
-      agentHoldMusic: node.agent_hold_music ?? this.o.defaultHoldMusic,
-      customerHoldMusic: node.customer_hold_music ?? this.o.defaultHoldMusic,
+      agentHoldMusic: audio(node.agent_hold_music) ?? this.o.defaultHoldMusic,
+      customerHoldMusic: audio(node.customer_hold_music) ?? this.o.defaultHoldMusic,
+      waitMusic: node.wait_music === undefined ? this.o.defaultHoldMusic : audio(node.wait_music),
+      enterSound: audio(node.enter_sound),
+      exitSound: audio(node.exit_sound),
+      maxDurationMs: node.max_duration * 1000,
+      endOnExit: node.end_on_exit,
+      aloneTimeoutMs: node.alone_timeout * 1000,
+      record: node.record,
+      voicemailMessage: audio(node.voicemail_message),
+      eventCallbackUrl,
+      coldTransferFailure: {
+        message: audio(node.cold_transfer_failure.message),
+        then: node.cold_transfer_failure.then,
+      },
     };
   }
+}
+
+/** An audio spec as the engine takes it: `none` (and absent) is nothing to play. */
+function audio(spec: string | undefined): string | null {
+  return spec === undefined || spec === 'none' ? null : spec;
 }
 
 function parse(document: unknown): PhloDocument {

@@ -14,7 +14,7 @@ import { TokenVerifier } from '../account/index.js';
 import { buildApi } from '../api/index.js';
 import { userAgentOptions, type Config } from '../config/index.js';
 import { Engine, type Conference } from '../engine/index.js';
-import { MpcService, isoNow, type CallEngine } from '../mpc/index.js';
+import { MpcService, isoNow, type CallEngine, type IncomingLegHandle } from '../mpc/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { firstStart, firstStartBanner, type FirstStart } from './first-start.js';
 import { createMetrics } from './metrics.js';
@@ -77,9 +77,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       dial: (address, conference, options) =>
         theEngine.dial(address, conference as Conference, options),
     };
-    // Inbound PHLO triggers come with the next issue; until then a caller is told nothing answers here.
-    engine.on('incoming', (leg) => leg.reject(404, 'No PHLO takes incoming calls'));
-    mpc = new MpcService({ store, engine: callEngine, logger, observer: metrics.observer });
+    const recordingsDir = join(dataDir, 'recordings');
+    await mkdir(recordingsDir, { recursive: true });
+    mpc = new MpcService({
+      store,
+      engine: callEngine,
+      logger,
+      observer: metrics.observer,
+      recordingsDir,
+    });
     const stale = await mpc.reconcile();
     if (stale > 0)
       logger.warn(
@@ -94,7 +100,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       now: isoNow,
       defaultHoldMusic: defaultHoldMusic(),
       ready: () => ready,
+      logger,
     });
+    await service.loadIncomingIndex();
+    // As with dial: the conference mpc answers the leg into is one the engine made.
+    engine.on('incoming', (leg) => void service.incoming(leg as unknown as IncomingLegHandle));
     const api = await buildApi({
       service,
       logger,

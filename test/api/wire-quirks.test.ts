@@ -346,7 +346,7 @@ describe('§3.4 action spellings, "" fields, role default', () => {
     assert.equal(b.statusCode, 400);
     assert.equal(
       json(b).error,
-      'action is required: one of hold, unhold, hangup, mute, unmute, resume_call, voicemail_drop, abort_transfer',
+      'action is required: one of hold, unhold, hangup, mute, unmute, resume_call, voicemail_drop, abort_transfer, coach, barge, listen',
     );
   });
 

@@ -22,7 +22,17 @@ export interface TestServerOptions {
   dataDir?: string;
   /** Default: silent (PARTYLINE_TEST_LOG=debug shows the server's logs). */
   logger?: Logger;
+  /** The PHLO made on first start; default test/fixtures/phlo/quiet-support-line.yaml. */
+  examplePath?: string;
 }
+
+export const QUIET_PHLO = join(
+  import.meta.dirname,
+  '..',
+  'fixtures',
+  'phlo',
+  'quiet-support-line.yaml',
+);
 
 export interface ApiResponse {
   status: number;
@@ -113,7 +123,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   });
   opts.configure?.(config);
   const logger = opts.logger ?? pino({ level: process.env.PARTYLINE_TEST_LOG ?? 'silent' });
-  const server = await startServer({ config, logger, print: () => undefined });
+  const server = await startServer({
+    config,
+    logger,
+    print: () => undefined,
+    examplePath: opts.examplePath ?? QUIET_PHLO,
+  });
   const first = server.firstStart;
   const creds = first ?? { authId: '', authToken: '', phloId: '', nodeId: '' };
   const authorization = `Basic ${Buffer.from(`${creds.authId}:${creds.authToken}`).toString('base64')}`;
