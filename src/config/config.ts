@@ -51,6 +51,11 @@ export interface MediaSection {
   address: string | null;
   portMin: number;
   portMax: number;
+  /**
+   * Let audio URLs from PHLO documents reach loopback and private networks
+   * (an internal music server). Off: only public addresses (no SSRF).
+   */
+  allowPrivateAudioUrls: boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -85,7 +90,7 @@ export const DEFAULT_CONFIG: Config = {
     rateLimitPerSecond: 100,
     rateLimitBurst: 200,
   },
-  media: { address: null, portMin: 40_000, portMax: 40_999 },
+  media: { address: null, portMin: 40_000, portMax: 40_999, allowPrivateAudioUrls: false },
   dataDir: 'data',
 };
 

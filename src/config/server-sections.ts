@@ -29,7 +29,12 @@ export function validateServerSections(doc: Json, c: Config): void {
   if (doc.media !== undefined) {
     const m = doc.media;
     if (!isObject(m)) throw new ConfigError('media: must be an object');
-    unknownKeys(m, ['address', 'portMin', 'portMax'], 'media.');
+    unknownKeys(m, ['address', 'portMin', 'portMax', 'allowPrivateAudioUrls'], 'media.');
+    if (m.allowPrivateAudioUrls !== undefined) {
+      if (typeof m.allowPrivateAudioUrls !== 'boolean')
+        throw new ConfigError('media.allowPrivateAudioUrls: must be true or false');
+      c.media.allowPrivateAudioUrls = m.allowPrivateAudioUrls;
+    }
     if (m.address !== undefined) c.media.address = ipAddress(m.address, 'media.address');
     if (m.portMin !== undefined) c.media.portMin = int(m.portMin, 'media.portMin', 1024, 65534);
     if (m.portMax !== undefined) c.media.portMax = int(m.portMax, 'media.portMax', 1025, 65535);

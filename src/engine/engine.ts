@@ -47,6 +47,8 @@ export interface EngineOptions {
   };
   /** Where audio fetched from URLs is cached. */
   audioCacheDir: string;
+  /** Audio URLs may reach loopback and private addresses (default: public ones only). */
+  allowPrivateAudioUrls?: boolean;
   codecs?: CodecName[];
   clock?: Clock;
   logger?: Logger;
@@ -154,6 +156,7 @@ export class Engine extends EventEmitter<EngineEvents> {
           cacheDir: this.opts.audioCacheDir,
           loop,
           logger: this.logger,
+          allowPrivateNetworks: this.opts.allowPrivateAudioUrls === true,
         }).then((r) => r.source),
       this.logger,
       (c) => {

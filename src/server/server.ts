@@ -67,6 +67,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         portMax: config.media.portMax,
       },
       audioCacheDir: join(dataDir, 'audio-cache'),
+      allowPrivateAudioUrls: config.media.allowPrivateAudioUrls,
       logger,
     });
     const theEngine = engine;
