@@ -30,7 +30,8 @@ export function checkAudioSpec(spec: unknown): string | undefined {
   if (spec !== spec.trim()) return 'has leading or trailing spaces';
   if (spec.length > MAX_SPEC_LENGTH) return `is too long (at most ${MAX_SPEC_LENGTH} characters)`;
   if (CONTROL_CHARS.test(spec)) return 'contains control characters';
-  if (spec.includes('{{')) return 'templates are only allowed in from, to and caller_id';
+  if (spec.includes('{{'))
+    return 'templates are not allowed in audio sources (only in from, to, agents, caller_id and event_callback_url)';
   if (BUILTINS.has(spec)) return undefined;
 
   if (spec.startsWith('tone:')) {

@@ -1,187 +1,27 @@
-import { isAddressError, matchKey, normalizeAddress } from '../address/index.js';
-import { checkAudioSpec } from './audio-spec.js';
+import { isAddressError, normalizeAddress } from '../address/index.js';
 import { CONTROL_CHARS, describeValue, listNames } from './describe.js';
-import { parseTemplate } from './template.js';
+import { Problems, checkFields, isMapping, text } from './fields.js';
+import { MAX_SIP_USER_NAME_LENGTH, PHONE_START, SIP_USER_NAME, incomingKey } from './incoming.js';
 import {
   MAX_DESCRIPTION_LENGTH,
+  MAX_INCOMING,
   MAX_NAME_LENGTH,
   MAX_NODES,
-  MAX_PARTICIPANTS,
-  RING_TIMEOUT,
   type MultiPartyCallNode,
   type PhloDocument,
+  type StartNode,
   type StartTrigger,
 } from './types.js';
-
-/** More than this many problems at once helps nobody; the first ones are reported. */
-const MAX_ERRORS = 50;
+import { parseNode } from './validate-node.js';
 
 const TOP_FIELDS = ['name', 'description', 'start', 'nodes'];
-const START_FIELDS = ['triggers', 'next'];
-const NODE_FIELDS = [
-  'id',
-  'type',
-  'name',
-  'from',
-  'to',
-  'caller_id',
-  'ring_timeout',
-  'max_participants',
-  'agent_hold_music',
-  'customer_hold_music',
-];
-/** In the design (DESIGN.md §2) but not in this version: refused rather than ignored. */
-const NOT_YET_NODE_FIELDS = new Set([
-  'max_duration',
-  'wait_music',
-  'enter_sound',
-  'exit_sound',
-  'record',
-  'voicemail_message',
-  'event_callback_url',
-  'end_on_exit',
-]);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const START_FIELDS = ['triggers', 'next', 'incoming'];
+const TRIGGERS: readonly StartTrigger[] = ['api', 'incoming'];
 
-type Mapping = Record<string, unknown>;
+type ParsedStart = Omit<StartNode, 'next'> & { next?: string };
 
-function isMapping(value: unknown): value is Mapping {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-class Problems {
-  readonly list: string[] = [];
-  add(path: string, message: string): void {
-    this.raw(`${path}: ${message}`);
-  }
-  /** A message that already names its field (from the address layer). */
-  raw(message: string): void {
-    if (this.list.length < MAX_ERRORS) this.list.push(message);
-  }
-}
-
-function checkFields(
-  value: Mapping,
-  path: string,
-  known: readonly string[],
-  problems: Problems,
-  notYet: ReadonlySet<string> = new Set(),
-): void {
-  for (const key of Object.keys(value)) {
-    if (known.includes(key)) continue;
-    const at = path ? `${path}.${key}` : key;
-    if (notYet.has(key)) problems.add(at, 'not supported yet');
-    else problems.add(at, `unknown field (expected one of ${known.join(', ')})`);
-  }
-}
-
-function text(
-  value: unknown,
-  path: string,
-  max: number,
-  problems: Problems,
-  required: boolean,
-  multiline = false,
-): string | undefined {
-  if (value === undefined) {
-    if (required) problems.add(path, 'required');
-    return undefined;
-  }
-  if (typeof value !== 'string') {
-    problems.add(path, `must be a string (got ${describeValue(value)})`);
-    return undefined;
-  }
-  const trimmed = value.trim();
-  if (trimmed === '') problems.add(path, 'must not be empty');
-  else if (trimmed.length > max) problems.add(path, `is too long (at most ${max} characters)`);
-  else if (CONTROL_CHARS.test(multiline ? trimmed.replace(/[\r\n\t]/g, ' ') : trimmed)) {
-    problems.add(path, 'must not contain control characters');
-  } else return trimmed;
-  return undefined;
-}
-
-function integer(
-  value: unknown,
-  path: string,
-  range: { min: number; max: number; default: number },
-  problems: Problems,
-): number {
-  if (value === undefined) return range.default;
-  if (
-    typeof value !== 'number' ||
-    !Number.isInteger(value) ||
-    value < range.min ||
-    value > range.max
-  ) {
-    problems.add(
-      path,
-      `must be an integer from ${range.min} to ${range.max} (got ${describeValue(value)})`,
-    );
-    return range.default;
-  }
-  return value;
-}
-
-/**
- * A `from`/`to`/`caller_id` value: an address, or a template producing one.
- * Literal addresses are checked now; templated ones when a run renders them.
- */
-function addressTemplate(
-  value: unknown,
-  path: string,
-  problems: Problems,
-  required: boolean,
-): string | undefined {
-  if (value === undefined) {
-    if (required) problems.add(path, 'required (an address, or a template such as {{start.from}})');
-    return undefined;
-  }
-  if (typeof value === 'number') {
-    // YAML reads `from: +14155550100` as the number 14155550100, dropping the '+'.
-    problems.add(
-      path,
-      `must be a string (got the number ${value}; quote it in YAML, e.g. "+${value}")`,
-    );
-    return undefined;
-  }
-  if (typeof value !== 'string') {
-    problems.add(path, `must be a string (got ${describeValue(value)})`);
-    return undefined;
-  }
-  if (value.length > 512) {
-    problems.add(path, 'is too long (at most 512 characters)');
-    return undefined;
-  }
-  const parsed = parseTemplate(value);
-  if ('error' in parsed) {
-    problems.add(path, parsed.error);
-    return undefined;
-  }
-  if (parsed.parts.every((p) => 'literal' in p)) {
-    const address = normalizeAddress(value, path);
-    if (isAddressError(address)) {
-      problems.raw(address.error);
-      return undefined;
-    }
-  }
-  return value;
-}
-
-function audio(value: unknown, path: string, problems: Problems): string | undefined {
-  if (value === undefined) return undefined;
-  const problem = checkAudioSpec(value);
-  if (problem) {
-    problems.add(path, problem);
-    return undefined;
-  }
-  return value as string;
-}
-
-function parseStart(
-  value: unknown,
-  problems: Problems,
-): { triggers: StartTrigger[]; next?: string } {
-  const start: { triggers: StartTrigger[]; next?: string } = { triggers: ['api'] };
+function parseStart(value: unknown, problems: Problems): ParsedStart {
+  const start: ParsedStart = { triggers: ['api'] };
   if (value === undefined) return start;
   if (!isMapping(value)) {
     problems.add('start', `must be a mapping with triggers and next (got ${describeValue(value)})`);
@@ -196,88 +36,122 @@ function parseStart(
       );
     } else {
       const seen = new Set<unknown>();
+      const triggers: StartTrigger[] = [];
       value.triggers.forEach((t: unknown, i) => {
         const at = `start.triggers[${i}]`;
         if (seen.has(t)) problems.add(at, `${describeValue(t)} is listed twice`);
+        else if (TRIGGERS.includes(t as StartTrigger)) triggers.push(t as StartTrigger);
+        else problems.add(at, `unknown trigger ${describeValue(t)} (expected 'api' or 'incoming')`);
         seen.add(t);
-        if (t === 'api') return;
-        if (t === 'incoming') problems.add(at, "'incoming' is not supported yet (only 'api')");
-        else problems.add(at, `unknown trigger ${describeValue(t)} (expected 'api')`);
       });
+      if (triggers.length > 0) start.triggers = triggers;
     }
   }
   const next = text(value.next, 'start.next', MAX_NAME_LENGTH, problems, false);
   if (next !== undefined) start.next = next;
+
+  const wantsIncoming = Array.isArray(value.triggers) && value.triggers.includes('incoming');
+  if (value.incoming === undefined) {
+    if (wantsIncoming) {
+      problems.add(
+        'start.incoming',
+        "required with the 'incoming' trigger: the phone numbers and SIP user names whose " +
+          "inbound calls start this PHLO (e.g. incoming: ['+14155550100', 'support'])",
+      );
+    }
+  } else if (!wantsIncoming) {
+    problems.add(
+      'start.incoming',
+      "is only used with the 'incoming' trigger (add it: triggers: [api, incoming])",
+    );
+  } else {
+    const incoming = parseIncoming(value.incoming, problems);
+    if (incoming) start.incoming = incoming;
+  }
   return start;
 }
 
-function parseNode(
-  value: unknown,
-  path: string,
-  problems: Problems,
-): MultiPartyCallNode | undefined {
-  if (!isMapping(value)) {
+/** `start.incoming`: 1..MAX_INCOMING phone numbers and SIP user names, none twice. */
+function parseIncoming(value: unknown, problems: Problems): string[] | undefined {
+  const path = 'start.incoming';
+  if (!Array.isArray(value)) {
+    const hint = typeof value === 'string' ? ` (one is still a list: ['${value}'])` : '';
     problems.add(
       path,
-      `must be a mapping (a node with type, name, from, to…); got ${describeValue(value)}`,
+      `must be a list of phone numbers and SIP user names (got ${describeValue(value)})${hint}`,
     );
     return undefined;
   }
-  if (value.type === undefined) {
-    problems.add(`${path}.type`, 'required (multi_party_call)');
+  if (value.length === 0) {
+    problems.add(path, 'must hold at least one phone number or SIP user name');
     return undefined;
   }
-  if (value.type !== 'multi_party_call') {
-    problems.add(
-      `${path}.type`,
-      `${describeValue(value.type)} is not supported (only multi_party_call)`,
-    );
+  if (value.length > MAX_INCOMING) {
+    problems.add(path, `holds ${value.length} entries; at most ${MAX_INCOMING}`);
     return undefined;
   }
-  checkFields(value, path, NODE_FIELDS, problems, NOT_YET_NODE_FIELDS);
-
-  let id: string | undefined;
-  if (value.id !== undefined) {
-    if (typeof value.id === 'string' && UUID.test(value.id)) id = value.id.toLowerCase();
-    else problems.add(`${path}.id`, `must be a node id (a UUID) (got ${describeValue(value.id)})`);
-  }
-  const name = text(value.name, `${path}.name`, MAX_NAME_LENGTH, problems, true);
-  const from = addressTemplate(value.from, `${path}.from`, problems, true);
-  const to = addressTemplate(value.to, `${path}.to`, problems, true);
-  const callerId = addressTemplate(value.caller_id, `${path}.caller_id`, problems, false);
-  const ringTimeout = integer(value.ring_timeout, `${path}.ring_timeout`, RING_TIMEOUT, problems);
-  const maxParticipants = integer(
-    value.max_participants,
-    `${path}.max_participants`,
-    MAX_PARTICIPANTS,
-    problems,
-  );
-  const agentHold = audio(value.agent_hold_music, `${path}.agent_hold_music`, problems);
-  const customerHold = audio(value.customer_hold_music, `${path}.customer_hold_music`, problems);
-
-  if (from !== undefined && to !== undefined && sameLiteralAddress(from, to)) {
-    problems.add(`${path}.to`, `is the same address as ${path}.from`);
-  }
-  if (name === undefined || from === undefined || to === undefined) return undefined;
-  const node: MultiPartyCallNode = {
-    ...(id !== undefined ? { id } : {}),
-    type: 'multi_party_call',
-    name,
-    from,
-    to,
-    ...(callerId !== undefined ? { caller_id: callerId } : {}),
-    ring_timeout: ringTimeout,
-    max_participants: maxParticipants,
-    ...(agentHold !== undefined ? { agent_hold_music: agentHold } : {}),
-    ...(customerHold !== undefined ? { customer_hold_music: customerHold } : {}),
-  };
-  return node;
+  const entries: string[] = [];
+  const seen = new Map<string, number>();
+  let ok = true;
+  value.forEach((raw: unknown, i) => {
+    const at = `${path}[${i}]`;
+    const entry = incomingEntry(raw, at, problems);
+    const key = entry === undefined ? undefined : incomingKey(entry);
+    if (entry === undefined || key === undefined) {
+      ok = false;
+      return;
+    }
+    const first = seen.get(key);
+    if (first !== undefined) {
+      problems.add(
+        at,
+        `is the same ${key.startsWith('phone:') ? 'number' : 'user'} as ${path}[${first}]`,
+      );
+      ok = false;
+    } else seen.set(key, i);
+    entries.push(entry);
+  });
+  return ok ? entries : undefined;
 }
 
-function sameLiteralAddress(a: string, b: string): boolean {
-  const na = normalizeAddress(a);
-  const nb = normalizeAddress(b);
-  return !isAddressError(na) && !isAddressError(nb) && matchKey(na) === matchKey(nb);
+function incomingEntry(value: unknown, path: string, problems: Problems): string | undefined {
+  if (typeof value === 'number') {
+    problems.add(
+      path,
+      `must be a string (got the number ${value}; quote it in YAML, e.g. "+${value}")`,
+    );
+    return undefined;
+  }
+  if (typeof value !== 'string') {
+    problems.add(path, `must be a phone number or a SIP user name (got ${describeValue(value)})`);
+    return undefined;
+  }
+  const entry = value.trim();
+  if (entry === '') problems.add(path, 'must not be empty');
+  else if (CONTROL_CHARS.test(entry)) problems.add(path, 'must not contain control characters');
+  else if (/^sips?:/i.test(entry) || entry.includes('@')) {
+    problems.add(
+      path,
+      `${describeValue(entry)}: give the SIP user name alone (e.g. 'support'), not a SIP address; ` +
+        'an inbound call is matched by the user part of the address it is sent to',
+    );
+  } else if (PHONE_START.test(entry)) {
+    const address = normalizeAddress(entry, path);
+    if (isAddressError(address)) problems.raw(address.error);
+    else return entry;
+  } else if (entry.length > MAX_SIP_USER_NAME_LENGTH) {
+    problems.add(
+      path,
+      `is too long (a SIP user name has at most ${MAX_SIP_USER_NAME_LENGTH} characters)`,
+    );
+  } else if (!SIP_USER_NAME.test(entry)) {
+    problems.add(
+      path,
+      `${describeValue(entry)} is neither a phone number nor a SIP user name ` +
+        "(a letter, then letters, digits, '.', '_', '~' or '-')",
+    );
+  } else return entry;
+  return undefined;
 }
 
 /** A plain value (parsed JSON or YAML, or a request body) → a validated document. */
@@ -313,6 +187,8 @@ export function validateDocument(
     true,
   );
   const start = parseStart(value.start, problems);
+  const apiRuns = start.triggers.includes('api');
+  const incomingRuns = start.triggers.includes('incoming');
 
   const nodes: MultiPartyCallNode[] = [];
   if (value.nodes === undefined)
@@ -325,10 +201,15 @@ export function validateDocument(
   } else {
     const names = new Map<string, number>();
     const ids = new Map<string, number>();
+    const single = value.nodes.length === 1;
     value.nodes.forEach((raw: unknown, i) => {
       const path = `nodes[${i}]`;
-      const node = parseNode(raw, path, problems);
       const rawName = isMapping(raw) && typeof raw.name === 'string' ? raw.name.trim() : undefined;
+      const isStart = start.next !== undefined ? rawName === start.next : single;
+      const node = parseNode(raw, path, problems, {
+        apiRuns,
+        incomingStart: incomingRuns && isStart,
+      });
       if (rawName) {
         const first = names.get(rawName);
         if (first !== undefined) {
@@ -361,7 +242,11 @@ export function validateDocument(
   const document: PhloDocument = {
     name,
     ...(description !== undefined ? { description } : {}),
-    start: { triggers: start.triggers, next: start.next ?? nodes[0]!.name },
+    start: {
+      triggers: start.triggers,
+      next: start.next ?? nodes[0]!.name,
+      ...(start.incoming !== undefined ? { incoming: start.incoming } : {}),
+    },
     nodes,
   };
   return { document };

@@ -47,7 +47,7 @@ const INVALID: [unknown, RegExp][] = [
   ['http:/example.com/x.wav', /is not a valid http\(s\) URL/],
   ['file://host/x.wav', /is not a valid file:\/\/ URL/],
   ['/srv/a\nb.wav', /control characters/],
-  ['{{start.music}}', /templates are only allowed in from, to and caller_id/],
+  ['{{start.music}}', /templates are not allowed in audio sources \(only in from, to, agents/],
   ['/' + 'a'.repeat(2048), /too long/],
 ];
 

@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { assignIds, parsePhloDocument, renderFirstLegs, startNode } from '../../src/phlo/index.js';
+import {
+  assignIds,
+  incomingKeys,
+  incomingMatches,
+  parsePhloDocument,
+  renderAgents,
+  renderEventCallbackUrl,
+  renderFirstLegs,
+  startNode,
+} from '../../src/phlo/index.js';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -43,6 +52,46 @@ describe('examples', () => {
       from: '+14155550100',
       to: 'sip:customer@127.0.0.1:5070',
       callerId: null,
+    });
+  });
+
+  it('inbound-support.yaml: an incoming trigger, agents, wait music, sounds', async () => {
+    const doc = await load('inbound-support.yaml');
+    assert.deepEqual(doc.start.triggers, ['incoming']);
+    assert.deepEqual(incomingKeys(doc), ['phone:14155550100', 'user:support']);
+    assert.equal(incomingMatches(doc, '14155550100'), true);
+    assert.equal(incomingMatches(doc, 'support'), true);
+    assert.equal(incomingMatches(doc, 'sales'), false);
+    const node = startNode(doc);
+    assert.equal(node.from, undefined);
+    assert.match(node.wait_music ?? '', /^tone:/);
+    assert.equal(node.enter_sound, 'beep:1');
+    assert.equal(node.exit_sound, 'beep:2');
+    assert.equal(node.record, false);
+    assert.deepEqual(node.end_on_exit, { agent: false, customer: true, supervisor: false });
+    assert.equal(node.event_callback_url, undefined);
+    // The three hold/wait tones differ, so each can be told apart by ear.
+    assert.equal(
+      new Set([node.wait_music, node.agent_hold_music, node.customer_hold_music]).size,
+      3,
+    );
+    assert.deepEqual(renderAgents(node, { from: '+14155550199', to: '+14155550100' }), {
+      agents: ['sip:alice@pbx.example.com', 'sip:bob@pbx.example.com', '+14155550111'],
+      callerId: '+14155550199',
+    });
+    assert.deepEqual(renderEventCallbackUrl(node, {}), { url: null });
+  });
+
+  it("inbound-support.yaml's commented callback URL is valid once uncommented", async () => {
+    const text = (await readFile(examples + 'inbound-support.yaml', 'utf8')).replace(
+      '# event_callback_url:',
+      'event_callback_url:',
+    );
+    const r = parsePhloDocument(text);
+    assert.ok('document' in r, JSON.stringify(r));
+    const node = startNode(r.document);
+    assert.deepEqual(renderEventCallbackUrl(node, { from: '+14155550199', to: 'support' }), {
+      url: 'https://hooks.example.com/partyline/support',
     });
   });
 });

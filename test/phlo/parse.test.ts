@@ -41,6 +41,13 @@ describe('parsePhloDocument: valid documents', () => {
           to: '{{start.to}}',
           ring_timeout: 45,
           max_participants: 10,
+          max_duration: 14400,
+          alone_timeout: 60,
+          end_on_exit: { agent: false, customer: false, supervisor: false },
+          record: false,
+          enter_sound: 'beep:1',
+          exit_sound: 'beep:2',
+          cold_transfer_failure: { message: 'beep:2', then: 'end' },
         },
       ],
     });
@@ -79,8 +86,15 @@ describe('parsePhloDocument: valid documents', () => {
       caller_id: '+14155550000',
       ring_timeout: 5,
       max_participants: 100,
+      max_duration: 14400,
+      alone_timeout: 60,
+      end_on_exit: { agent: false, customer: false, supervisor: false },
+      record: false,
       agent_hold_music: 'tone:440',
       customer_hold_music: '/usr/share/asterisk/moh/macroform-cold_day.wav',
+      enter_sound: 'beep:1',
+      exit_sound: 'beep:2',
+      cold_transfer_failure: { message: 'beep:2', then: 'end' },
     });
   });
 
@@ -210,7 +224,9 @@ describe('parsePhloDocument: field errors name the path and the problem', () => 
     [
       'hold music templated',
       withNode({ customer_hold_music: '{{start.music}}' }),
-      ['nodes[0].customer_hold_music: templates are only allowed in from, to and caller_id'],
+      [
+        'nodes[0].customer_hold_music: templates are not allowed in audio sources (only in from, to, agents, caller_id and event_callback_url)',
+      ],
     ],
     [
       'bad node id',
@@ -231,7 +247,7 @@ describe('parsePhloDocument: field errors name the path and the problem', () => 
       'unknown node field',
       withNode({ colour: 'red' }),
       [
-        'nodes[0].colour: unknown field (expected one of id, type, name, from, to, caller_id, ring_timeout, max_participants, agent_hold_music, customer_hold_music)',
+        'nodes[0].colour: unknown field (expected one of id, type, name, from, to, agents, caller_id, ring_timeout, max_participants, max_duration, alone_timeout, end_on_exit, record, wait_music, agent_hold_music, customer_hold_music, enter_sound, exit_sound, voicemail_message, cold_transfer_failure, event_callback_url)',
       ],
     ],
     ['camelCase field', withNode({ ringTimeout: 30 }), /^nodes\[0\]\.ringTimeout: unknown field/],
@@ -266,17 +282,20 @@ describe('parsePhloDocument: field errors name the path and the problem', () => 
     [
       'unknown start field',
       { ...MINIMAL, start: { trigger: 'api' } },
-      ['start.trigger: unknown field (expected one of triggers, next)'],
+      ['start.trigger: unknown field (expected one of triggers, next, incoming)'],
     ],
     [
-      'incoming trigger',
+      'incoming trigger without start.incoming',
       { ...MINIMAL, start: { triggers: ['api', 'incoming'] } },
-      ["start.triggers[1]: 'incoming' is not supported yet (only 'api')"],
+      [
+        "start.incoming: required with the 'incoming' trigger: the phone numbers and SIP user names whose inbound calls start this PHLO (e.g. incoming: ['+14155550100', 'support'])",
+        "nodes[0].agents: required: start.triggers has 'incoming' and an inbound call starts this node, which dials these agents (e.g. agents: ['sip:alice@pbx.example.com'])",
+      ],
     ],
     [
       'unknown trigger',
       { ...MINIMAL, start: { triggers: ['sms'] } },
-      ['start.triggers[0]: unknown trigger "sms" (expected \'api\')'],
+      ["start.triggers[0]: unknown trigger \"sms\" (expected 'api' or 'incoming')"],
     ],
     [
       'duplicate trigger',
@@ -343,14 +362,14 @@ describe('parsePhloDocument: field errors name the path and the problem', () => 
   it('reports every problem at once', () => {
     const got = errors({
       name: '',
-      nodes: [{ type: 'multi_party_call', name: 'a', from: 'abc', ring_timeout: 0, record: true }],
+      nodes: [{ type: 'multi_party_call', name: 'a', from: 'abc', ring_timeout: 0, record: 'yes' }],
     });
     assert.deepEqual(got, [
       'name: must not be empty',
-      'nodes[0].record: not supported yet',
       "nodes[0].from: 'abc' is neither a phone number nor a SIP address (sip:user@host)",
       'nodes[0].to: required (an address, or a template such as {{start.from}})',
       'nodes[0].ring_timeout: must be an integer from 5 to 300 (got 0)',
+      'nodes[0].record: must be true or false (got "yes")',
     ]);
   });
 
@@ -363,26 +382,6 @@ describe('parsePhloDocument: field errors name the path and the problem', () => 
     }));
     assert.equal(errors({ name: 'x', start: { next: 'n0' }, nodes }).length, 50);
   });
-});
-
-describe('parsePhloDocument: fields of the design not supported yet', () => {
-  const fields = [
-    'max_duration',
-    'wait_music',
-    'enter_sound',
-    'exit_sound',
-    'record',
-    'voicemail_message',
-    'event_callback_url',
-    'end_on_exit',
-  ];
-  for (const field of fields) {
-    it(field, () => {
-      assert.deepEqual(errors(withNode({ [field]: 'x' })), [
-        `nodes[0].${field}: not supported yet`,
-      ]);
-    });
-  }
 });
 
 describe('parsePhloDocument: text input', () => {
