@@ -229,6 +229,7 @@ export class CallSession {
     if (this.node.enterSound && this.live.joined().length > 1)
       void this.live.conference.play(null, this.node.enterSound);
     if (this.live.transfer?.u3 === rec.memberId) await onTargetAnswered(this, member);
+    if (this.live.ringGroup.has(rec.memberId)) this.answeredInGroup(rec.memberId);
     const customer = this.live.pendingCustomer;
     if (customer && ACTING_ROLES.has(rec.role)) {
       this.live.pendingCustomer = null;
@@ -304,9 +305,22 @@ export class CallSession {
     if (this.live.ended) return;
     if (wasJoined && this.node.exitSound && !member.voicemail && this.live.joined().length > 0)
       void this.live.conference.play(null, this.node.exitSound);
-    if (wasJoined && this.node.endOnExit?.[member.record.role])
+    // Leaving by a cold transfer is handing over, not exiting.
+    if (wasJoined && member.endCause !== 'transferred' && this.node.endOnExit?.[member.record.role])
       return this.endCall(`end-on-exit:${member.record.role}`);
     await this.checkEnd();
+  }
+
+  /** The first of an inbound call's agents answered: the others ringing are canceled. */
+  private answeredInGroup(memberId: string): void {
+    const others = [...this.live.ringGroup].filter((id) => id !== memberId);
+    this.live.ringGroup.clear();
+    for (const id of others) {
+      const m = this.live.member(id);
+      if (!m || !isLive(m.record) || m.record.state === 'connected') continue;
+      m.endCause = 'answered-elsewhere';
+      m.leg?.hangup('another agent answered');
+    }
   }
 
   // ---- holding, modes ------------------------------------------------------------------------

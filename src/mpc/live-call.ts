@@ -53,6 +53,8 @@ export class LiveCall {
   transfer: Transfer | null = null;
   /** The first customer of an API run, dialled when the agent answers. */
   pendingCustomer: { address: string; dial: string } | null = null;
+  /** An inbound call's agents being dialled together: the first to answer takes the call. */
+  readonly ringGroup = new Set<string>();
   /** An announcement plays before the call may end (a failed cold transfer's). */
   announcing = false;
   /** Timers of the call's lifecycle (max duration, alone), cleared when it ends. */

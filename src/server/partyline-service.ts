@@ -33,6 +33,7 @@ import {
   incomingKeys,
   renderAgents,
   renderEventCallbackUrl,
+  readStoredDocument,
   renderFirstLegs,
   type IdentifiedNode,
   type IdentifiedPhloDocument,
@@ -150,6 +151,11 @@ export class PartylineService implements ApiService {
     if (authIdInPath !== authId) throw phloNotFound(phloId);
     const phlo = await this.phlo(authId, phloId);
     const doc = documentOf(phlo);
+    if (!doc.start.triggers.includes('api'))
+      throw new ServiceError(
+        'validation',
+        `PHLO ${phloId} starts only on incoming calls (start.triggers has no 'api'), so it cannot be run`,
+      );
     const node = doc.nodes.find((n: IdentifiedNode) => n.name === doc.start.next);
     if (!node) throw new ServiceError('validation', `PHLO ${phloId}: start.next names no node`);
     const legs = renderFirstLegs(node, payload);
@@ -392,8 +398,12 @@ function identified(
   return result.document;
 }
 
+/** The stored document, with the defaults of fields newer than it filled in. */
 function documentOf(phlo: PhloRecord): IdentifiedPhloDocument {
-  return JSON.parse(phlo.document) as IdentifiedPhloDocument;
+  const read = readStoredDocument(phlo.document);
+  if ('errors' in read)
+    throw new Error(`stored PHLO ${phlo.phloId} is unreadable: ${read.errors.join('; ')}`);
+  return read.document;
 }
 
 function phloNotFound(phloId: string): ServiceError {
