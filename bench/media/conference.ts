@@ -19,6 +19,11 @@ export interface ConferenceOptions {
   jitterTargetMs: number;
   /** Ticks kept by the MixerClock for its percentiles (the measured window). */
   statsWindow: number;
+  /**
+   * Coaching in every room: its last member (the supervisor) is heard only
+   * by its second (the agent) — Room.setAudience(supervisor, [agent]).
+   */
+  coaching?: boolean;
 }
 
 /** Inbound totals over all streams, for deltas across a window. */
@@ -89,9 +94,9 @@ export class BenchConference {
     for (let i = 0; i < this.streams.length; i += this.opts.roomSize) {
       const room = new Room({ id: `bench-${i / this.opts.roomSize}`, mixerClock: clock });
       this.rooms.push(room);
-      for (let k = i; k < Math.min(i + this.opts.roomSize, this.streams.length); k++) {
-        room.addMember(`m${k}`, this.streams[k]);
-      }
+      const end = Math.min(i + this.opts.roomSize, this.streams.length);
+      for (let k = i; k < end; k++) room.addMember(`m${k}`, this.streams[k]);
+      if (this.opts.coaching && end - i >= 3) room.setAudience(`m${end - 1}`, [`m${i + 1}`]);
     }
   }
 

@@ -8,7 +8,9 @@
  * 2. a plain Node UDP echo at the same packet rate, the floor our per-member
  *    CPU is compared with;
  * 3. the latency a click takes through a room;
- * 4. the G.711 codec throughput (bench/codec.ts).
+ * 4. the G.711 codec throughput (bench/codec.ts);
+ * 5. what coaching costs: restricted audiences under load and in the Room
+ *    tick alone (bench/media/coaching.ts).
  *
  * Run alone with `node --expose-gc --import tsx bench/media/index.ts`
  * (`--help` for options). README.md in this folder defines every number.
@@ -18,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { PortPool } from '../../src/media/stream/index.js';
 import { runCodecBench, type CodecBenchRow } from '../codec.js';
+import { measureLoadCoaching, measureMixerCoaching, printCoachingResult } from './coaching.js';
 import { GeneratorControl } from './control.js';
 import { measureUdpEcho } from './echo.js';
 import { climb } from './ladder.js';
@@ -27,9 +30,21 @@ import { coreCount, loadAverage } from './machine.js';
 import { WindowProfiler } from './profiler.js';
 import { ratio, round } from './stats.js';
 import { formatStep, runLoadStep, type StepSettings } from './step.js';
-import type { LatencyResult, MediaBenchResult, MediaStep, UdpEchoResult } from './types.js';
+import type {
+  CoachingResult,
+  LatencyResult,
+  MediaBenchResult,
+  MediaStep,
+  UdpEchoResult,
+} from './types.js';
 
-export type { MediaBenchResult, MediaStep, UdpEchoResult, LatencyResult } from './types.js';
+export type {
+  CoachingResult,
+  MediaBenchResult,
+  MediaStep,
+  UdpEchoResult,
+  LatencyResult,
+} from './types.js';
 
 export const DEFAULT_LADDER: readonly number[] = [
   50, 100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 2000,
@@ -38,6 +53,8 @@ const ROOM_SIZE = 5;
 const HOST = '127.0.0.1';
 /** RTP port range of the streams; pairs held by other processes are skipped by the pool. */
 const PORT_RANGE: readonly [number, number] = [42000, 53999];
+/** Member count of the coaching load steps: well inside the ladder's range, where both kinds pass. */
+const COACHING_MEMBERS = 300;
 
 export interface MediaBenchOptions {
   /** Member counts to step through, ascending (multiples of 5); default DEFAULT_LADDER. */
@@ -63,6 +80,11 @@ export interface MediaBenchOptions {
   echo?: boolean;
   latency?: boolean;
   codec?: boolean;
+  coaching?: boolean;
+  /** Member count of the coaching load steps; default 300, or less when max_members is smaller. */
+  coachingMembers?: number;
+  /** (plain, coached) pairs of coaching load steps; default 2. */
+  coachingPairs?: number;
   /** Write a .cpuprofile of each step's measured window here. */
   profileDir?: string;
   /** Progress lines; silent when omitted. */
@@ -90,6 +112,16 @@ export const DEFINITIONS: Record<string, string> = {
     'median over the clicks of (first packet carrying the click received at another member − ' +
     'click packet sent), both timed by the generator; includes the jitter buffer target delay',
   tick_lateness_p99_ms_at_max: 'MixerClock latenessMs p99 over the measured window at max_members',
+  'coaching.load':
+    'the concurrent-members step at coaching.load.members, alternately without and with one ' +
+    'coach per room of 5 (its last member heard only by its second: setAudience(m4, [m1])), ' +
+    'medians per kind: cpu_us_per_member_tick as above, and tick_us_per_member_tick = the ' +
+    "rooms' tick CPU (MixerClock tickCpuUs) ÷ (members × ticks); ratios are coached ÷ plain",
+  'coaching.mixer':
+    'Room.tick alone on in-memory ports (no sockets, codec or jitter buffer), ~1000 members ' +
+    'per case in rooms of room_size, `restricted` members per room each heard by ' +
+    "audience_size listeners (0: 'none'): median over rounds of CPU (process.cpuUsage) ÷ " +
+    "(members × ticks), and its ratio to the same room size with every audience 'all'",
 };
 
 export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<MediaBenchResult> {
@@ -170,6 +202,30 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<Media
     let codec: CodecBenchRow[] = [];
     if (opts.codec ?? true) codec = runCodecBench();
 
+    let coaching: CoachingResult | null = null;
+    if (opts.coaching ?? true) {
+      const wanted = opts.coachingMembers ?? COACHING_MEMBERS;
+      const members = maxMembers > 0 ? Math.min(wanted, maxMembers) : wanted;
+      const load = await measureLoadCoaching(gen, settings, {
+        members,
+        pairs: opts.coachingPairs ?? 2,
+        log: (line) => log(`coaching: ${line}`),
+      });
+      log(
+        `coaching under load, ${members} members: ${load.cpu_us_per_member_tick_plain} → ` +
+          `${load.cpu_us_per_member_tick_coached} µs/member-tick (×${load.cpu_ratio}), ticks ` +
+          `${load.tick_us_per_member_tick_plain} → ${load.tick_us_per_member_tick_coached} (×${load.tick_ratio})`,
+      );
+      const mixer = measureMixerCoaching();
+      for (const row of mixer) {
+        log(
+          `coaching, Room tick alone, rooms of ${row.room_size}, ${row.audiences}: ` +
+            `${row.us_per_member_tick} µs/member-tick (×${row.ratio_vs_plain})`,
+        );
+      }
+      coaching = { load, mixer };
+    }
+
     // Memory is read at the largest step that passed (many members: the per-member share is steady).
     const memoryStep: MediaStep | undefined =
       best ??
@@ -191,6 +247,7 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<Media
       udp_echo: echo,
       latency,
       codec,
+      coaching,
       settings: {
         room_size: ROOM_SIZE,
         seconds_per_step: seconds,
@@ -227,6 +284,7 @@ export function printMediaResult(r: MediaBenchResult): void {
       passed: s.passed,
       'lateness p99 ms': s.lateness_p99_ms,
       'µs/member-tick': s.cpu_us_per_member_tick,
+      'tick µs/member-tick': s.tick_us_per_member_tick,
       'cpu %': s.cpu_pct,
       'tick %': s.tick_share_pct,
       'gen cpu %': s.generator_cpu_pct,
@@ -252,6 +310,7 @@ export function printMediaResult(r: MediaBenchResult): void {
     console.log('\n== media: G.711 codec, frames/s ==');
     console.table(r.codec);
   }
+  if (r.coaching) printCoachingResult(r.coaching);
   console.log('\n== media summary ==');
   console.table([
     {
@@ -278,7 +337,8 @@ const USAGE = `usage: node --expose-gc --import tsx bench/media/index.ts [option
   --phases 1           generator sub-ticks per 20 ms (1 = all members in one batch)
   --retries 1          repeats of a failing step
   --no-bisect          no extra step between the last pass and the first failure
-  --skip echo,latency,codec
+  --skip echo,latency,codec,coaching
+  --coaching-members 300   member count of the coaching load steps
   --profile DIR        write a .cpuprofile of each measured window to DIR
   --json FILE          also write the result as JSON`;
 
@@ -292,6 +352,7 @@ async function main(): Promise<void> {
       retries: { type: 'string' },
       'no-bisect': { type: 'boolean' },
       skip: { type: 'string' },
+      'coaching-members': { type: 'string' },
       profile: { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean' },
@@ -314,6 +375,8 @@ async function main(): Promise<void> {
     echo: !skip.has('echo'),
     latency: !skip.has('latency'),
     codec: !skip.has('codec'),
+    coaching: !skip.has('coaching'),
+    coachingMembers: num(values['coaching-members']),
     profileDir: values.profile,
     log: (line) => console.log(`  ${line}`),
   });

@@ -34,6 +34,8 @@ export interface StepSettings {
   phases: number;
   maxLatenessP99Ms: number;
   profiler?: WindowProfiler;
+  /** One supervisor coaching one agent in every room (BenchConference `coaching`). */
+  coaching?: boolean;
 }
 
 /** After the post-warm-up GC, before the window: lets its catch-up ticks leave the stats window. */
@@ -57,6 +59,7 @@ export async function runLoadStep(
     roomSize: s.roomSize,
     jitterTargetMs: s.jitterTargetMs,
     statsWindow,
+    coaching: s.coaching,
   });
   let step: MediaStep;
   let withMembers: { heapPlusExternal: number; rss: number };
@@ -81,7 +84,7 @@ export async function runLoadStep(
     const cpu1 = processCpuUs();
     const t1 = performance.now();
     const machine1 = readCpuTimes();
-    await s.profiler?.stop(`members-${members}`);
+    await s.profiler?.stop(`members-${members}${s.coaching ? '-coaching' : ''}`);
     const clock1 = conf.clockStats();
     const genWindow = await gen.report();
     const in1 = conf.inbound();
@@ -120,6 +123,7 @@ export async function runLoadStep(
       ticks,
       skipped_ticks: clock1.skippedTicks,
       cpu_us_per_member_tick: round(ratio(cpuUs, members * ticks), 3),
+      tick_us_per_member_tick: round(ratio(tickUs, members * ticks), 3),
       cpu_pct: round((100 * cpuUs) / 1000 / wallMs, 1),
       tick_share_pct: round((100 * tickUs) / cpuUs, 1),
       generator_cpu_pct: round((100 * (genWindow.cpuUs - genCpu0)) / 1000 / wallMs, 1),

@@ -19,6 +19,11 @@ export interface MediaStep {
   skipped_ticks: number;
   /** Our process's CPU time (process.cpuUsage) ÷ (members × ticks) over the window, µs. */
   cpu_us_per_member_tick: number;
+  /**
+   * The rooms' own tick work (the MixerClock's tickCpuUs) ÷ (members × ticks),
+   * µs. Optional only so that steps built elsewhere without it still type-check.
+   */
+  tick_us_per_member_tick?: number;
   /** Our process's CPU time ÷ wall time, % of one core. */
   cpu_pct: number;
   /** Share of our CPU spent inside MixerClock ticks (the rooms' work), %. */
@@ -68,6 +73,49 @@ export interface LatencyResult {
   max_ms: number;
 }
 
+/** The load step without and with one coach per room (bench/media/coaching.ts). */
+export interface CoachingLoadResult {
+  members: number;
+  room_size: number;
+  /** Who coaches whom in each room. */
+  coaching: string;
+  /** Medians over the steps of each kind: whole-process CPU ÷ (members × ticks), µs. */
+  cpu_us_per_member_tick_plain: number;
+  cpu_us_per_member_tick_coached: number;
+  /** coached ÷ plain. */
+  cpu_ratio: number;
+  /** Medians of the rooms' tick CPU ÷ (members × ticks), µs. */
+  tick_us_per_member_tick_plain: number;
+  tick_us_per_member_tick_coached: number;
+  tick_ratio: number;
+  all_passed: boolean;
+  plain: MediaStep[];
+  coached: MediaStep[];
+}
+
+/** One case of the Room-tick-only measurement. */
+export interface CoachingMixerRow {
+  room_size: number;
+  /** Members of each room with a restricted audience. */
+  restricted: number;
+  /** Listeners of each restricted member (0: audience 'none'). */
+  audience_size: number;
+  /** The same, in words. */
+  audiences: string;
+  members: number;
+  /** Median over the rounds of CPU ÷ (members × ticks), µs. */
+  us_per_member_tick: number;
+  /** ÷ the case of the same room size with every audience 'all'. */
+  ratio_vs_plain: number;
+  /** Lowest and highest round, µs. */
+  spread_us: [number, number];
+}
+
+export interface CoachingResult {
+  load: CoachingLoadResult | null;
+  mixer: CoachingMixerRow[];
+}
+
 export interface MediaBenchResult {
   /** The largest member count whose step passed (0 when none did). */
   max_members: number;
@@ -86,6 +134,8 @@ export interface MediaBenchResult {
   udp_echo: UdpEchoResult | null;
   latency: LatencyResult | null;
   codec: CodecBenchRow[];
+  /** What restricted audiences (coaching) cost; null when skipped. */
+  coaching: CoachingResult | null;
   settings: {
     room_size: number;
     seconds_per_step: number;
