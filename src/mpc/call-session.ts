@@ -366,10 +366,16 @@ export class CallSession {
     this.checkAlone();
   }
 
-  /** One member alone (nobody else in the call or being dialled) past the node's alone timeout ends the call. */
+  /**
+   * One member alone (nobody else in the call or being dialled) past the
+   * node's alone timeout ends the call. A timeout of 0 ends it at once
+   * (src/phlo/README.md), still through the queue, so a step under way
+   * finishes first (an inbound caller whose agents are about to be
+   * dialled); null or absent: never.
+   */
   checkAlone(): void {
     const timeout = this.node.aloneTimeoutMs;
-    if (!timeout || this.live.ended) return;
+    if (timeout === null || timeout === undefined || this.live.ended) return;
     const alone = this.live.liveMembers().length === 1 && this.live.joined().length === 1;
     const timer = this.live.timers.get('alone');
     if (alone && !timer) {
