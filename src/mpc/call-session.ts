@@ -301,12 +301,17 @@ export class CallSession {
     why: { cause: string; status?: number },
   ): Promise<void> {
     if (this.live.ended) return;
+    // Leaving by a transfer is handing over, not exiting: a cold transfer's U1, and a warm
+    // one's U1, whose leaving joins U3 and U2 (DESIGN.md §2) — or leaves them waiting for U3.
+    const t = this.live.transfer;
+    const handingOver =
+      member.endCause === 'transferred' ||
+      (t !== null && t.kind === 'warm' && t.u1 === member.record.memberId);
     await onTransferMemberLeft(this, member, why);
     if (this.live.ended) return;
     if (wasJoined && this.node.exitSound && !member.voicemail && this.live.joined().length > 0)
       void this.live.conference.play(null, this.node.exitSound);
-    // Leaving by a cold transfer is handing over, not exiting.
-    if (wasJoined && member.endCause !== 'transferred' && this.node.endOnExit?.[member.record.role])
+    if (wasJoined && !handingOver && this.node.endOnExit?.[member.record.role])
       return this.endCall(`end-on-exit:${member.record.role}`);
     await this.checkEnd();
   }

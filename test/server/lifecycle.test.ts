@@ -311,6 +311,40 @@ describe('the call lifecycle', { concurrency: true }, () => {
       assert.equal(ended.end_reason, 'end-on-exit:agent');
     });
 
+    test('end_on_exit agent: the agent leaving a warm transfer’s consultation hands the call over', async (t) => {
+      const { agent, customer } = await agentAndCustomer(t);
+      const second = await phone(t, {
+        behaviour: 'answer',
+        toneHz: SECOND_AGENT_HZ,
+        user: 'second',
+      });
+      const srv = await server(t);
+      const node = await createPhlo(srv, phlo('Warm hand over', 'end_on_exit: { agent: true }'));
+      const callId = await connectedCall(srv, agent.uri, customer.uri, node);
+      await nodeAction(srv, node, {
+        action: 'warm_transfer',
+        to: second.uri,
+        role: 'agent',
+        trigger_source: agent.uri,
+      });
+      await srv.waitCall(
+        (c) => memberOf(c, second.uri)?.state === 'connected',
+        'the target connected',
+        { callId, node },
+      );
+      await second.waitHearing(AGENT_HZ);
+      assert.equal((await memberAction(srv, node, agent.uri, 'hangup')).status, 201);
+      await agent.waitEvent('bye-received');
+      const call = await srv.waitCall(
+        (c) => c.events.some((e) => e.type === 'transfer.completed') || c.state === 'ended',
+        'the transfer completed',
+        { callId, node },
+      );
+      assert.equal(call.state, 'active', `ended: ${call.end_reason}`);
+      await customer.waitHearing(SECOND_AGENT_HZ);
+      await second.waitHearing(CUSTOMER_HZ);
+    });
+
     test('record: the WAV holds both members, and silence during a warm transfer’s consultation', async (t) => {
       const { agent, customer } = await agentAndCustomer(t);
       const second = await phone(t, {
