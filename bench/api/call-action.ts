@@ -53,7 +53,7 @@ export const DEFAULT_RATES: readonly number[] = [
 
 export interface CallActionOptions {
   rates?: readonly number[];
-  /** Kept requests per step, seconds of sending; default 5. */
+  /** Kept requests per step, seconds of sending; default 4. */
   seconds?: number;
   /** Requests sent before the kept ones in each step (same rate); default 2 s. */
   warmupSeconds?: number;
@@ -140,8 +140,12 @@ interface Fixture {
   callee: RunningUas;
   bare: TrackedChild;
   barePort: number;
+  liveCalls: number;
+  /** The agents of the current live calls, one per call. */
   agents: string[];
-  /** Members that stay for the whole run (agents and customers). */
+  /** How many sets of live calls were made (names differ per set). */
+  generation: number;
+  /** Members that stay for a whole step (agents and customers). */
   resident: number;
   work: string;
   nextN: number;
@@ -156,7 +160,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 export async function runCallActionBench(opts: CallActionOptions = {}): Promise<CallActionResult> {
   const log = opts.log ?? (() => undefined);
   const rates = [...(opts.rates ?? DEFAULT_RATES)].sort((a, b) => a - b);
-  const seconds = opts.seconds ?? 5;
+  const seconds = opts.seconds ?? 4;
   const warmup = opts.warmupSeconds ?? 2;
   const bound = opts.boundMs ?? 20;
   const retries = opts.retries ?? 1;
@@ -265,16 +269,6 @@ async function setUp(
     const srv = await startBenchServer();
     started.push(srv);
     const phlo = await createPhlo(srv, 100);
-    const agents: string[] = [];
-    for (let k = 0; k < liveCalls; k++) {
-      const agent = `sip:agent${k}@127.0.0.1:${tone.port}`;
-      await startRun(srv, phlo.phloId, agent, `sip:customer${k}@127.0.0.1:${tone.port}`);
-      agents.push(agent);
-    }
-    const resident = 2 * liveCalls;
-    if (!(await until(() => memberStates(srv).connected === resident, 15_000))) {
-      throw new Error(`live calls not connected: ${JSON.stringify(memberStates(srv))}`);
-    }
     let barePort = 0;
     const bare = spawnTracked([process.execPath, '--import', 'tsx', BARE], {
       cwd: REPO_ROOT,
@@ -294,24 +288,60 @@ async function setUp(
       `server pid ${process.pid} (in-process), ${liveCalls} live calls (agents + customers on SIPp ` +
         `pid ${tone.pid}), callee SIPp pid ${callee.pid} :${callee.port}, bare Fastify pid ${bare.pid} :${barePort}`,
     );
-    return {
+    const fx: Fixture = {
       srv,
       phlo,
       tone,
       callee,
       bare,
       barePort,
-      agents,
-      resident,
+      liveCalls,
+      agents: [],
+      generation: 0,
+      resident: 2 * liveCalls,
       work,
       nextN: 1,
       logOffset: 0,
       invites: new Map(),
     };
+    await freshCalls(fx);
+    return fx;
   } catch (err) {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/**
+ * Ends the live calls (their agents hung up through the API: a call ends
+ * with its last agent) and makes `liveCalls` new ones, so that every step
+ * of ours starts on calls with nothing in them but their agent and
+ * customer: a call keeps each member that has left (its record, its leg)
+ * until it ends, and some work per request grows with them.
+ */
+async function freshCalls(fx: Fixture): Promise<void> {
+  const { srv, phlo } = fx;
+  const node = `/v1/phlo/${phlo.phloId}/multi_party_call/${phlo.nodeId}`;
+  for (const agent of fx.agents) {
+    const res = await srv.api('POST', `${node}/members/${encodeURIComponent(agent)}`, {
+      action: 'hangup',
+    });
+    if (res.status !== 201) throw new Error(`hangup ${agent}: ${res.status} ${res.text}`);
+  }
+  if (!(await until(() => srv.server.mpc.stats().liveCalls === 0, 15_000))) {
+    throw new Error(`calls not ended: ${JSON.stringify(srv.server.mpc.stats())}`);
+  }
+  const g = ++fx.generation;
+  const port = fx.tone.port;
+  fx.agents = [];
+  for (let k = 0; k < fx.liveCalls; k++) {
+    const agent = `sip:agent${g}x${k}@127.0.0.1:${port}`;
+    await startRun(srv, phlo.phloId, agent, `sip:customer${g}x${k}@127.0.0.1:${port}`);
+    fx.agents.push(agent);
+  }
+  if (!(await until(() => memberStates(srv).connected === fx.resident, 15_000))) {
+    throw new Error(`live calls not connected: ${JSON.stringify(memberStates(srv))}`);
   }
 }
 
@@ -359,6 +389,7 @@ async function runStep(
   opts: CallActionOptions,
 ): Promise<RateStep> {
   const ours = target === 'partyline';
+  if (ours) await freshCalls(fx);
   const firstN = fx.nextN;
   const total = Math.round((seconds + warmupSeconds) * rate);
   fx.nextN += total;

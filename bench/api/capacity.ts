@@ -48,15 +48,15 @@ import {
 import { startUas, writeToneWav, type RunningUas } from './sipp-uas.js';
 
 export const DEFAULT_MEMBERS: readonly number[] = [
-  30, 60, 120, 180, 240, 300, 360, 450, 540, 660, 780, 900,
+  30, 90, 180, 270, 360, 450, 540, 660, 780, 900,
 ];
 
 export interface CapacityOptions {
   /** Member counts, multiples of 3; default DEFAULT_MEMBERS. */
   members?: readonly number[];
-  /** Measured window; default 6 s. */
+  /** Measured window; default 5 s. */
   seconds?: number;
-  /** After every member is connected, before the window; default 2 s. */
+  /** After every member is connected, before the window; default 1 s. */
   warmupSeconds?: number;
   retries?: number;
   bisect?: boolean;
@@ -118,8 +118,8 @@ export async function runCapacityBench(opts: CapacityOptions = {}): Promise<Capa
     throw new Error(`member counts must be positive multiples of 3, got ${ladder.join(', ')}`);
   }
   const settings = {
-    seconds_per_step: opts.seconds ?? 6,
-    warmup_seconds: opts.warmupSeconds ?? 2,
+    seconds_per_step: opts.seconds ?? 5,
+    warmup_seconds: opts.warmupSeconds ?? 1,
     max_lateness_p99_ms: opts.maxLatenessP99Ms ?? 5,
     setup_width: opts.setupWidth ?? 10,
     members_per_call: 3,

@@ -14,7 +14,7 @@ import { procCpuMs } from './server.js';
 
 /** % of one core taken by other processes above which a failed step is repeated. */
 export const OTHERS_LIMIT_PCT = 25;
-export const MAX_CONTENDED_REPEATS = 3;
+export const MAX_CONTENDED_REPEATS = 2;
 
 export interface CpuSample {
   at: number;
