@@ -15,6 +15,7 @@ import { systemClock, type Clock } from '../clock/index.js';
 import type {
   CallRecord,
   ChangeSet,
+  MemberRecord,
   MemberRole,
   MemberState,
   RequestRecord,
@@ -44,7 +45,12 @@ export interface MpcServiceOptions {
   /** Live calls one account may have at once (inbound calls over it get 486); default 100. */
   maxLiveCallsPerAccount?: number;
   /** Adds the rows that travel with a call's events (callback deliveries). */
-  decorate?: (call: CallRecord, node: NodeSettings, changes: ChangeSet) => void;
+  decorate?: (
+    call: CallRecord,
+    node: NodeSettings,
+    changes: ChangeSet,
+    member: (memberId: string) => MemberRecord | undefined,
+  ) => void;
 }
 
 export interface RunRequest {
@@ -410,7 +416,9 @@ export class MpcService {
     const conference = this.engine.createConference(callId);
     const live = new LiveCall(record, node, conference, this.store, this.now, this.logger);
     const decorate = this.opts.decorate;
-    if (decorate) live.decorate = (changes) => decorate(live.record, node, changes);
+    if (decorate)
+      live.decorate = (changes) =>
+        decorate(live.record, node, changes, (id) => live.member(id)?.record);
     return new CallSession(live, {
       engine: this.engine,
       now: this.now,

@@ -183,12 +183,16 @@ async function release(s: CallSession, t: Transfer): Promise<void> {
     const m = s.live.member(id);
     if (!m || !m.transferHeld) continue;
     m.transferHeld = false;
-    const events: PendingEvent[] = m.apiHeld
-      ? []
-      : [{ type: 'member.unheld', memberId: id, data: { by: 'transfer' } }];
-    await s.applyHold(m, { events });
+    await s.applyHold(m, { events: unheldByTransfer(m) });
   }
   await s.checkEnd();
+}
+
+/** The event of a transfer's hold ending: none while a hold action still holds the member. */
+function unheldByTransfer(m: LiveMember): PendingEvent[] {
+  return m.apiHeld
+    ? []
+    : [{ type: 'member.unheld', memberId: m.record.memberId, data: { by: 'transfer' } }];
 }
 
 /** A cold transfer's target failed: the node's policy (announcement to the others, then end or go on). */
@@ -215,8 +219,10 @@ async function coldFailed(
   });
   const others = t.u2.map((id) => s.live.member(id)).filter((m): m is LiveMember => !!m && !!m.leg);
   for (const m of others) {
+    if (!m.transferHeld) continue;
     m.transferHeld = false;
-    await s.applyHold(m);
+    // As release(): the transfer's hold ends, and the log says so (unless a hold action keeps it).
+    await s.applyHold(m, { events: unheldByTransfer(m) });
   }
   const after = async (): Promise<void> => {
     s.live.announcing = false;

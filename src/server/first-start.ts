@@ -4,7 +4,7 @@
  * hash, so this is the one time it can be printed.
  */
 import { readFile } from 'node:fs/promises';
-import { hashToken, newAuthId, newAuthToken } from '../account/index.js';
+import { callbackSigningKey, hashToken, newAuthId, newAuthToken } from '../account/index.js';
 import type { Store } from '../store/index.js';
 import type { WallClock } from '../mpc/index.js';
 import type { PartylineService } from './partyline-service.js';
@@ -26,6 +26,8 @@ export async function createAccount(
   await store.createAccount({
     authId,
     tokenHash: await hashToken(authToken),
+    // Callbacks are signed with a key derived from the token; the token itself is never stored.
+    signingKey: callbackSigningKey(authToken),
     name,
     createdOn: now(),
   });

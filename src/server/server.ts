@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { TokenVerifier } from '../account/index.js';
+import { CallbackDispatcher, callbackDeliveries } from '../callbacks/index.js';
 import { buildApi } from '../api/index.js';
 import { userAgentOptions, type Config } from '../config/index.js';
 import { Engine, type Conference } from '../engine/index.js';
@@ -80,13 +81,30 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     };
     const recordingsDir = join(dataDir, 'recordings');
     await mkdir(recordingsDir, { recursive: true });
+    const dispatcher = new CallbackDispatcher({ store, logger });
     mpc = new MpcService({
       store,
       engine: callEngine,
       logger,
       observer: metrics.observer,
       recordingsDir,
+      // A node with event_callback_url: each event's signed delivery is committed with it.
+      decorate: (call, node, changes, member) => {
+        const events = changes.events ?? [];
+        if (!node.eventCallbackUrl || events.length === 0) return;
+        const members = new Map((changes.members ?? []).map((m) => [m.memberId, m]));
+        changes.deliveries = callbackDeliveries({
+          url: node.eventCallbackUrl,
+          call,
+          events,
+          member: (id) => members.get(id) ?? member(id),
+          createdOn: events[0]!.at,
+        });
+        // Sent once committed: the commit is synchronous inside, so the next tick sees it.
+        setImmediate(() => dispatcher.wake());
+      },
     });
+    dispatcher.start();
     const stale = await mpc.reconcile();
     if (stale > 0)
       logger.warn(
@@ -147,6 +165,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           await api.close();
           await liveMpc.shutdown();
           await theEngine.close();
+          // Deliveries not sent yet stay in the outbox for the next start.
+          await dispatcher.stop();
           await store.close();
           logger.info('Partyline call server stopped');
         })();
