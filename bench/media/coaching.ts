@@ -151,7 +151,7 @@ export function measureMixerCoaching(opts: MixerCoachingOptions = {}): CoachingM
 export interface LoadCoachingOptions {
   /** Member count of every step (rooms of settings.roomSize). */
   members: number;
-  /** Pairs of (plain, coached) steps, alternated; default 2. */
+  /** Pairs of (plain, coached) steps, alternated; default 3. */
   pairs?: number;
   log?: (line: string) => void;
 }
@@ -165,7 +165,7 @@ export async function measureLoadCoaching(
   const log = opts.log ?? (() => undefined);
   const plain: MediaStep[] = [];
   const coached: MediaStep[] = [];
-  for (let i = 0; i < (opts.pairs ?? 2); i++) {
+  for (let i = 0; i < (opts.pairs ?? 3); i++) {
     for (const coaching of [false, true]) {
       const step = await runLoadStep(gen, opts.members, { ...settings, coaching });
       log(`${coaching ? 'coached' : 'plain  '} ${formatStep(step)}`);
@@ -210,7 +210,7 @@ export function printCoachingResult(r: CoachingResult): void {
 
 const USAGE = `usage: node --expose-gc --import tsx bench/media/coaching.ts [options]
   --members 300      member count of the load steps (0: skip them)
-  --pairs 2          (plain, coached) load step pairs
+  --pairs 3          (plain, coached) load step pairs
   --mixer-members 1000 --ticks 500 --rounds 5   the Room-tick-only measurement`;
 
 async function main(): Promise<void> {
@@ -253,7 +253,7 @@ async function main(): Promise<void> {
           phases: 1,
           maxLatenessP99Ms: 5,
         },
-        { members, pairs: num(values.pairs, 2), log },
+        { members, pairs: num(values.pairs, 3), log },
       );
     } finally {
       await gen.close();

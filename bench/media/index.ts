@@ -83,7 +83,7 @@ export interface MediaBenchOptions {
   coaching?: boolean;
   /** Member count of the coaching load steps; default 300, or less when max_members is smaller. */
   coachingMembers?: number;
-  /** (plain, coached) pairs of coaching load steps; default 2. */
+  /** (plain, coached) pairs of coaching load steps; default 3 (an odd count: a true median). */
   coachingPairs?: number;
   /** Write a .cpuprofile of each step's measured window here. */
   profileDir?: string;
@@ -208,7 +208,7 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<Media
       const members = maxMembers > 0 ? Math.min(wanted, maxMembers) : wanted;
       const load = await measureLoadCoaching(gen, settings, {
         members,
-        pairs: opts.coachingPairs ?? 2,
+        pairs: opts.coachingPairs ?? 3,
         log: (line) => log(`coaching: ${line}`),
       });
       log(
