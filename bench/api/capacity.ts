@@ -47,9 +47,7 @@ import {
 } from './server.js';
 import { startUas, writeToneWav, type RunningUas } from './sipp-uas.js';
 
-export const DEFAULT_MEMBERS: readonly number[] = [
-  30, 90, 180, 270, 360, 450, 540, 660, 780, 900,
-];
+export const DEFAULT_MEMBERS: readonly number[] = [30, 90, 180, 270, 360, 450, 540, 660, 780, 900];
 
 export interface CapacityOptions {
   /** Member counts, multiples of 3; default DEFAULT_MEMBERS. */
