@@ -62,6 +62,8 @@ export class LiveCall {
 
   /** Adds rows that travel with every change (the callback deliveries of its events). */
   decorate: ((changes: ChangeSet) => void) | null = null;
+  /** Told after each commit (what was decorated can be acted on now it is stored). */
+  committed: ((changes: ChangeSet) => void) | null = null;
 
   constructor(
     public record: CallRecord,
@@ -125,6 +127,7 @@ export class LiveCall {
     };
     this.decorate?.(changes);
     await this.store.commit(changes);
+    this.committed?.(changes);
     if (c.call) this.record = c.call;
     for (const m of c.members ?? []) {
       const live = this.members.get(m.memberId);

@@ -51,6 +51,8 @@ export interface MpcServiceOptions {
     changes: ChangeSet,
     member: (memberId: string) => MemberRecord | undefined,
   ) => void;
+  /** After every commit of a call's change (e.g. to send the deliveries it carried). */
+  committed?: (changes: ChangeSet) => void;
 }
 
 export interface RunRequest {
@@ -419,6 +421,7 @@ export class MpcService {
     if (decorate)
       live.decorate = (changes) =>
         decorate(live.record, node, changes, (id) => live.member(id)?.record);
+    live.committed = this.opts.committed ?? null;
     return new CallSession(live, {
       engine: this.engine,
       now: this.now,

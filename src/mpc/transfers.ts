@@ -107,6 +107,22 @@ export async function onTransferMemberLeft(
     return;
   }
   t.u2 = t.u2.filter((m) => m !== id);
+  if (t.kind === 'cold' && t.phase === 'dialing' && !t.u2.some((m) => s.live.member(m)?.leg)) {
+    // U1 is gone and now so are the others: U3 would answer into an empty call. Give it up.
+    const u3 = s.live.member(t.u3);
+    if (u3) u3.endCause = 'transfer-aborted';
+    s.live.transfer = null;
+    await s.live.change({
+      events: [
+        {
+          type: 'transfer.aborted',
+          memberId: t.u1,
+          data: { target_member_id: t.u3, cause: 'others-left' },
+        },
+      ],
+    });
+    u3?.leg?.hangup('nobody left to transfer to');
+  }
 }
 
 /** abort_transfer by U1: U3's leg is canceled or hung up; U1 and U2 are together again. */

@@ -17,7 +17,7 @@ import {
   type PhloView,
   type RunResult,
 } from '../api/index.js';
-import type { TokenVerifier } from '../account/index.js';
+import { callbackSigningKey, type TokenVerifier } from '../account/index.js';
 import {
   MpcError,
   type IncomingLegHandle,
@@ -65,7 +65,12 @@ export class PartylineService implements ApiService {
   async authenticate(authId: string, authToken: string): Promise<boolean> {
     const account = await this.o.store.getAccount(authId);
     // A missing account still costs a scrypt, so timing does not tell which ids exist.
-    return this.o.verifier.verify(authId, authToken, account?.tokenHash ?? null);
+    const ok = await this.o.verifier.verify(authId, authToken, account?.tokenHash ?? null);
+    if (ok && account && !account.signingKey) {
+      // An account from before signed callbacks: the token is at hand now, so its key can be made.
+      await this.o.store.setAccountSigningKey(authId, callbackSigningKey(authToken));
+    }
+    return ok;
   }
 
   // ---- PHLO management -------------------------------------------------------

@@ -52,6 +52,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   await mkdir(dataDir, { recursive: true });
   const store = await openStore({ dataDir, logger });
   let engine: Engine | null = null;
+  let dispatcher: CallbackDispatcher | null = null;
   try {
     let ready = false;
     let mpc: MpcService | null = null;
@@ -81,7 +82,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     };
     const recordingsDir = join(dataDir, 'recordings');
     await mkdir(recordingsDir, { recursive: true });
-    const dispatcher = new CallbackDispatcher({ store, logger });
+    const theDispatcher = new CallbackDispatcher({ store, logger });
+    dispatcher = theDispatcher;
     mpc = new MpcService({
       store,
       engine: callEngine,
@@ -100,11 +102,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           member: (id) => members.get(id) ?? member(id),
           createdOn: events[0]!.at,
         });
-        // Sent once committed: the commit is synchronous inside, so the next tick sees it.
-        setImmediate(() => dispatcher.wake());
+      },
+      committed: (changes) => {
+        if (changes.deliveries?.length) theDispatcher.wake();
       },
     });
-    dispatcher.start();
+    theDispatcher.start();
     const stale = await mpc.reconcile();
     if (stale > 0)
       logger.warn(
@@ -166,7 +169,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
           await liveMpc.shutdown();
           await theEngine.close();
           // Deliveries not sent yet stay in the outbox for the next start.
-          await dispatcher.stop();
+          await theDispatcher.stop();
           await store.close();
           logger.info('Partyline call server stopped');
         })();
@@ -174,6 +177,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       },
     };
   } catch (err) {
+    await dispatcher?.stop().catch(() => undefined);
     await engine?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;
