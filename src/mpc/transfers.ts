@@ -107,11 +107,12 @@ export async function onTransferMemberLeft(
     return;
   }
   t.u2 = t.u2.filter((m) => m !== id);
-  if (t.kind === 'cold' && t.phase === 'dialing' && !t.u2.some((m) => s.live.member(m)?.leg)) {
+  if (t.kind === 'cold' && t.phase === 'dialing' && t.u2.length === 0) {
     // U1 is gone and now so are the others: U3 would answer into an empty call. Give it up.
     const u3 = s.live.member(t.u3);
     if (u3) u3.endCause = 'transfer-aborted';
     s.live.transfer = null;
+    s.live.conference.pauseRecording(false);
     await s.live.change({
       events: [
         {
