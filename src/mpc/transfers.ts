@@ -220,6 +220,8 @@ async function coldFailed(
 ): Promise<void> {
   const policy = s.node.coldTransferFailure ?? { message: null, then: 'end' as const };
   s.live.transfer = null;
+  // A warm transfer turned cold (U1 left first) paused the recording for its consultation.
+  s.live.conference.pauseRecording(false);
   await s.live.change({
     events: [
       {

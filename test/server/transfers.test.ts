@@ -8,7 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sleep, type TonePhone, type TonePhoneOptions } from '../support/phones/index.js';
+import { decodeWavFile } from '../../src/media/audio/index.js';
+import {
+  HEARD_DB,
+  levelDb,
+  sleep,
+  type TonePhone,
+  type TonePhoneOptions,
+} from '../support/phones/index.js';
 import {
   AGENT_HZ,
   CUSTOMER_HZ,
@@ -543,6 +550,51 @@ for (const kind of ['cold', 'unattended'] as const) {
     await c.target.passed(10_000);
   });
 }
+
+test('unattended transfer whose U3 never answers, then: continue: the call is recorded again after the failure', async (t) => {
+  // The warm transfer pauses the recording for the consultation; U1 leaving makes it cold,
+  // and the target failing ends it: the rest of the call is recorded.
+  const c = await transferCall(t, {
+    target: { behaviour: 'no-answer' },
+    phlo: quietPhlo('unattended failure recorded', {
+      record: true,
+      cold_transfer_failure: { message: 'tone:800:500', then: 'continue' },
+    }),
+  });
+  const second = await phone(t, { behaviour: 'answer', toneHz: SECOND_AGENT_HZ, user: 'second' });
+  const add = await c.srv.api(
+    'POST',
+    `/v1/phlo/${c.node.phloId}/multi_party_call/${c.node.nodeId}`,
+    {
+      action: 'call',
+      to: second.uri,
+      role: 'agent',
+      trigger_source: c.agent.uri,
+    },
+  );
+  assert.equal(add.status, 201, add.text);
+  await c.customer.waitHearing(SECOND_AGENT_HZ);
+  assert.equal((await c.transfer('warm')).status, 201);
+  await c.waitCall((s) => memberOf(s, c.target.uri)?.state === 'ringing', 'U3 ringing');
+  assert.equal((await c.member(c.agent.uri, 'hangup')).status, 201);
+  await c.waitEvent('transfer.unattended');
+  await c.waitEvent('transfer.failed', 'the ring timeout');
+  await c.customer.waitHearing(FAILURE_MESSAGE_HZ, 8_000);
+  await c.customer.waitHearing(SECOND_AGENT_HZ, 8_000);
+  await second.waitHearing(CUSTOMER_HZ);
+  await sleep(1_000);
+  assert.equal((await c.member(second.uri, 'hangup')).status, 201);
+  const ended = await c.waitCall((s) => s.state === 'ended', 'the call ended');
+  const ready = eventOf(ended, 'recording.ready');
+  assert.ok(ready, types(ended).join(', '));
+  const wav = await decodeWavFile(String(ready.data.path));
+  // The last second of the recording: the customer and the second agent, after the failure.
+  const tail = wav.samples.subarray(Math.max(0, wav.samples.length - 8_000));
+  const show = `customer ${levelDb(tail, CUSTOMER_HZ).toFixed(1)} dB, second agent ${levelDb(tail, SECOND_AGENT_HZ).toFixed(1)} dB, agent ${levelDb(tail, AGENT_HZ).toFixed(1)} dB`;
+  assert.ok(levelDb(tail, CUSTOMER_HZ) >= HEARD_DB, `the end of the call is not recorded: ${show}`);
+  assert.ok(levelDb(tail, SECOND_AGENT_HZ) >= HEARD_DB, show);
+  assert.ok(levelDb(tail, AGENT_HZ) < HEARD_DB, `U1 had left: ${show}`);
+});
 
 // ---- 6. 409s: nothing changes ---------------------------------------------------------------
 
