@@ -30,7 +30,8 @@ export async function startTransfer(
     throw conflict(
       `a ${live.transfer.kind} transfer is already pending in this call (to ${live.member(live.transfer.u3)?.record.address}); abort_transfer it first`,
     );
-  const u2 = live.joined().filter((m) => m !== u1);
+  // A member being left a voicemail message is leaving: not someone to transfer (nor to hold).
+  const u2 = live.joined().filter((m) => m !== u1 && !m.voicemail);
   if (u2.length === 0) throw conflict('there is nobody else in the call to transfer');
   const u3 = s.newMember(target.address, role);
   const transfer: Transfer = {
