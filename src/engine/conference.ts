@@ -126,7 +126,8 @@ export class Conference {
   }
 
   private applyAudiences(): void {
-    for (const seat of this.seats.values()) if (typeof seat.audience === 'object') this.applyAudience(seat);
+    for (const seat of this.seats.values())
+      if (typeof seat.audience === 'object') this.applyAudience(seat);
   }
 
   private applyAudience(seat: Seat): void {
