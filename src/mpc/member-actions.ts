@@ -128,8 +128,14 @@ async function voicemailDrop(
   if (!leg) return;
   // Not heard by the others while the box records; the message replaces what it hears.
   s.live.conference.setMuted(leg, true);
-  void s.live.conference.play(leg, message, { mix: false }).then((reason) => {
-    s.log.info({ member_id: member.record.memberId, reason }, 'voicemail message played');
-    leg.hangup('voicemail dropped');
-  });
+  void s.live.conference
+    .play(leg, message, { mix: false })
+    .catch((err: unknown) => {
+      s.log.error({ err }, 'the voicemail message could not play');
+      return 'error';
+    })
+    .then((reason) => {
+      s.log.info({ member_id: member.record.memberId, reason }, 'voicemail message played');
+      leg.hangup('voicemail dropped');
+    });
 }

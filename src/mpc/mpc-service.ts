@@ -311,6 +311,12 @@ export class MpcService {
    */
   async call(req: CallRequest): Promise<void> {
     await this.nodeAction(req, 'call', async (s, actor, to, request) => {
+      // A new member would hear the private consultation: it waits for the transfer to end.
+      if (s.live.transfer?.kind === 'warm')
+        throw new MpcError(
+          'conflict',
+          'a warm transfer is pending in this call: add members once it is completed, resumed or aborted',
+        );
       await s.addMember(to, req.role, {
         request,
         data: { trigger_member_id: actor.record.memberId },

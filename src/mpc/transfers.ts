@@ -254,7 +254,7 @@ async function coldFailed(
   // nothing ends the call under it (checkEnd waits for it).
   const message = policy.message;
   s.live.announcing = true;
-  void Promise.all(others.map((m) => s.live.conference.play(m.leg, message, { mix: false }))).then(
-    () => s.enqueue(after, 'finish a failed cold transfer'),
-  );
+  void Promise.all(
+    others.map((m) => s.live.conference.play(m.leg, message, { mix: false }).catch(() => 'error')),
+  ).then(() => s.enqueue(after, 'finish a failed cold transfer'));
 }
