@@ -360,6 +360,10 @@ export class CallSession {
   /**
    * DESIGN.md §2: the call ends when its last agent (or supervisor) leaves,
    * or when nobody is left; never while a transfer's target is on its way.
+   * Nobody is left, too, when everyone who was in the call has gone and
+   * the rest are still being dialled (an inbound caller who hangs up while
+   * the agents ring): they would answer into an empty call, so they are
+   * canceled.
    */
   async checkEnd(): Promise<void> {
     if (this.live.ended) return;
@@ -368,6 +372,8 @@ export class CallSession {
     if (this.live.transfer || this.live.announcing) return;
     if (!members.some((m) => ACTING_ROLES.has(m.record.role)))
       return this.endCall('last-agent-left');
+    if (this.live.record.startedOn !== null && this.live.joined().length === 0)
+      return this.endCall('everyone-left');
     this.checkAlone();
   }
 
@@ -407,7 +413,8 @@ export class CallSession {
     this.live.timers.clear();
     const at = this.now();
     const remaining = this.live.liveMembers();
-    const closed = remaining.map((m) => finalMember(m.record, at, reason));
+    // A member already being ended for a reason of its own (a transfer given up) keeps it.
+    const closed = remaining.map((m) => finalMember(m.record, at, m.endCause ?? reason));
     this.live.pendingCustomer = null;
     this.live.transfer = null;
     const recording = await this.live.conference.stopRecording().catch((err: unknown) => {
@@ -421,7 +428,7 @@ export class CallSession {
         ...closed.map((m) => ({
           type: m.state === 'failed' ? 'member.failed' : 'member.disconnected',
           memberId: m.memberId,
-          data: { cause: reason },
+          data: { cause: m.hangupCause },
         })),
         ...(recording
           ? [

@@ -296,8 +296,13 @@ export class MpcService {
       await session.begin();
       if (!(await req.leg.answer(session.live.conference, { role: 'customer' }))) return;
       await session.joined(member, { sip_call_id: req.leg.sipCallId, direction: 'incoming' });
-      for (const agent of agents)
-        await session.addMember(agent, 'agent', { data: { trigger_member_id: caller.memberId } });
+      // A hunt group: every agent rings, the first to answer takes the call.
+      for (const agent of agents) {
+        const m = await session.addMember(agent, 'agent', {
+          data: { trigger_member_id: caller.memberId },
+        });
+        session.live.ringGroup.add(m.record.memberId);
+      }
     });
     return { callId: session.live.id };
   }
