@@ -136,6 +136,8 @@ export class CallSession {
       events: [this.dialingEvent(member, extra.data), ...(extra.events ?? [])],
     });
     this.dial(member.memberId, address.dial);
+    // Someone on the way: whoever was alone is not alone now (the timer starts afresh if this fails).
+    this.checkAlone();
     return this.live.member(member.memberId)!;
   }
 
