@@ -77,6 +77,30 @@ function scenario(t: TestContext, name: string, values: Record<string, string | 
   return path;
 }
 
+/**
+ * A SIPp caller dialling NUMBER at the server, its audio an RTP tone peer
+ * (sending `toneHz` unless null); it hangs up after `byeAfterMs` (0: waits
+ * for our BYE). Both stopped when the test ends.
+ */
+async function callNumber(
+  t: TestContext,
+  srv: TestServer,
+  opts: { byeAfterMs: number; toneHz: number | null },
+): Promise<{ peer: RtpTestPeer; caller: SipPeer }> {
+  const peer = await RtpTestPeer.open({ codec: 'PCMU', latch: true });
+  t.after(() => peer.close());
+  if (opts.toneHz !== null) peer.startTone(opts.toneHz);
+  const caller = await SipPeer.start({
+    scenario: scenario(t, 'uac-tone.xml', { byeAfterMs: opts.byeAfterMs }),
+    remote: sipAddress(srv),
+    service: NUMBER,
+    keys: { rtp_port: String(peer.port), caller: CALLER },
+    timeoutSeconds: 30,
+  });
+  t.after(() => caller.stop());
+  return { peer, caller };
+}
+
 function sipAddress(srv: TestServer): string {
   const udp = srv.server.sipBindings.find((b) => b.protocol === 'udp' && b.family === 4);
   if (!udp) throw new Error('the server has no UDP SIP listener');
@@ -136,17 +160,7 @@ test('an inbound call to a start.incoming number: the caller joins as customer, 
     answerDelayMs: 2_000,
   });
   const node = await createPhlo(srv, inboundPhlo([agent.uri]));
-  const peer = await RtpTestPeer.open({ codec: 'PCMU', latch: true });
-  t.after(() => peer.close());
-  peer.startTone(CUSTOMER_HZ);
-  const caller = await SipPeer.start({
-    scenario: scenario(t, 'uac-tone.xml', { byeAfterMs: 0 }),
-    remote: sipAddress(srv),
-    service: NUMBER,
-    keys: { rtp_port: String(peer.port), caller: CALLER },
-    timeoutSeconds: 30,
-  });
-  t.after(() => caller.stop());
+  const { peer, caller } = await callNumber(t, srv, { byeAfterMs: 0, toneHz: CUSTOMER_HZ });
 
   // Answered at once; the agent rings meanwhile and the caller hears the wait music.
   const ringing = await caller.during(
@@ -264,17 +278,7 @@ test('every agent rings; the first to answer takes the call, the others are canc
     answerDelayMs: 3_000,
   });
   const node = await createPhlo(srv, inboundPhlo([first.uri, slow.uri]));
-  const peer = await RtpTestPeer.open({ codec: 'PCMU', latch: true });
-  t.after(() => peer.close());
-  peer.startTone(CUSTOMER_HZ);
-  const caller = await SipPeer.start({
-    scenario: scenario(t, 'uac-tone.xml', { byeAfterMs: 0 }),
-    remote: sipAddress(srv),
-    service: NUMBER,
-    keys: { rtp_port: String(peer.port), caller: CALLER },
-    timeoutSeconds: 30,
-  });
-  t.after(() => caller.stop());
+  const { peer, caller } = await callNumber(t, srv, { byeAfterMs: 0, toneHz: CUSTOMER_HZ });
   const call = await caller.during(
     waitNodeCall(
       srv,
@@ -301,16 +305,7 @@ test('the caller hanging up while the agent rings ends the call: the agent is ca
     answerDelayMs: 4_000,
   });
   const node = await createPhlo(srv, inboundPhlo([agent.uri]));
-  const peer = await RtpTestPeer.open({ codec: 'PCMU', latch: true });
-  t.after(() => peer.close());
-  const caller = await SipPeer.start({
-    scenario: scenario(t, 'uac-tone.xml', { byeAfterMs: 1_000 }),
-    remote: sipAddress(srv),
-    service: NUMBER,
-    keys: { rtp_port: String(peer.port), caller: CALLER },
-    timeoutSeconds: 30,
-  });
-  t.after(() => caller.stop());
+  const { caller } = await callNumber(t, srv, { byeAfterMs: 1_000, toneHz: null });
   await caller.passed(10_000);
   await agent.waitEvent('canceled', { timeoutMs: 3_000 });
   const ended = await waitNodeCall(srv, node, (c) => c.state === 'ended', 'the call ended');
