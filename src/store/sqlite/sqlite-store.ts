@@ -40,6 +40,7 @@ import {
   runRow,
 } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
+import { WalSync, type Fdatasync } from './wal-sync.js';
 
 export interface SqliteStoreOptions {
   /** The database file (created when missing; its directory must exist), or `:memory:`. */
@@ -47,11 +48,20 @@ export interface SqliteStoreOptions {
   logger?: Logger;
   /** How long a statement waits for another process's write lock. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /** How the WAL is synced (node:fs fdatasync); tests hold syncs open with their own. */
+  fdatasync?: Fdatasync;
 }
 
 export interface SqliteSettings {
   journalMode: string;
   synchronous: string;
+  /**
+   * Who makes a write durable before its Promise resolves: the store, by
+   * fdatasync of the WAL off the event loop (WalSync); SQLite inside COMMIT
+   * (`synchronous = FULL`, when the WAL file cannot be opened); or nobody
+   * (`:memory:`).
+   */
+  commitSync: 'wal-fdatasync' | 'sqlite-full' | 'none';
   foreignKeys: boolean;
   busyTimeoutMs: number;
 }
@@ -64,7 +74,14 @@ const MAX_LIST_LIMIT = 500;
 
 type Lifecycle =
   | { state: 'new' }
-  | { state: 'open'; db: Database.Database; s: Statements; commit: (c: ChangeSet) => void }
+  | {
+      state: 'open';
+      db: Database.Database;
+      s: Statements;
+      commit: (c: ChangeSet) => void;
+      /** Null where SQLite syncs inside COMMIT itself (no WAL file) or nothing is on disk. */
+      wal: WalSync | null;
+    }
   | { state: 'closed' };
 
 /**
@@ -73,22 +90,27 @@ type Lifecycle =
  * and returns a settled Promise; the Promise API is the one a PostgreSQL
  * store shares.
  *
- * Durability: WAL with `synchronous = FULL`, so a commit has been fsynced to
- * the WAL before commit() resolves — "committed before acknowledged" holds
- * across power loss, not only across a crash of this process (NORMAL would
- * lose the last transactions on power loss). The cost is one fsync per
- * commit; the domain commits once per accepted request or state change.
+ * Durability: every write has been fdatasynced to the WAL before its
+ * Promise resolves — "committed before acknowledged" holds across power
+ * loss, not only across a crash of this process. SQLite runs `synchronous =
+ * NORMAL` and the store syncs the WAL itself on libuv's thread pool
+ * (WalSync): the fsync no longer stalls the event loop, and writes that
+ * arrive during one sync share the next (group commit). Where the WAL file
+ * cannot be opened, SQLite's own `synchronous = FULL` does the same job
+ * synchronously.
  */
 export class SqliteStore implements Store {
   readonly path: string;
   private readonly logger: Logger;
   private readonly busyTimeoutMs: number;
+  private readonly fdatasync: Fdatasync | undefined;
   private life: Lifecycle = { state: 'new' };
 
   constructor(options: SqliteStoreOptions) {
     this.path = options.path;
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    this.fdatasync = options.fdatasync;
   }
 
   /**
@@ -96,10 +118,11 @@ export class SqliteStore implements Store {
    * diagnostics (`journalMode` is `memory` for `:memory:`). Only while open.
    */
   settings(): SqliteSettings {
-    const { db } = this.opened();
+    const { db, wal } = this.opened();
     return {
       journalMode: String(db.pragma('journal_mode', { simple: true })),
       synchronous: SYNCHRONOUS[Number(db.pragma('synchronous', { simple: true }))] ?? 'unknown',
+      commitSync: wal ? 'wal-fdatasync' : this.path === ':memory:' ? 'none' : 'sqlite-full',
       foreignKeys: Number(db.pragma('foreign_keys', { simple: true })) === 1,
       busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })),
     };
@@ -113,6 +136,7 @@ export class SqliteStore implements Store {
       throw new StoreError('closed', `store ${this.path} is closed; make a new one`);
     }
     let db: Database.Database | undefined;
+    let wal: WalSync | null = null;
     try {
       db = new Database(this.path, { timeout: this.busyTimeoutMs });
       // The first statement reads the file header: a file that is not a
@@ -124,11 +148,15 @@ export class SqliteStore implements Store {
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       migrate(db, MIGRATIONS, this.path, this.logger);
+      // The migrations wrote to the WAL (synced, under FULL), so it exists now.
+      wal = mode === 'wal' ? WalSync.open(this.path, this.fdatasync) : null;
+      if (wal) db.pragma('synchronous = NORMAL');
       const s = prepareStatements(db);
       const tx = db.transaction((changes: ChangeSet) => this.write(s, changes));
-      this.life = { state: 'open', db, s, commit: (c) => tx.immediate(c) };
+      this.life = { state: 'open', db, s, commit: (c) => tx.immediate(c), wal };
     } catch (err) {
       try {
+        wal?.close();
         db?.close();
       } catch {
         // Already failing; the first error is the one to report.
@@ -138,12 +166,18 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.life.state === 'open') this.life.db.close();
+    if (this.life.state === 'open') {
+      const { db, wal } = this.life;
+      this.life = { state: 'closed' };
+      // Writes already acknowledged are synced; wait for those still syncing.
+      if (wal) await wal.close();
+      db.close();
+    }
     this.life = { state: 'closed' };
   }
 
   createAccount(account: AccountRecord): Promise<void> {
-    return this.run(`create account ${account.authId}`, (s) => {
+    return this.runWrite(`create account ${account.authId}`, (s) => {
       s.insertAccount.run(accountRow(account));
     });
   }
@@ -164,20 +198,20 @@ export class SqliteStore implements Store {
   }
 
   setAccountSigningKey(authId: string, signingKey: string): Promise<boolean> {
-    return this.run(
+    return this.runWrite(
       `set signing key of account ${authId}`,
       (s) => s.setSigningKey.run(signingKey, authId).changes > 0,
     );
   }
 
   createPhlo(phlo: PhloRecord): Promise<void> {
-    return this.run(`create phlo ${phlo.phloId}`, (s) => {
+    return this.runWrite(`create phlo ${phlo.phloId}`, (s) => {
       s.insertPhlo.run(phloRow(phlo));
     });
   }
 
   replacePhlo(phlo: PhloRecord): Promise<boolean> {
-    return this.run(`replace phlo ${phlo.phloId}`, (s) => {
+    return this.runWrite(`replace phlo ${phlo.phloId}`, (s) => {
       const { created_on: _created, ...row } = phloRow(phlo);
       return s.replacePhlo.run(row).changes > 0;
     });
@@ -195,16 +229,19 @@ export class SqliteStore implements Store {
   }
 
   deletePhlo(authId: string, phloId: string): Promise<boolean> {
-    return this.run(`delete phlo ${phloId}`, (s) => s.deletePhlo.run(authId, phloId).changes > 0);
+    return this.runWrite(
+      `delete phlo ${phloId}`,
+      (s) => s.deletePhlo.run(authId, phloId).changes > 0,
+    );
   }
 
   commit(changes: ChangeSet): Promise<void> {
     try {
       this.opened().commit(changes);
-      return Promise.resolve();
     } catch (err) {
       return Promise.reject(storeError(err, 'commit', this.path));
     }
+    return this.synced('commit', undefined);
   }
 
   getRun(runId: string): Promise<RunRecord | null> {
@@ -275,14 +312,14 @@ export class SqliteStore implements Store {
   }
 
   markDelivered(deliveryId: string, at: string): Promise<boolean> {
-    return this.run(
+    return this.runWrite(
       `mark delivery ${deliveryId} delivered`,
       (s) => s.markDelivered.run({ delivery_id: deliveryId, at }).changes > 0,
     );
   }
 
   markAttemptFailed(deliveryId: string, failure: DeliveryFailure): Promise<boolean> {
-    return this.run(
+    return this.runWrite(
       `mark delivery ${deliveryId} failed`,
       (s) =>
         s.markAttemptFailed.run({
@@ -295,7 +332,7 @@ export class SqliteStore implements Store {
   }
 
   giveUpDelivery(deliveryId: string, giveUp: DeliveryGiveUp): Promise<boolean> {
-    return this.run(
+    return this.runWrite(
       `give up delivery ${deliveryId}`,
       (s) =>
         s.giveUpDelivery.run({
@@ -392,6 +429,34 @@ export class SqliteStore implements Store {
     } catch (err) {
       return Promise.reject(storeError(err, what, this.path));
     }
+  }
+
+  /** run() for a statement that writes: resolves once the write is on disk. */
+  private runWrite<T>(what: string, fn: (s: Statements) => T): Promise<T> {
+    let result: T;
+    try {
+      result = fn(this.opened().s);
+    } catch (err) {
+      return Promise.reject(storeError(err, what, this.path));
+    }
+    return this.synced(what, result);
+  }
+
+  private synced<T>(what: string, result: T): Promise<T> {
+    const wal = this.life.state === 'open' ? this.life.wal : null;
+    if (!wal) return Promise.resolve(result);
+    return wal.sync().then(
+      () => result,
+      (err: unknown) => {
+        throw new StoreError(
+          'failed',
+          `${what}: ${this.path}: the write was made but syncing the WAL to disk failed: ${
+            err instanceof Error ? err.message : String(err)
+          }`,
+          { cause: err },
+        );
+      },
+    );
   }
 }
 

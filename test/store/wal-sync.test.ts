@@ -1,0 +1,140 @@
+/**
+ * The store's group commit (src/store/sqlite/wal-sync.ts): a write resolves
+ * only after the WAL's fdatasync that covers it, writes made while a sync
+ * runs share the next one, and a failed sync fails the writes it covered.
+ * The fdatasync is a test's own so it can be held open; it still calls the
+ * real one, so the file really is synced.
+ */
+import assert from 'node:assert/strict';
+import { fdatasync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { SqliteStore, StoreError } from '../../src/store/index.js';
+import { account, phlo } from './fixtures.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'partyline-walsync-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+let files = 0;
+
+/** An fdatasync that waits for release() before calling the real one. */
+function heldSync() {
+  const held: Array<() => void> = [];
+  let calls = 0;
+  let fail: Error | null = null;
+  return {
+    fdatasync: (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => {
+      calls++;
+      held.push(() => (fail ? done(fail) : fdatasync(fd, done)));
+    },
+    get calls() {
+      return calls;
+    },
+    get waiting() {
+      return held.length;
+    },
+    release: () => held.splice(0).forEach((go) => go()),
+    failNext: (err: Error) => (fail = err),
+  };
+}
+
+async function openStore(sync: ReturnType<typeof heldSync>): Promise<SqliteStore> {
+  const store = new SqliteStore({ path: join(tmp, `s-${++files}.db`), fdatasync: sync.fdatasync });
+  await store.open();
+  return store;
+}
+
+/** Whether `p` has settled after the pending I/O callbacks and microtasks ran. */
+async function settled(p: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  p.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await new Promise((r) => setTimeout(r, 20));
+  return done;
+}
+
+describe('SqliteStore group commit', () => {
+  it('reports that the store syncs the WAL', async () => {
+    const sync = heldSync();
+    const store = await openStore(sync);
+    assert.equal(store.settings().synchronous, 'normal');
+    assert.equal(store.settings().commitSync, 'wal-fdatasync');
+    await store.close();
+  });
+
+  it('a write resolves only once its sync has finished, and is readable before that', async () => {
+    const sync = heldSync();
+    const store = await openStore(sync);
+    try {
+      const a = account();
+      const write = store.createAccount(a);
+      assert.equal(await settled(write), false, 'acknowledged before the WAL was synced');
+      assert.equal(sync.waiting, 1);
+      // Committed in SQLite already: other statements see it.
+      assert.equal((await store.getAccount(a.authId))?.authId, a.authId);
+      sync.release();
+      await write;
+    } finally {
+      sync.release();
+      await store.close();
+    }
+  });
+
+  it('writes made while a sync runs share the next one; none waits for more than two', async () => {
+    const sync = heldSync();
+    const store = await openStore(sync);
+    try {
+      const a = account();
+      const first = store.createAccount(a);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(sync.calls, 1);
+      // Written after the first sync began: it cannot cover them.
+      const later = [1, 2, 3, 4, 5].map((n) => store.createPhlo(phlo(a.authId, { name: `p${n}` })));
+      await new Promise((r) => setImmediate(r));
+      assert.equal(sync.calls, 1, 'no second sync while the first runs');
+      sync.release();
+      await first;
+      assert.equal(await settled(Promise.all(later)), false, 'covered by the first sync');
+      assert.equal(sync.calls, 2, 'one more sync for all five');
+      sync.release();
+      await Promise.all(later);
+      assert.equal(sync.calls, 2);
+    } finally {
+      sync.release();
+      await store.close();
+    }
+  });
+
+  it('a failed sync rejects the writes it covered with a store error saying so', async () => {
+    const sync = heldSync();
+    const store = await openStore(sync);
+    try {
+      sync.failNext(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+      const write = store.createAccount(account());
+      sync.release();
+      await assert.rejects(write, (e: unknown) => {
+        assert.ok(e instanceof StoreError);
+        assert.equal(e.kind, 'failed');
+        assert.match(e.message, /syncing the WAL to disk failed: EIO/);
+        return true;
+      });
+    } finally {
+      sync.release();
+      await store.close();
+    }
+  });
+
+  it('close waits for a sync still running', async () => {
+    const sync = heldSync();
+    const store = await openStore(sync);
+    const write = store.createAccount(account());
+    await new Promise((r) => setImmediate(r));
+    const closing = store.close();
+    assert.equal(await settled(closing), false, 'closed under a running sync');
+    sync.release();
+    await closing;
+    await write;
+  });
+});
