@@ -77,6 +77,7 @@ export const runParams = object({ auth_id: id, phlo_id: id });
 export const nodeParams = object({ phlo_id: id, node_id: id });
 export const memberParams = object({ phlo_id: id, node_id: id, member_address: id });
 export const callParams = object({ phlo_id: id, node_id: id, call_id: id });
+export const callMemberParams = object({ phlo_id: id, node_id: id, call_id: id, member_id: id });
 export const anyNodeParams = object({ phlo_id: id, node_type: id, node_id: id });
 export const anyMemberParams = object({
   phlo_id: id,
@@ -169,6 +170,20 @@ export const memberActionBody: Schema = {
   properties: memberActionFields,
 };
 export const memberActionQuery: Schema = { type: 'object', properties: memberActionFields };
+/** The extension's member action by id: JSON, action required (no SDK quirks to serve). */
+export const memberByIdActionBody: Schema = {
+  type: 'object',
+  required: ['action'],
+  properties: {
+    action: {
+      ...memberActionFields.action,
+      description:
+        'Any member action: ' +
+        memberActionFields.action.description +
+        '; and for supervisors coach (heard by agents only) | barge (heard by all) | listen (heard by none)',
+    },
+  },
+};
 
 export const phloDocumentBody: Schema = {
   type: 'object',

@@ -169,6 +169,17 @@ export interface ApiService {
     apiId: string,
   ): Promise<void>;
 
+  /** Our extension: a member action on the member with this id in this live call. */
+  memberActionById(
+    authId: string,
+    phloId: string,
+    nodeId: string,
+    callId: string,
+    memberId: string,
+    action: MemberAction,
+    apiId: string,
+  ): Promise<void>;
+
   /** `options` holds only what the query gave (`live=true|false`, `limit` 1..1000). */
   listCalls(
     authId: string,

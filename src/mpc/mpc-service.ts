@@ -89,13 +89,17 @@ export interface TransferRequest extends CallRequest {
   kind: 'warm' | 'cold';
 }
 
-export interface MemberActionRequest {
+/**
+ * A member named by its address (the PHLO API: the newest live member with
+ * that address in any live call of the node) or by call and member id (our
+ * extension: exact, e.g. for a supervisor console).
+ */
+export type MemberActionRequest = {
   authId: string;
   apiId: string;
   node: NodeSettings;
-  memberAddress: string;
   action: MemberActionName;
-}
+} & ({ memberAddress: string } | { callId: string; memberId: string });
 
 export interface MpcStats {
   liveCalls: number;
@@ -381,19 +385,13 @@ export class MpcService {
 
   async memberAction(req: MemberActionRequest): Promise<void> {
     this.assertRunning();
-    const address = parseAddress('member', req.memberAddress);
-    const session = this.findMember(req.authId, req.node, address, req.memberAddress);
+    const target = this.memberTarget(req);
+    const session = target.session;
     await session.live.queue.run(async () => {
       if (session.live.ended) throw this.callGone(req.node);
-      const member = session.live
-        .liveMembers()
-        .reverse()
-        .find((m) => sameMember(m.record.address, address));
-      if (!member)
-        throw new MpcError(
-          'not-found',
-          `member ${req.memberAddress} is not in a live call of node ${req.node.nodeId}`,
-        );
+      // Looked up again in the queue: the member may have left while this waited.
+      const member = target.find();
+      if (!member) throw new MpcError('not-found', target.missing);
       const request = this.request(
         req.authId,
         req.apiId,
@@ -401,12 +399,58 @@ export class MpcService {
         req.node,
         session.live.id,
         member.record.memberId,
-        {
-          member: req.memberAddress,
-        },
+        target.data,
       );
-      await applyMemberAction(session, member, req.action, request, req.memberAddress);
+      await applyMemberAction(session, member, req.action, request, target.shown);
     });
+  }
+
+  /** Where a member action's member is, and how to find it again inside the call's queue. */
+  private memberTarget(req: MemberActionRequest): {
+    session: CallSession;
+    find: () => LiveMember | undefined;
+    missing: string;
+    shown: string;
+    data: Record<string, unknown>;
+  } {
+    if ('memberAddress' in req) {
+      const address = parseAddress('member', req.memberAddress);
+      const session = this.findMember(req.authId, req.node, address, req.memberAddress);
+      return {
+        session,
+        find: () =>
+          session.live
+            .liveMembers()
+            .reverse()
+            .find((m) => sameMember(m.record.address, address)),
+        missing: `member ${req.memberAddress} is not in a live call of node ${req.node.nodeId}`,
+        shown: req.memberAddress,
+        data: { member: req.memberAddress },
+      };
+    }
+    const session = this.sessions.get(req.callId);
+    if (
+      !session ||
+      session.live.record.authId !== req.authId ||
+      nodeKey(session.node) !== nodeKey(req.node)
+    )
+      throw new MpcError(
+        'not-found',
+        `call ${req.callId} is not a live call of node ${req.node.nodeId}`,
+      );
+    const missing = `member ${req.memberId} is not a live member of call ${req.callId}`;
+    const find = (): LiveMember | undefined => {
+      const m = session.live.member(req.memberId);
+      return m && session.live.liveMembers().includes(m) ? m : undefined;
+    };
+    if (!find()) throw new MpcError('not-found', missing);
+    return {
+      session,
+      find,
+      missing,
+      shown: find()?.record.address ?? req.memberId,
+      data: { member_id: req.memberId },
+    };
   }
 
   // ---- sessions ------------------------------------------------------------------

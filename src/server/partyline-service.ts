@@ -230,6 +230,28 @@ export class PartylineService implements ApiService {
     );
   }
 
+  async memberActionById(
+    authId: string,
+    phloId: string,
+    nodeId: string,
+    callId: string,
+    memberId: string,
+    action: MemberAction,
+    apiId: string,
+  ): Promise<void> {
+    const node = this.node(await this.phlo(authId, phloId), nodeId);
+    await domain(() =>
+      this.o.mpc.memberAction({
+        authId,
+        apiId,
+        node: this.settings(phloId, node, null, null),
+        callId,
+        memberId,
+        action,
+      }),
+    );
+  }
+
   // ---- inbound calls ---------------------------------------------------------------
 
   /**

@@ -29,6 +29,7 @@ const V1_ROUTES: [string, string, string?][] = [
   ['POST', `${MPC}/members/+1`, '{"action":"hold"}'],
   ['GET', `${MPC}/calls`],
   ['GET', `${MPC}/calls/C1`],
+  ['POST', `${MPC}/calls/C1/members/M1`, '{"action":"coach"}'],
   ['POST', '/v1/phlo/P/conference_bridge/N/members/+1', '{}'],
 ];
 

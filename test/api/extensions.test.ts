@@ -177,6 +177,45 @@ describe('calls of a node', () => {
     assert.equal(h.service.callsTo('listCalls').length, 0);
   });
 
+  test('POST …/calls/C7/members/M2 → 201, the action by member id (every action)', async () => {
+    for (const [spelling, action] of [
+      ['coach', 'coach'],
+      ['barge', 'barge'],
+      ['listen', 'listen'],
+      ['hold', 'hold'],
+      ['resume-call', 'resume_call'],
+    ] as const) {
+      const res = await h.send({
+        method: 'POST',
+        url: `${MPC}/calls/C7/members/M2`,
+        payload: JSON.stringify({ action: spelling }),
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      assert.equal(json(res).error, '');
+      const args = h.service.callsTo('memberActionById').at(-1)?.args;
+      assert.deepEqual(args?.slice(0, 6), [AUTH_ID, 'P', 'N', 'C7', 'M2', action]);
+      assert.equal(args?.[6], json(res).api_id);
+    }
+  });
+
+  test('POST …/calls/C7/members/M2 without a known action → 400, nothing done', async () => {
+    for (const [payload, re] of [
+      ['{}', /action/],
+      ['{"action":"sing"}', /action/],
+    ] as const) {
+      const res = await h.send({
+        method: 'POST',
+        url: `${MPC}/calls/C7/members/M2`,
+        payload,
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(res.statusCode, 400, payload);
+      assert.match(String(json(res).error), re);
+    }
+    assert.equal(h.service.callsTo('memberActionById').length, 0);
+  });
+
   test('GET …/calls/C7 → the call with members and events', async () => {
     const res = await h.send({ method: 'GET', url: `${MPC}/calls/C7/` });
     assert.equal(res.statusCode, 200, res.body);

@@ -40,6 +40,7 @@ export const WRITES: readonly (keyof ApiService)[] = [
   'run',
   'nodeAction',
   'memberAction',
+  'memberActionById',
 ];
 
 export function phloView(phloId = 'P'): PhloView {
@@ -157,6 +158,9 @@ export class FakeService implements ApiService {
   }
   async memberAction(...args: Parameters<ApiService['memberAction']>): Promise<void> {
     this.record('memberAction', args);
+  }
+  async memberActionById(...args: Parameters<ApiService['memberActionById']>): Promise<void> {
+    this.record('memberActionById', args);
   }
   async listCalls(...args: Parameters<ApiService['listCalls']>): Promise<CallView[]> {
     this.record('listCalls', args);

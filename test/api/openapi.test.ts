@@ -62,6 +62,7 @@ describe('the document', () => {
       '/v1/phlo/{phlo_id}/multi_party_call/{node_id}',
       '/v1/phlo/{phlo_id}/multi_party_call/{node_id}/calls',
       '/v1/phlo/{phlo_id}/multi_party_call/{node_id}/calls/{call_id}',
+      '/v1/phlo/{phlo_id}/multi_party_call/{node_id}/calls/{call_id}/members/{member_id}',
       '/v1/phlo/{phlo_id}/multi_party_call/{node_id}/members/{member_address}',
     ]);
     assert.deepEqual(Object.keys(doc.paths['/v1/phlo/{phlo_id}']).sort(), ['delete', 'get', 'put']);
@@ -112,6 +113,7 @@ describe('answers match the document', () => {
     const failing = new FakeService();
     failing.fail('nodeAction', new ServiceError('conflict', 'already in the call'));
     failing.fail('memberAction', new ServiceError('not-found', 'no such member'));
+    failing.fail('memberActionById', new ServiceError('conflict', 'not a supervisor'));
     const conflict = await harness({ service: failing, rateLimit: { perSecond: 1, burst: 1000 } });
     const ct = { 'content-type': 'application/json' };
     const requests: [Harness, string, string, string?, Record<string, string>?][] = [
@@ -136,6 +138,9 @@ describe('answers match the document', () => {
       [h, 'GET', `${MPC}/calls?live=true`],
       [h, 'GET', `${MPC}/calls?limit=0`],
       [h, 'GET', `${MPC}/calls/C1`],
+      [h, 'POST', `${MPC}/calls/C1/members/M1`, '{"action":"barge"}'],
+      [h, 'POST', `${MPC}/calls/C1/members/M1`, '{"action":"sing"}'],
+      [conflict, 'POST', `${MPC}/calls/C1/members/M1`, '{"action":"coach"}'],
       [h, 'GET', '/v1/phlo/P', undefined, { authorization: 'Basic eDp5' }],
       [h, 'GET', '/v1/phlo/%E0%A4%A'],
       [h, 'GET', '/healthz'],

@@ -144,3 +144,64 @@ test('a supervisor barges by default, coaches (the customer never hears it), bar
   for (const type of ['member.coach', 'member.barge', 'member.listen'])
     assert.ok(types.includes(type), `${type} in ${types.join(', ')}`);
 });
+
+test('the extension endpoint switches a supervisor by member id; unknown ids are 404', async (t) => {
+  const { agent, customer } = await agentAndCustomer(t);
+  const supervisor = await phone(t, {
+    behaviour: 'answer',
+    toneHz: SUPERVISOR_HZ,
+    user: 'supervisor',
+  });
+  const srv = await startTestServer();
+  t.after(() => srv.stop());
+  const callId = await connectedCall(srv, agent.uri, customer.uri);
+  const node = `/v1/phlo/${srv.phloId}/multi_party_call/${srv.nodeId}`;
+  const add = await srv.api('POST', node, {
+    action: 'call',
+    to: supervisor.uri,
+    role: 'supervisor',
+    trigger_source: agent.uri,
+  });
+  assert.equal(add.status, 201, add.text);
+  const joined = await srv.waitCall(
+    (c) => memberOf(c, supervisor.uri)?.state === 'connected',
+    'the supervisor connected',
+    { callId },
+  );
+  const memberId = String(memberOf(joined, supervisor.uri)?.member_id);
+  const byId = (call: string, member: string, action: string) =>
+    srv.api('POST', `${node}/calls/${call}/members/${member}`, { action });
+  await customer.waitHearing(SUPERVISOR_HZ);
+
+  const coach = await byId(callId, memberId, 'coach');
+  assert.equal(coach.status, 201, coach.text);
+  await customer.waitSilence(3_000, SUPERVISOR_HZ);
+  await agent.waitHearing(SUPERVISOR_HZ);
+  await supervisor.waitHearing(CUSTOMER_HZ);
+  const twice = await byId(callId, memberId, 'coach');
+  assert.equal(twice.status, 409, twice.text);
+  assert.match(String(twice.json.error), /already in coach mode/);
+
+  const barge = await byId(callId, memberId, 'barge');
+  assert.equal(barge.status, 201, barge.text);
+  await customer.waitHearing(SUPERVISOR_HZ);
+
+  for (const [call, member, re] of [
+    [callId, 'no-such-member', /member no-such-member is not a live member of call/],
+    ['no-such-call', memberId, /call no-such-call is not a live call of node/],
+  ] as const) {
+    const res = await byId(call, member, 'listen');
+    assert.equal(res.status, 404, res.text);
+    assert.match(String(res.json.error), re);
+  }
+  // Any member action works by id: hanging the supervisor up, then it is gone.
+  assert.equal((await byId(callId, memberId, 'hangup')).status, 201);
+  await srv.waitCall(
+    (c) => memberOf(c, supervisor.uri)?.state === 'disconnected',
+    'the supervisor hung up',
+    { callId },
+  );
+  const gone = await byId(callId, memberId, 'barge');
+  assert.equal(gone.status, 404, gone.text);
+  assert.match(String(gone.json.error), /is not a live member of call/);
+});
