@@ -58,6 +58,15 @@ export interface MediaSection {
   allowPrivateAudioUrls: boolean;
 }
 
+/** How much one account may use at once. */
+export interface LimitsSection {
+  /**
+   * Live calls (MPC instances) per account: past it a run is refused with
+   * 429 and an inbound call with 486 Busy Here.
+   */
+  liveCallsPerAccount: number;
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export interface Config {
@@ -66,6 +75,7 @@ export interface Config {
   agent: AgentSection;
   http: HttpSection;
   media: MediaSection;
+  limits: LimitsSection;
   /** Where the database, recordings and the audio cache live. */
   dataDir: string;
 }
@@ -91,6 +101,7 @@ export const DEFAULT_CONFIG: Config = {
     rateLimitBurst: 200,
   },
   media: { address: null, portMin: 40_000, portMax: 40_999, allowPrivateAudioUrls: false },
+  limits: { liveCallsPerAccount: 100 },
   dataDir: 'data',
 };
 

@@ -47,6 +47,9 @@ export const ENVIRONMENT: Record<string, Apply> = {
   PARTYLINE_RATE_LIMIT_PER_SECOND: (c, v, n) => {
     c.http.rateLimitPerSecond = integer(v, n, 0, 1_000_000);
   },
+  PARTYLINE_LIVE_CALLS_PER_ACCOUNT: (c, v, n) => {
+    c.limits.liveCallsPerAccount = integer(v, n, 1, 100_000);
+  },
 };
 
 /** Applies the PARTYLINE_* variables present in `env` (empty ones are ignored). */

@@ -1,4 +1,4 @@
-/** Checks the call server's sections of the configuration: `http`, `media`, `dataDir`. */
+/** Checks the call server's sections of the configuration: `http`, `media`, `limits`, `dataDir`. */
 import { isIP } from 'node:net';
 import type { Config } from './config.js';
 import { ConfigError, int, isObject, str, unknownKeys, type Json } from './checks.js';
@@ -38,6 +38,18 @@ export function validateServerSections(doc: Json, c: Config): void {
     if (m.address !== undefined) c.media.address = ipAddress(m.address, 'media.address');
     if (m.portMin !== undefined) c.media.portMin = int(m.portMin, 'media.portMin', 1024, 65534);
     if (m.portMax !== undefined) c.media.portMax = int(m.portMax, 'media.portMax', 1025, 65535);
+  }
+  if (doc.limits !== undefined) {
+    const l = doc.limits;
+    if (!isObject(l)) throw new ConfigError('limits: must be an object');
+    unknownKeys(l, ['liveCallsPerAccount'], 'limits.');
+    if (l.liveCallsPerAccount !== undefined)
+      c.limits.liveCallsPerAccount = int(
+        l.liveCallsPerAccount,
+        'limits.liveCallsPerAccount',
+        1,
+        100_000,
+      );
   }
   if (doc.dataDir !== undefined) c.dataDir = str(doc.dataDir, 'dataDir');
   checkServerSections(c);

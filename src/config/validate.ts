@@ -62,7 +62,7 @@ export function validateConfig(doc: unknown): Config {
   const c: Config = structuredClone(DEFAULT_CONFIG);
   if (doc === undefined || doc === null) return c;
   if (!isObject(doc)) throw new ConfigError('configuration must be a JSON object');
-  unknownKeys(doc, ['logLevel', 'sip', 'agent', 'http', 'media', 'dataDir'], '');
+  unknownKeys(doc, ['logLevel', 'sip', 'agent', 'http', 'media', 'limits', 'dataDir'], '');
   validateServerSections(doc, c);
   if (doc.logLevel !== undefined) {
     c.logLevel = oneOf(doc.logLevel, 'logLevel', LOG_LEVELS);

@@ -230,6 +230,13 @@ export class MpcService {
     const to = parseAddress('to', req.to);
     this.checkRoute('from', from);
     this.checkRoute('to', to);
+    const live = this.liveCallsOf(req.authId).length;
+    if (live >= this.maxPerAccount)
+      throw new MpcError(
+        'rate-limited',
+        `account ${req.authId} has ${live} live calls, the most it may have at once ` +
+          `(limits.liveCallsPerAccount = ${this.maxPerAccount}): wait for one to end`,
+      );
     const session = this.open(req.authId, req.node, req.runId);
     const agent = session.newMember(from.address, 'agent');
     const run: RunRecord = {

@@ -90,6 +90,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       logger,
       observer: metrics.observer,
       recordingsDir,
+      maxLiveCallsPerAccount: config.limits.liveCallsPerAccount,
       // A node with event_callback_url: each event's signed delivery is committed with it.
       decorate: (call, node, changes, member) => {
         const events = changes.events ?? [];

@@ -313,3 +313,54 @@ test('the caller hanging up while the agent rings ends the call: the agent is ca
   assert.equal(ended.members.find((m) => m.role === 'agent')?.state, 'failed');
   assert.equal(ended.members.find((m) => m.role === 'customer')?.hangup_cause, 'remote-hangup');
 });
+
+test('over the account cap (limits.liveCallsPerAccount): an inbound call gets 486, a run 429', async (t) => {
+  const srv = await startTestServer({
+    configure: (c) => {
+      c.limits.liveCallsPerAccount = 1;
+    },
+  });
+  t.after(() => srv.stop());
+  const agent = await phone(t, { behaviour: 'answer', toneHz: AGENT_HZ, user: 'agent' });
+  const node = await createPhlo(srv, inboundPhlo([agent.uri]));
+  const { caller } = await callNumber(t, srv, { byeAfterMs: 0, toneHz: CUSTOMER_HZ });
+  const first = await caller.during(
+    waitNodeCall(
+      srv,
+      node,
+      (c) => c.members.length === 2 && c.members.every((m) => m.state === 'connected'),
+      'the first call connected',
+    ),
+  );
+
+  // A second caller: refused as busy, nothing stored, nobody dialled.
+  const refused = await SipPeer.start({
+    scenario: scenario(t, 'uac-refused.xml', { status: 486 }),
+    remote: sipAddress(srv),
+    service: NUMBER,
+    timeoutSeconds: 15,
+  });
+  t.after(() => refused.stop());
+  await refused.passed(10_000);
+  const calls = await srv.api(
+    'GET',
+    `/v1/phlo/${node.phloId}/multi_party_call/${node.nodeId}/calls`,
+  );
+  assert.deepEqual(
+    (calls.json.calls as { call_id: string }[]).map((c) => c.call_id),
+    [first.call_id],
+  );
+  assert.equal(agent.events().filter((e) => e.kind === 'offer').length, 1, 'one call rang');
+
+  // A run of the same account: 429, saying which limit and what to do.
+  const run = await srv.api('POST', `/v1/account/${srv.authId}/phlo/${srv.phloId}`, {
+    from: 'sip:nobody@127.0.0.1:9',
+    to: 'sip:nobody2@127.0.0.1:9',
+  });
+  assert.equal(run.status, 429, run.text);
+  assert.equal(run.headers.get('retry-after'), '1');
+  assert.match(
+    String(run.json.error),
+    /has 1 live calls, the most it may have at once \(limits\.liveCallsPerAccount = 1\)/,
+  );
+});
