@@ -44,10 +44,13 @@ export interface MpcServiceOptions {
   recordingsDir?: string | null;
   /** Live calls one account may have at once (inbound calls over it get 486); default 100. */
   maxLiveCallsPerAccount?: number;
-  /** Adds the rows that travel with a call's events (callback deliveries). */
+  /**
+   * Adds the rows that travel with a call's events (callback deliveries to
+   * `callbackUrl`, the call's rendered event_callback_url, null for none).
+   */
   decorate?: (
     call: CallRecord,
-    node: NodeSettings,
+    callbackUrl: string | null,
     changes: ChangeSet,
     member: (memberId: string) => MemberRecord | undefined,
   ) => void;
@@ -167,7 +170,13 @@ export class MpcService {
           },
         ],
       };
+      // Its events are delivered like any other: to the URL its earlier events went to (the
+      // rendered event_callback_url; the PHLO may have changed since), none if they went nowhere.
+      const callbackUrl = (await this.store.deliveries(call.callId)).at(-1)?.url ?? null;
+      const byId = new Map([...members, ...closed].map((m) => [m.memberId, m]));
+      this.opts.decorate?.(ended, callbackUrl, changes, (id) => byId.get(id));
       await this.store.commit(changes);
+      this.opts.committed?.(changes);
       this.logger.info(
         { call_id: call.callId, members: closed.length },
         'ended a call left live by the previous process',
@@ -482,7 +491,12 @@ export class MpcService {
     const decorate = this.opts.decorate;
     if (decorate)
       live.decorate = (changes) =>
-        decorate(live.record, node, changes, (id) => live.member(id)?.record);
+        decorate(
+          live.record,
+          node.eventCallbackUrl ?? null,
+          changes,
+          (id) => live.member(id)?.record,
+        );
     live.committed = this.opts.committed ?? null;
     return new CallSession(live, {
       engine: this.engine,

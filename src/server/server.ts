@@ -92,12 +92,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       recordingsDir,
       maxLiveCallsPerAccount: config.limits.liveCallsPerAccount,
       // A node with event_callback_url: each event's signed delivery is committed with it.
-      decorate: (call, node, changes, member) => {
+      decorate: (call, callbackUrl, changes, member) => {
         const events = changes.events ?? [];
-        if (!node.eventCallbackUrl || events.length === 0) return;
+        if (!callbackUrl || events.length === 0) return;
         const members = new Map((changes.members ?? []).map((m) => [m.memberId, m]));
         changes.deliveries = callbackDeliveries({
-          url: node.eventCallbackUrl,
+          url: callbackUrl,
           call,
           events,
           member: (id) => members.get(id) ?? member(id),

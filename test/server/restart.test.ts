@@ -3,11 +3,15 @@
  * is killed with SIGKILL while a call is connected and a third user is
  * being dialled. Started again on the same data directory, it marks that
  * call ended with cause `server-restart` and closes its members; every
- * request it had accepted (201) is in the store.
+ * request it had accepted (201) is in the store. Event callbacks still
+ * pending at the crash (the receiver was down) are all delivered after the
+ * restart, each event once, in the call's order.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -237,4 +241,128 @@ test('SIGTERM with a call live: BYE to the connected, CANCEL to the ringing, cal
   await live.agent.passed(5_000);
   await live.customer.passed(5_000);
   await live.ringing.passed(5_000);
+});
+
+/** A callback receiver that answers 503 until up() and records what it took after. */
+async function callbackReceiver(t: AfterHook) {
+  let up = false;
+  let refused = 0;
+  const got: { event_id: string; seq: number; type: string }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      if (!up) {
+        refused++;
+        res.statusCode = 503;
+        res.end();
+        return;
+      }
+      got.push(JSON.parse(body) as (typeof got)[number]);
+      res.statusCode = 204;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`,
+    got,
+    up: () => (up = true),
+    refused: () => refused,
+  };
+}
+
+test('kill -9 with event callbacks pending: after the restart every event is delivered, once, in order', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'partyline-restart-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const rx = await callbackReceiver(t);
+  const { agent, customer } = await agentAndCustomer(t, { timeoutSeconds: 60 });
+  const httpPort = await freeTcpPort();
+  const sipPort = await freeUdpTcpPort();
+  const child = await serve(dataDir, httpPort, sipPort);
+  t.after(() => {
+    if (child.process.exitCode === null) child.process.kill('SIGKILL');
+  });
+  const authId = banner(child.output(), 'AUTH_ID');
+  const token = banner(child.output(), 'AUTH_TOKEN');
+  const base = `http://127.0.0.1:${httpPort}`;
+  const headers = {
+    authorization: `Basic ${Buffer.from(`${authId}:${token}`).toString('base64')}`,
+    'content-type': 'application/json',
+  };
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+  const phlo = await api('POST', '/v1/phlo', {
+    name: 'with callbacks',
+    nodes: [
+      {
+        type: 'multi_party_call',
+        name: 'support',
+        from: '{{start.from}}',
+        to: '{{start.to}}',
+        enter_sound: 'none',
+        exit_sound: 'none',
+        wait_music: 'none',
+        event_callback_url: rx.url,
+      },
+    ],
+  });
+  assert.equal(phlo.status, 201, JSON.stringify(phlo.json));
+  const phloId = String(phlo.json.phlo_id);
+  const nodeId = String((phlo.json.document as { nodes: { id: string }[] }).nodes[0].id);
+  const run = await api('POST', `/v1/account/${authId}/phlo/${phloId}`, {
+    from: agent.uri,
+    to: customer.uri,
+  });
+  assert.equal(run.status, 201, JSON.stringify(run.json));
+  const callPath = `/v1/phlo/${phloId}/multi_party_call/${nodeId}/calls/${String(run.json.call_id)}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const c = (await api('GET', callPath)).json as { members: { state: string }[] };
+    if (c.members.length === 2 && c.members.every((m) => m.state === 'connected')) break;
+    if (Date.now() > deadline) assert.fail(`call not up: ${JSON.stringify(c)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // The receiver has refused at least one attempt: deliveries are pending, in back-off.
+  while (rx.refused() === 0) await new Promise((r) => setTimeout(r, 50));
+  child.process.kill('SIGKILL');
+  await child.exited;
+  const db = new Database(join(dataDir, 'partyline.db'), { readonly: true });
+  const pending = (
+    db
+      .prepare('SELECT count(*) AS n FROM outbox WHERE delivered_on IS NULL AND gave_up_on IS NULL')
+      .get() as { n: number }
+  ).n;
+  db.close();
+  assert.ok(pending >= 4, `deliveries pending at the crash: ${pending}`);
+  assert.equal(rx.got.length, 0);
+
+  rx.up();
+  const again = await serve(dataDir, httpPort, sipPort);
+  t.after(async () => {
+    if (again.process.exitCode === null) again.process.kill('SIGTERM');
+    await again.exited;
+  });
+  const ended = (await api('GET', callPath)).json as {
+    state: string;
+    events: { seq: number; type: string }[];
+  };
+  assert.equal(ended.state, 'ended');
+  assert.equal(ended.events.at(-1)?.type, 'call.ended');
+  const until = Date.now() + 30_000;
+  while (rx.got.length < ended.events.length && Date.now() < until)
+    await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(
+    rx.got.map((g) => [g.seq, g.type]),
+    ended.events.map((e) => [e.seq, e.type]),
+    'every event of the call, before and after the crash, in order',
+  );
+  assert.equal(new Set(rx.got.map((g) => g.event_id)).size, rx.got.length, 'each once');
 });
