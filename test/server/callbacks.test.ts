@@ -3,7 +3,8 @@
  * every event of its call POSTed to a receiver on 127.0.0.1, each one signed
  * (verified here with verifyCallbackSignature and the account's token), in
  * the call's order, with an event id; a receiver that fails the first three
- * deliveries still gets every event, once each.
+ * deliveries still gets every event, once each; a full warm transfer's
+ * events arrive the same way.
  */
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -14,7 +15,9 @@ import {
   agentAndCustomer,
   connectedCall,
   createPhlo,
+  phone,
   startTestServer,
+  type CallState,
 } from '../support/partyline-server.js';
 
 interface Received {
@@ -91,24 +94,8 @@ test('every event of a call is delivered signed, in order, once — even after t
     201,
   );
   const ended = await srv.waitCall((c) => c.state === 'ended', 'call ended', { callId, node });
-  const stored = ended.events.length;
-
-  // Back-off after three failures: 1 s, 2 s, 4 s (with jitter) before everything flows.
-  const deadline = Date.now() + 30_000;
-  while (rx.got.length < stored && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 100));
-  assert.equal(
-    rx.got.length,
-    stored,
-    `every stored event delivered (${rx.got.length} of ${stored})`,
-  );
-  assert.ok(rx.attempts >= stored + 3);
-  const types = rx.got.map((g) => g.json.type);
-  assert.deepEqual(
-    types,
-    ended.events.map((e) => e.type),
-    'the call order',
-  );
+  const types = await assertAllDelivered(rx, ended, srv.authToken, callId);
+  assert.ok(rx.attempts >= ended.events.length + 3);
   for (const t of [
     'call.initialized',
     'member.connected',
@@ -118,6 +105,35 @@ test('every event of a call is delivered signed, in order, once — even after t
     'call.ended',
   ])
     assert.ok(types.includes(t), `${t} delivered`);
+});
+
+/**
+ * Waits (30 s at most: back-off after failures is 1 s, 2 s, 4 s with jitter)
+ * until the receiver has every event of the ended call, then checks: the
+ * call's order, seq 1…n, one delivery per event id, each signed for the
+ * account's token (and not for another token, nor for a changed body).
+ */
+async function assertAllDelivered(
+  rx: Awaited<ReturnType<typeof receiver>>,
+  ended: CallState,
+  authToken: string,
+  callId: string,
+): Promise<string[]> {
+  const stored = ended.events.length;
+  const deadline = Date.now() + 30_000;
+  while (rx.got.length < stored && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  assert.equal(
+    rx.got.length,
+    stored,
+    `every stored event delivered (${rx.got.length} of ${stored})`,
+  );
+  const types = rx.got.map((g) => g.json.type);
+  assert.deepEqual(
+    types,
+    ended.events.map((e) => e.type),
+    'the call order',
+  );
   assert.deepEqual(
     rx.got.map((g) => g.json.seq),
     rx.got.map((_, i) => i + 1),
@@ -134,11 +150,72 @@ test('every event of a call is delivered signed, in order, once — even after t
       body: g.body,
       signature: String(g.headers[CALLBACK_HEADERS.signature.toLowerCase()]),
     };
-    assert.ok(verifyCallbackSignature(signed, srv.authToken), `signature of ${g.json.type}`);
+    assert.ok(verifyCallbackSignature(signed, authToken), `signature of ${g.json.type}`);
     assert.ok(!verifyCallbackSignature(signed, 'another token'), 'a wrong token does not verify');
     assert.ok(
-      !verifyCallbackSignature({ ...signed, body: `${g.body} ` }, srv.authToken),
+      !verifyCallbackSignature({ ...signed, body: `${g.body} ` }, authToken),
       'a changed body does not verify',
     );
   }
+  return types;
+}
+
+test('a full warm transfer: every event delivered signed, in order, transfer.started → answered → completed', async (t) => {
+  const rx = await receiver(0);
+  t.after(() => rx.close());
+  const { agent, customer } = await agentAndCustomer(t);
+  const target = await phone(t, { behaviour: 'answer', toneHz: 2000, user: 'target' });
+  const srv = await startTestServer();
+  t.after(() => srv.stop());
+  const node = await createPhlo(srv, {
+    name: 'transfers with callbacks',
+    nodes: [
+      {
+        type: 'multi_party_call',
+        name: 'support',
+        from: '{{start.from}}',
+        to: '{{start.to}}',
+        enter_sound: 'none',
+        exit_sound: 'none',
+        wait_music: 'none',
+        event_callback_url: rx.url,
+      },
+    ],
+  });
+  const callId = await connectedCall(srv, agent.uri, customer.uri, node);
+  const mpc = `/v1/phlo/${node.phloId}/multi_party_call/${node.nodeId}`;
+  const warm = await srv.api('POST', mpc, {
+    action: 'warm_transfer',
+    trigger_source: agent.uri,
+    to: target.uri,
+    role: 'agent',
+  });
+  assert.equal(warm.status, 201, warm.text);
+  await srv.waitCall((c) => c.events.some((e) => e.type === 'transfer.answered'), 'U3 answered', {
+    callId,
+    node,
+  });
+  assert.equal(
+    (await srv.api('POST', `${mpc}/members/${agent.uri}`, { action: 'hangup' })).status,
+    201,
+  );
+  await srv.waitCall(
+    (c) => c.events.some((e) => e.type === 'transfer.completed'),
+    'the transfer completed',
+    { callId, node },
+  );
+  assert.equal(
+    (await srv.api('POST', `${mpc}/members/${target.uri}`, { action: 'hangup' })).status,
+    201,
+  );
+  const ended = await srv.waitCall((c) => c.state === 'ended', 'call ended', { callId, node });
+  const types = await assertAllDelivered(rx, ended, srv.authToken, callId);
+  assert.deepEqual(
+    types.filter((e) => e.startsWith('transfer.')),
+    ['transfer.started', 'transfer.answered', 'transfer.completed'],
+  );
+  for (const e of ['member.held', 'member.unheld', 'member.connected', 'call.ended'])
+    assert.ok(types.includes(e), `${e} delivered`);
+  const started = rx.got.find((g) => g.json.type === 'transfer.started');
+  assert.equal((started?.json as { member?: { address?: string } }).member?.address, agent.uri);
 });
