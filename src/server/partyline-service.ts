@@ -218,16 +218,7 @@ export class PartylineService implements ApiService {
     action: MemberAction,
     apiId: string,
   ): Promise<void> {
-    const node = this.node(await this.phlo(authId, phloId), nodeId);
-    await domain(() =>
-      this.o.mpc.memberAction({
-        authId,
-        apiId,
-        node: this.settings(phloId, node, null, null),
-        memberAddress,
-        action,
-      }),
-    );
+    await this.actOnMember(authId, phloId, nodeId, action, apiId, { memberAddress });
   }
 
   async memberActionById(
@@ -239,16 +230,21 @@ export class PartylineService implements ApiService {
     action: MemberAction,
     apiId: string,
   ): Promise<void> {
+    await this.actOnMember(authId, phloId, nodeId, action, apiId, { callId, memberId });
+  }
+
+  private async actOnMember(
+    authId: string,
+    phloId: string,
+    nodeId: string,
+    action: MemberAction,
+    apiId: string,
+    member: { memberAddress: string } | { callId: string; memberId: string },
+  ): Promise<void> {
     const node = this.node(await this.phlo(authId, phloId), nodeId);
+    const settings = this.settings(phloId, node, null, null);
     await domain(() =>
-      this.o.mpc.memberAction({
-        authId,
-        apiId,
-        node: this.settings(phloId, node, null, null),
-        callId,
-        memberId,
-        action,
-      }),
+      this.o.mpc.memberAction({ authId, apiId, node: settings, action, ...member }),
     );
   }
 

@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import { CALLBACK_HEADERS, verifyCallbackSignature } from '../../src/callbacks/index.js';
 import {
   agentAndCustomer,
+  callbackPhlo,
   connectedCall,
   createPhlo,
   phone,
@@ -64,21 +65,7 @@ test('every event of a call is delivered signed, in order, once — even after t
   const { agent, customer } = await agentAndCustomer(t);
   const srv = await startTestServer();
   t.after(() => srv.stop());
-  const node = await createPhlo(srv, {
-    name: 'with callbacks',
-    nodes: [
-      {
-        type: 'multi_party_call',
-        name: 'support',
-        from: '{{start.from}}',
-        to: '{{start.to}}',
-        enter_sound: 'none',
-        exit_sound: 'none',
-        wait_music: 'none',
-        event_callback_url: rx.url,
-      },
-    ],
-  });
+  const node = await createPhlo(srv, callbackPhlo('with callbacks', rx.url));
   const callId = await connectedCall(srv, agent.uri, customer.uri, node);
   const mpc = `/v1/phlo/${node.phloId}/multi_party_call/${node.nodeId}`;
   assert.equal(
@@ -167,21 +154,7 @@ test('a full warm transfer: every event delivered signed, in order, transfer.sta
   const target = await phone(t, { behaviour: 'answer', toneHz: 2000, user: 'target' });
   const srv = await startTestServer();
   t.after(() => srv.stop());
-  const node = await createPhlo(srv, {
-    name: 'transfers with callbacks',
-    nodes: [
-      {
-        type: 'multi_party_call',
-        name: 'support',
-        from: '{{start.from}}',
-        to: '{{start.to}}',
-        enter_sound: 'none',
-        exit_sound: 'none',
-        wait_music: 'none',
-        event_callback_url: rx.url,
-      },
-    ],
-  });
+  const node = await createPhlo(srv, callbackPhlo('transfers with callbacks', rx.url));
   const callId = await connectedCall(srv, agent.uri, customer.uri, node);
   const mpc = `/v1/phlo/${node.phloId}/multi_party_call/${node.nodeId}`;
   const warm = await srv.api('POST', mpc, {

@@ -20,6 +20,7 @@ import type { TonePhone } from '../support/phones/index.js';
 import { freeTcpPort, freeUdpTcpPort } from '../support/ports.js';
 import {
   agentAndCustomer,
+  callbackPhlo,
   mediaRange,
   phone,
   type AfterHook,
@@ -74,6 +75,60 @@ function banner(output: string, label: string): string {
   return m[1];
 }
 
+/** A first `partyline serve` on a fresh data directory, its credentials read from the banner. */
+interface FirstStart {
+  dataDir: string;
+  httpPort: number;
+  sipPort: number;
+  child: Child;
+  authId: string;
+  phloId: string;
+  nodeId: string;
+  base: string;
+  headers: Record<string, string>;
+}
+
+async function firstStart(t: AfterHook): Promise<FirstStart> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'partyline-restart-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const httpPort = await freeTcpPort();
+  const sipPort = await freeUdpTcpPort();
+  const child = await serve(dataDir, httpPort, sipPort);
+  t.after(() => {
+    if (child.process.exitCode === null) child.process.kill('SIGKILL');
+  });
+  const out = child.output();
+  const authId = banner(out, 'AUTH_ID');
+  const token = banner(out, 'AUTH_TOKEN');
+  return {
+    dataDir,
+    httpPort,
+    sipPort,
+    child,
+    authId,
+    phloId: banner(out, 'PHLO id'),
+    nodeId: banner(out, 'Node id'),
+    base: `http://127.0.0.1:${httpPort}`,
+    headers: {
+      authorization: `Basic ${Buffer.from(`${authId}:${token}`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
+  };
+}
+
+/** Polls the call at `callUrl` until its two members are connected (15 s at most). */
+async function waitBothConnected(callUrl: string, headers: Record<string, string>): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const c = (await (await fetch(callUrl, { headers })).json()) as {
+      members: { state: string }[];
+    };
+    if (c.members.length === 2 && c.members.every((m) => m.state === 'connected')) return;
+    if (Date.now() > deadline) assert.fail(`call not up: ${JSON.stringify(c)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 interface LiveChild {
   dataDir: string;
   httpPort: number;
@@ -93,8 +148,6 @@ interface LiveChild {
  * the customer on hold, and a third user being dialled (its phone rings).
  */
 async function liveCallInChild(t: AfterHook): Promise<LiveChild> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'partyline-restart-'));
-  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const { agent, customer } = await agentAndCustomer(t, { timeoutSeconds: 60 });
   const ringing = await phone(t, {
     behaviour: 'no-answer',
@@ -102,21 +155,8 @@ async function liveCallInChild(t: AfterHook): Promise<LiveChild> {
     user: 'third',
     timeoutSeconds: 60,
   });
-  const httpPort = await freeTcpPort();
-  const sipPort = await freeUdpTcpPort();
-  const child = await serve(dataDir, httpPort, sipPort);
-  t.after(() => {
-    if (child.process.exitCode === null) child.process.kill('SIGKILL');
-  });
-  const authId = banner(child.output(), 'AUTH_ID');
-  const token = banner(child.output(), 'AUTH_TOKEN');
-  const phloId = banner(child.output(), 'PHLO id');
-  const nodeId = banner(child.output(), 'Node id');
-  const base = `http://127.0.0.1:${httpPort}`;
-  const headers = {
-    authorization: `Basic ${Buffer.from(`${authId}:${token}`).toString('base64')}`,
-    'content-type': 'application/json',
-  };
+  const { dataDir, httpPort, sipPort, child, authId, phloId, nodeId, base, headers } =
+    await firstStart(t);
   const accepted: string[] = [];
   const post = async (path: string, body: unknown): Promise<Record<string, string>> => {
     const res = await fetch(`${base}${path}`, {
@@ -134,15 +174,7 @@ async function liveCallInChild(t: AfterHook): Promise<LiveChild> {
     to: customer.uri,
   });
   const callUrl = `${base}/v1/phlo/${phloId}/multi_party_call/${nodeId}/calls/${run.call_id}`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const c = (await (await fetch(callUrl, { headers })).json()) as {
-      members: { state: string }[];
-    };
-    if (c.members.length === 2 && c.members.every((m) => m.state === 'connected')) break;
-    if (Date.now() > deadline) assert.fail(`call not up: ${JSON.stringify(c)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitBothConnected(callUrl, headers);
   await post(`/v1/phlo/${phloId}/multi_party_call/${nodeId}/members/${customer.uri}`, {
     action: 'hold',
   });
@@ -274,23 +306,9 @@ async function callbackReceiver(t: AfterHook) {
 }
 
 test('kill -9 with event callbacks pending: after the restart every event is delivered, once, in order', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'partyline-restart-'));
-  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const rx = await callbackReceiver(t);
   const { agent, customer } = await agentAndCustomer(t, { timeoutSeconds: 60 });
-  const httpPort = await freeTcpPort();
-  const sipPort = await freeUdpTcpPort();
-  const child = await serve(dataDir, httpPort, sipPort);
-  t.after(() => {
-    if (child.process.exitCode === null) child.process.kill('SIGKILL');
-  });
-  const authId = banner(child.output(), 'AUTH_ID');
-  const token = banner(child.output(), 'AUTH_TOKEN');
-  const base = `http://127.0.0.1:${httpPort}`;
-  const headers = {
-    authorization: `Basic ${Buffer.from(`${authId}:${token}`).toString('base64')}`,
-    'content-type': 'application/json',
-  };
+  const { dataDir, httpPort, sipPort, child, authId, base, headers } = await firstStart(t);
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${base}${path}`, {
       method,
@@ -299,21 +317,7 @@ test('kill -9 with event callbacks pending: after the restart every event is del
     });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   };
-  const phlo = await api('POST', '/v1/phlo', {
-    name: 'with callbacks',
-    nodes: [
-      {
-        type: 'multi_party_call',
-        name: 'support',
-        from: '{{start.from}}',
-        to: '{{start.to}}',
-        enter_sound: 'none',
-        exit_sound: 'none',
-        wait_music: 'none',
-        event_callback_url: rx.url,
-      },
-    ],
-  });
+  const phlo = await api('POST', '/v1/phlo', callbackPhlo('with callbacks', rx.url));
   assert.equal(phlo.status, 201, JSON.stringify(phlo.json));
   const phloId = String(phlo.json.phlo_id);
   const nodeId = String((phlo.json.document as { nodes: { id: string }[] }).nodes[0].id);
@@ -323,13 +327,7 @@ test('kill -9 with event callbacks pending: after the restart every event is del
   });
   assert.equal(run.status, 201, JSON.stringify(run.json));
   const callPath = `/v1/phlo/${phloId}/multi_party_call/${nodeId}/calls/${String(run.json.call_id)}`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const c = (await api('GET', callPath)).json as { members: { state: string }[] };
-    if (c.members.length === 2 && c.members.every((m) => m.state === 'connected')) break;
-    if (Date.now() > deadline) assert.fail(`call not up: ${JSON.stringify(c)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitBothConnected(`${base}${callPath}`, headers);
   // The receiver has refused at least one attempt: deliveries are pending, in back-off.
   while (rx.refused() === 0) await new Promise((r) => setTimeout(r, 50));
   child.process.kill('SIGKILL');

@@ -19,6 +19,8 @@ import {
   memberOf,
   phone,
   startTestServer,
+  type CallState,
+  type TestServer,
 } from '../support/partyline-server.js';
 import type { TonePhone } from '../support/phones/index.js';
 
@@ -32,6 +34,27 @@ function peakSince(p: TonePhone, freqHz: number, sinceMs: number): number {
   for (let at = 0; at + 1600 <= audio.length; at += 400)
     peak = Math.max(peak, levelDb(audio.subarray(at, at + 1600), freqHz));
   return peak;
+}
+
+/** Adds `supervisor` to the call with the `call` action (role supervisor); the call once it joined. */
+async function addSupervisor(
+  srv: TestServer,
+  callId: string,
+  agent: TonePhone,
+  supervisor: TonePhone,
+): Promise<CallState> {
+  const add = await srv.api('POST', `/v1/phlo/${srv.phloId}/multi_party_call/${srv.nodeId}`, {
+    action: 'call',
+    to: supervisor.uri,
+    role: 'supervisor',
+    trigger_source: agent.uri,
+  });
+  assert.equal(add.status, 201, add.text);
+  return srv.waitCall(
+    (c) => memberOf(c, supervisor.uri)?.state === 'connected',
+    'the supervisor connected',
+    { callId },
+  );
 }
 
 test('a supervisor barges by default, coaches (the customer never hears it), barges, listens', async (t) => {
@@ -49,18 +72,7 @@ test('a supervisor barges by default, coaches (the customer never hears it), bar
   const mode = (address: string, action: string) =>
     srv.api('POST', `${node}/members/${address}`, { action });
 
-  const add = await srv.api('POST', node, {
-    action: 'call',
-    to: supervisor.uri,
-    role: 'supervisor',
-    trigger_source: agent.uri,
-  });
-  assert.equal(add.status, 201, add.text);
-  const joined = await srv.waitCall(
-    (c) => memberOf(c, supervisor.uri)?.state === 'connected',
-    'the supervisor connected',
-    { callId },
-  );
+  const joined = await addSupervisor(srv, callId, agent, supervisor);
   assert.equal(memberOf(joined, supervisor.uri)?.role, 'supervisor');
   // Barge, by default: heard by everyone.
   await customer.waitHearing(SUPERVISOR_HZ);
@@ -156,18 +168,7 @@ test('the extension endpoint switches a supervisor by member id; unknown ids are
   t.after(() => srv.stop());
   const callId = await connectedCall(srv, agent.uri, customer.uri);
   const node = `/v1/phlo/${srv.phloId}/multi_party_call/${srv.nodeId}`;
-  const add = await srv.api('POST', node, {
-    action: 'call',
-    to: supervisor.uri,
-    role: 'supervisor',
-    trigger_source: agent.uri,
-  });
-  assert.equal(add.status, 201, add.text);
-  const joined = await srv.waitCall(
-    (c) => memberOf(c, supervisor.uri)?.state === 'connected',
-    'the supervisor connected',
-    { callId },
-  );
+  const joined = await addSupervisor(srv, callId, agent, supervisor);
   const memberId = String(memberOf(joined, supervisor.uri)?.member_id);
   const byId = (call: string, member: string, action: string) =>
     srv.api('POST', `${node}/calls/${call}/members/${member}`, { action });

@@ -264,3 +264,25 @@ export async function createPhlo(
   const nodes = (res.json.document as { nodes: { id: string }[] }).nodes;
   return { phloId: String(res.json.phlo_id), nodeId: nodes[0].id };
 }
+
+/**
+ * A PHLO whose one node (API-run: from/to templates, no sounds, no wait
+ * music) POSTs every event of its calls to `callbackUrl`.
+ */
+export function callbackPhlo(name: string, callbackUrl: string): Record<string, unknown> {
+  return {
+    name,
+    nodes: [
+      {
+        type: 'multi_party_call',
+        name: 'support',
+        from: '{{start.from}}',
+        to: '{{start.to}}',
+        enter_sound: 'none',
+        exit_sound: 'none',
+        wait_music: 'none',
+        event_callback_url: callbackUrl,
+      },
+    ],
+  };
+}
