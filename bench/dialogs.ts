@@ -24,6 +24,8 @@ export async function runDialogMemoryBench(
 ): Promise<{ dialogs: number; bytes_per_idle_dialog: number }> {
   const ua = await UserAgent.create({
     listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }],
+    // SIPp sets the calls up at 1000/s from one address: no per-source rate here.
+    newRequestsPerSecondPerSource: 0,
   });
   const port = ua.bindings()[0]!.port;
   const sdp =

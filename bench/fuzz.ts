@@ -45,7 +45,8 @@ export async function runFuzzBench(
       },
       onStrayResponse: () => undefined,
     },
-    { clock },
+    // No per-source rate: every mutation comes from one source and must reach the machines.
+    { clock, newRequestsPerSecondPerSource: 0 },
   );
   const source: Source = {
     protocol: 'udp',

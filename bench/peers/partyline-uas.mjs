@@ -29,7 +29,12 @@ const sdp = [
   '',
 ].join('\r\n');
 
-const ua = await UserAgent.create({ listen: [{ protocol: 'udp', address, port }] });
+// SIPp is one source address: the per-source rate of new requests (a policy,
+// default 1000/s) would cap the ladder there and hide the stack's capacity.
+const ua = await UserAgent.create({
+  listen: [{ protocol: 'udp', address, port }],
+  newRequestsPerSecondPerSource: 0,
+});
 ua.on('invite', (call) => call.answer(sdp));
 console.log(`READY ${port}`);
 const stop = () => {

@@ -17,6 +17,16 @@ export interface SipSection {
   ringTimeoutMs: number;
   /** Inbound TCP connections open at once per TCP listener; more are closed on accept. */
   maxInboundTcpConnections: number;
+  /** Inbound TCP connections open at once from one source address. */
+  maxInboundTcpConnectionsPerSource: number;
+  /** Time a TCP peer has to send a message's headers once it began (ms). */
+  tcpHeaderTimeoutMs: number;
+  /** Calls at once (any state, both directions); past it INVITEs get 503. */
+  maxDialogs: number;
+  /** Server transactions at once (lingering included); past it new requests get 503. */
+  maxServerTransactions: number;
+  /** New out-of-dialog requests per second from one address (0 = no limit); past it 503. */
+  newRequestsPerSecondPerSource: number;
   timers: { T1: number; T2: number; T4: number };
   trunks: TrunkConfig[];
   inboundAuth?: InboundAuthConfig;
@@ -89,6 +99,11 @@ export const DEFAULT_CONFIG: Config = {
     userAgent: 'Partyline/0.1',
     ringTimeoutMs: 60_000,
     maxInboundTcpConnections: 1000,
+    maxInboundTcpConnectionsPerSource: 32,
+    tcpHeaderTimeoutMs: 10_000,
+    maxDialogs: 10_000,
+    maxServerTransactions: 500_000,
+    newRequestsPerSecondPerSource: 1000,
     timers: { T1: 500, T2: 4000, T4: 5000 },
     trunks: [],
   },
@@ -115,5 +130,10 @@ export function userAgentOptions(sip: SipSection): Omit<UserAgentOptions, 'clock
     userAgent: sip.userAgent,
     ringTimeoutMs: sip.ringTimeoutMs,
     maxInboundTcpConnections: sip.maxInboundTcpConnections,
+    maxInboundTcpConnectionsPerSource: sip.maxInboundTcpConnectionsPerSource,
+    tcpHeaderTimeoutMs: sip.tcpHeaderTimeoutMs,
+    maxDialogs: sip.maxDialogs,
+    maxServerTransactions: sip.maxServerTransactions,
+    newRequestsPerSecondPerSource: sip.newRequestsPerSecondPerSource,
   };
 }

@@ -79,6 +79,11 @@ export function validateConfig(doc: unknown): Config {
         'userAgent',
         'ringTimeoutMs',
         'maxInboundTcpConnections',
+        'maxInboundTcpConnectionsPerSource',
+        'tcpHeaderTimeoutMs',
+        'maxDialogs',
+        'maxServerTransactions',
+        'newRequestsPerSecondPerSource',
         'timers',
         'trunks',
         'inboundAuth',
@@ -107,6 +112,31 @@ export function validateConfig(doc: unknown): Config {
         'sip.maxInboundTcpConnections',
         1,
         1_000_000,
+      );
+    if (s.maxInboundTcpConnectionsPerSource !== undefined)
+      c.sip.maxInboundTcpConnectionsPerSource = int(
+        s.maxInboundTcpConnectionsPerSource,
+        'sip.maxInboundTcpConnectionsPerSource',
+        1,
+        1_000_000,
+      );
+    if (s.tcpHeaderTimeoutMs !== undefined)
+      c.sip.tcpHeaderTimeoutMs = int(s.tcpHeaderTimeoutMs, 'sip.tcpHeaderTimeoutMs', 100, 600_000);
+    if (s.maxDialogs !== undefined)
+      c.sip.maxDialogs = int(s.maxDialogs, 'sip.maxDialogs', 1, 10_000_000);
+    if (s.maxServerTransactions !== undefined)
+      c.sip.maxServerTransactions = int(
+        s.maxServerTransactions,
+        'sip.maxServerTransactions',
+        1,
+        100_000_000,
+      );
+    if (s.newRequestsPerSecondPerSource !== undefined)
+      c.sip.newRequestsPerSecondPerSource = int(
+        s.newRequestsPerSecondPerSource,
+        'sip.newRequestsPerSecondPerSource',
+        0,
+        10_000_000,
       );
     if (s.timers !== undefined) {
       if (!isObject(s.timers)) throw new ConfigError('sip.timers: must be an object');

@@ -23,6 +23,11 @@ test('a full document is taken field by field', () => {
       port: 5070,
       transports: ['tcp'],
       maxInboundTcpConnections: 50,
+      maxInboundTcpConnectionsPerSource: 4,
+      tcpHeaderTimeoutMs: 2000,
+      maxDialogs: 100,
+      maxServerTransactions: 5000,
+      newRequestsPerSecondPerSource: 0,
       timers: { T1: 100 },
       trunks: [
         {
@@ -42,6 +47,11 @@ test('a full document is taken field by field', () => {
   });
   assert.equal(c.sip.address, '::1');
   assert.equal(c.sip.maxInboundTcpConnections, 50);
+  assert.equal(c.sip.maxInboundTcpConnectionsPerSource, 4);
+  assert.equal(c.sip.tcpHeaderTimeoutMs, 2000);
+  assert.equal(c.sip.maxDialogs, 100);
+  assert.equal(c.sip.maxServerTransactions, 5000);
+  assert.equal(c.sip.newRequestsPerSecondPerSource, 0);
   assert.equal(c.sip.timers.T1, 100);
   assert.equal(c.sip.timers.T2, 4000);
   assert.equal(c.sip.trunks[0]!.numberFormat, 'digits');
@@ -75,6 +85,21 @@ const bad: Array<[string, unknown, RegExp]> = [
     'no inbound TCP connection at all',
     { sip: { maxInboundTcpConnections: 0 } },
     /sip\.maxInboundTcpConnections: must be an integer from 1 to 1000000/,
+  ],
+  [
+    'no call at all',
+    { sip: { maxDialogs: 0 } },
+    /sip\.maxDialogs: must be an integer from 1 to 10000000/,
+  ],
+  [
+    'a negative rate',
+    { sip: { newRequestsPerSecondPerSource: -1 } },
+    /sip\.newRequestsPerSecondPerSource: must be an integer from 0/,
+  ],
+  [
+    'a header deadline too short to be met',
+    { sip: { tcpHeaderTimeoutMs: 5 } },
+    /sip\.tcpHeaderTimeoutMs: must be an integer from 100/,
   ],
   ['T2 < T1', { sip: { timers: { T1: 5000, T2: 1000 } } }, /T2 must not be smaller than T1/],
   [

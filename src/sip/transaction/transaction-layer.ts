@@ -21,6 +21,8 @@ import {
 import { NonInviteClientTransaction } from './non-invite-client.js';
 import { NonInviteServerTransaction } from './non-invite-server.js';
 import { LingerTimers } from './linger.js';
+import { AdmissionControl, type AdmissionLimits } from './admission.js';
+import { statelessResponse } from './stateless.js';
 import { resolveTimers } from './timers.js';
 import type {
   ClientTransaction,
@@ -37,7 +39,7 @@ import type {
 type AnyClient = InviteClientTransaction | NonInviteClientTransaction;
 type AnyServer = InviteServerTransaction | NonInviteServerTransaction;
 
-export interface TransactionLayerOptions {
+export interface TransactionLayerOptions extends AdmissionLimits {
   timers?: Partial<TimerConfig>;
   clock?: Clock;
   logger?: Logger;
@@ -49,6 +51,8 @@ export class TransactionLayer {
   private readonly servers = new Map<string, AnyServer>();
   private readonly ctx: TransactionContext;
   private readonly logger: Logger;
+  private readonly admission: AdmissionControl;
+  private readonly counters = { stateless: 0, shed: 0 };
   private closed = false;
 
   constructor(
@@ -59,6 +63,7 @@ export class TransactionLayer {
     this.timers = resolveTimers(opts.timers);
     this.logger = opts.logger ?? pino({ level: 'silent' });
     const clock = opts.clock ?? systemClock;
+    this.admission = new AdmissionControl(opts, clock, this.logger);
     this.ctx = {
       transport,
       clock,
@@ -131,6 +136,23 @@ export class TransactionLayer {
     return { client: this.clients.size, server: this.servers.size };
   }
 
+  /** Responses sent without a transaction (`stateless`), of which 503s for load (`shed`). */
+  stats(): { stateless: number; shed: number } {
+    return { ...this.counters };
+  }
+
+  /**
+   * Sends a final response without creating or using a transaction (§8.2.7):
+   * nothing is kept, nothing retransmitted. Never throws; a send failure is
+   * only logged, as there is no transaction to tell.
+   */
+  sendStateless(res: SipResponse, source: Source): void {
+    this.counters.stateless++;
+    guardedSend(() => this.transport.sendResponse(res, source)).catch((err: unknown) =>
+      this.logger.debug({ err, status: res.status }, 'stateless response could not be sent'),
+    );
+  }
+
   /** Stops all timers and forgets every transaction without calling anyone; the layer then ignores input. */
   close(): void {
     this.closed = true;
@@ -163,6 +185,7 @@ export class TransactionLayer {
    */
   private readonly forgetServer = (tx: ServerTransaction): void => {
     if (this.servers.get(tx.id) === tx) this.servers.delete(tx.id);
+    this.admission.tableSizeChanged(this.servers.size);
   };
 
   private receiveRequest(req: SipRequest, source: Source): void {
@@ -176,6 +199,23 @@ export class TransactionLayer {
     const existing = this.servers.get(key);
     if (existing) {
       existing.receiveRequest(req);
+      return;
+    }
+    // Load shedding before any state is created (see admission.ts). A
+    // CANCEL targets a transaction that exists already and is let through.
+    const outOfDialog = tagOf(req.to()) === '' && req.method !== 'CANCEL';
+    const admission = this.admission.admit(source.address, outOfDialog, this.servers.size);
+    if (!admission.admitted) {
+      this.counters.shed++;
+      const res = statelessResponse(req, 503, admission.reason);
+      res.headers.append('Retry-After', String(admission.retryAfter));
+      this.sendStateless(res, source);
+      return;
+    }
+    // The TU may answer on its own without a transaction (rejections, §8.2.7).
+    const stateless = this.statelessReplyOf(req, source);
+    if (stateless) {
+      this.sendStateless(stateless, source);
       return;
     }
     // The key is kept as long as the transaction (up to 64·T1 after the
@@ -195,6 +235,18 @@ export class TransactionLayer {
         : new NonInviteServerTransaction(this.ctx, id, req, source, this.forgetServer);
     this.servers.set(id, tx);
     callUser(this.logger, 'onRequest', () => this.user.onRequest(req, tx, source));
+  }
+
+  private statelessReplyOf(req: SipRequest, source: Source): SipResponse | undefined {
+    const screen = this.user.statelessReply;
+    if (!screen) return undefined;
+    try {
+      return screen.call(this.user, req, source) ?? undefined;
+    } catch (err) {
+      // A faulty screen must not lose the request: it takes the stateful path.
+      this.logger.error({ err, method: req.method }, 'statelessReply threw');
+      return undefined;
+    }
   }
 
   /**

@@ -39,6 +39,15 @@ export interface TransactionUser {
    */
   onRequest(req: SipRequest, tx: ServerTransaction | null, source: Source): void;
   /**
+   * Asked first for every request (not ACK) that matched no server
+   * transaction and passed admission: a final response to send statelessly
+   * (§8.2.7) — then no transaction is created and onRequest is not called —
+   * or undefined to go on. Rejections of out-of-dialog requests belong here
+   * (challenges, 403/404/405/415/420/481/503): a retransmission is simply
+   * judged and answered again. Build them with statelessResponse().
+   */
+  statelessReply?(req: SipRequest, source: Source): SipResponse | undefined;
+  /**
    * A response that matched no client transaction (e.g. 2xx retransmissions
    * after the INVITE client transaction ended), RFC 6026 §8.4.
    */

@@ -1,6 +1,13 @@
 /**
  * Where a response goes when it cannot (or need not) use the connection its
  * request arrived on: RFC 3261 §18.2.2 with the RFC 3581 §4 rport rule.
+ *
+ * `maddr` in the Via is ignored. §18.2.2 would send the response there, but
+ * it names an address the *sender* chose and we never verified: one INVITE
+ * with `;maddr=<victim>` would make us reflect every response (and each of
+ * their retransmissions) at the victim, and a host-name maddr would cost a
+ * DNS lookup per response. We do not do multicast, so the only address we
+ * answer is the one the request really came from, as RFC 3581 intends.
  */
 import type { Via } from '../message/index.js';
 import { stripBrackets } from './address.js';
@@ -9,23 +16,25 @@ import { stripBrackets } from './address.js';
 export const DEFAULT_SIP_PORT = 5060;
 
 export interface HostPort {
-  /** An IP literal or a host name still to be resolved. */
+  /**
+   * An IP literal whenever the Via was stamped by our transport on receipt
+   * (§18.2.1 adds `received` for any host name); a host name only for a Via
+   * that was not, which the transport refuses to route rather than resolve.
+   */
   host: string;
   port: number;
 }
 
 /**
- * Unreliable transport, in the order of RFC 3581 §4 (which refines §18.2.2):
- * 1. `maddr` present → maddr, sent-by port (multicast TTL is not supported:
- *    the response is sent unicast to that address);
- * 2. `received` and a valued `rport` → received:rport;
- * 3. `received` → received, sent-by port;
- * 4. otherwise sent-by (port defaults to 5060).
+ * Unreliable transport, in the order of RFC 3581 §4 (which refines §18.2.2),
+ * maddr left out (see above):
+ * 1. `received` and a valued `rport` → received:rport;
+ * 2. `received` → received, sent-by port;
+ * 3. otherwise sent-by (port defaults to 5060) — which the transport only
+ *    leaves unstamped when it is the IP literal the request came from.
  */
 export function unreliableResponseTarget(via: Via): HostPort {
   const port = via.port ?? DEFAULT_SIP_PORT;
-  const maddr = via.params.get('maddr');
-  if (maddr) return { host: stripBrackets(maddr), port };
   const received = via.params.get('received');
   const rport = parsePort(via.params.get('rport'));
   if (received && rport !== null) return { host: stripBrackets(received), port: rport };

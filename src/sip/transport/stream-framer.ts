@@ -12,6 +12,11 @@
  * The buffer is capped at maxMessageBytes: a peer sending endless headers
  * (or announcing a huge body) makes the framer fail instead of growing
  * memory without bound.
+ *
+ * Chunks are appended into a buffer that grows by doubling (amortised O(1)
+ * per byte): concatenating the whole pending buffer with every chunk made a
+ * peer trickling one byte per segment cost O(n²) copying (65 000 one-byte
+ * chunks took over a second of CPU).
  */
 
 export type FrameEvent =
@@ -29,29 +34,33 @@ type FramerState =
 
 const CR = 0x0d;
 const LF = 0x0a;
-const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
-const LFLF = Buffer.from('\n\n', 'latin1');
-const LFCRLF = Buffer.from('\n\r\n', 'latin1');
-
 /**
  * The empty line ending a header section (§7.5): CRLF CRLF, or — tolerated
- * like the message parser does — a bare-LF variant. Returns where the header
+ * like the message parser does — LF LF or LF CRLF. Returns where the header
  * text ends and the body starts, or null if not yet buffered.
+ *
+ * One pass over the new bytes looking at each LF (every terminator contains
+ * one): the earliest terminator is found at the first LF that completes one.
  */
 function findEndOfHeaders(
   buf: Buffer,
   from: number,
 ): { headEnd: number; bodyStart: number } | null {
-  let best: { headEnd: number; bodyStart: number } | null = null;
-  for (const sep of [CRLFCRLF, LFLF, LFCRLF]) {
-    const at = buf.indexOf(sep, from);
-    if (at >= 0 && (!best || at < best.headEnd)) best = { headEnd: at, bodyStart: at + sep.length };
+  for (let i = buf.indexOf(LF, from); i >= 0 && i + 1 < buf.length; i = buf.indexOf(LF, i + 1)) {
+    const next = buf[i + 1];
+    if (next === LF) return { headEnd: i, bodyStart: i + 2 };
+    if (next === CR && i + 2 < buf.length && buf[i + 2] === LF) {
+      return { headEnd: i > 0 && buf[i - 1] === CR ? i - 1 : i, bodyStart: i + 3 };
+    }
   }
-  return best;
+  return null;
 }
 
 export class StreamFramer {
-  private buf: Buffer = Buffer.alloc(0);
+  /** Pending bytes are store[start, end); store may be the caller's last chunk (never written to). */
+  private store: Buffer = Buffer.alloc(0);
+  private start = 0;
+  private end = 0;
   private state: FramerState = { name: 'idle' };
   /** Consecutive CRLFs seen while idle; two make a keep-alive ping. */
   private crlfRun = 0;
@@ -64,45 +73,64 @@ export class StreamFramer {
 
   /** Bytes buffered but not yet emitted (a partial message). */
   get pending(): number {
-    return this.buf.length;
+    return this.end - this.start;
+  }
+
+  /**
+   * Whether a message has begun (its start-line or headers are arriving) and
+   * is not complete yet: the connection holds it to a deadline.
+   */
+  get inMessage(): boolean {
+    return this.state.name === 'headers' || this.state.name === 'body';
+  }
+
+  /** Whether the header section of the message being received is complete. */
+  get inBody(): boolean {
+    return this.state.name === 'body';
   }
 
   /** Feeds a chunk; returns what became complete, in stream order. */
   push(chunk: Buffer): FrameEvent[] {
     const events: FrameEvent[] = [];
     if (this.state.name === 'failed') return events;
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    this.append(chunk);
 
     for (;;) {
       // Every path to 'failed' returns, so the loop only sees live states.
       const state = this.state;
 
       if (state.name === 'idle') {
-        while (this.buf.length >= 2 && this.buf[0] === CR && this.buf[1] === LF) {
-          this.buf = this.buf.subarray(2);
+        while (
+          this.pending >= 2 &&
+          this.store[this.start] === CR &&
+          this.store[this.start + 1] === LF
+        ) {
+          this.start += 2;
           if (++this.crlfRun === 2) {
             events.push({ type: 'ping' });
             this.crlfRun = 0;
           }
         }
         // Nothing left, or half a CRLF that the next chunk may complete.
-        if (this.buf.length === 0 || (this.buf.length === 1 && this.buf[0] === CR)) return events;
+        if (this.pending === 0 || (this.pending === 1 && this.store[this.start] === CR))
+          return events;
         this.crlfRun = 0;
         this.state = { name: 'headers', searchFrom: 0 };
         continue;
       }
 
+      const buf = this.store.subarray(this.start, this.end);
       if (state.name === 'headers') {
-        const end = findEndOfHeaders(this.buf, state.searchFrom);
+        const end = findEndOfHeaders(buf, state.searchFrom);
         if (!end) {
-          if (this.buf.length > this.maxMessageBytes) {
+          if (buf.length > this.maxMessageBytes) {
             return this.fail(events, `header section exceeds ${this.maxMessageBytes} bytes`);
           }
           // The terminator may straddle the next chunk: rescan the last 3 bytes.
-          state.searchFrom = Math.max(0, this.buf.length - 3);
+          state.searchFrom = Math.max(0, buf.length - 3);
           return events;
         }
-        const length = contentLength(this.buf.subarray(0, end.headEnd).toString('latin1'));
+        const length = contentLength(buf.subarray(0, end.headEnd).toString('latin1'));
         if (typeof length === 'string') return this.fail(events, length);
         const total = end.bodyStart + length;
         if (total > this.maxMessageBytes) {
@@ -113,17 +141,41 @@ export class StreamFramer {
       }
 
       // body
-      if (this.buf.length < state.total) return events;
-      // Copy so the emitted message does not pin the (possibly larger) receive buffer.
-      events.push({ type: 'message', data: Buffer.from(this.buf.subarray(0, state.total)) });
-      this.buf = this.buf.subarray(state.total);
+      if (buf.length < state.total) return events;
+      // Copy so the emitted message does not pin (or see later writes to) the receive buffer.
+      events.push({ type: 'message', data: Buffer.from(buf.subarray(0, state.total)) });
+      this.start += state.total;
       this.state = { name: 'idle' };
     }
   }
 
+  private append(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    const pending = this.end - this.start;
+    if (pending === 0) {
+      // Nothing buffered: use the chunk as it is, no copy (the common case).
+      this.store = chunk;
+      this.start = 0;
+      this.end = chunk.length;
+      return;
+    }
+    if (this.end + chunk.length > this.store.length) {
+      // Full (or a borrowed chunk, which is exactly full): move the pending
+      // bytes to a buffer twice the size needed, so growth is amortised.
+      const next = Buffer.allocUnsafe(Math.max(4096, 2 * (pending + chunk.length)));
+      this.store.copy(next, 0, this.start, this.end);
+      this.store = next;
+      this.start = 0;
+      this.end = pending;
+    }
+    chunk.copy(this.store, this.end);
+    this.end += chunk.length;
+  }
+
   private fail(events: FrameEvent[], reason: string): FrameEvent[] {
     this.state = { name: 'failed' };
-    this.buf = Buffer.alloc(0);
+    this.store = Buffer.alloc(0);
+    this.start = this.end = 0;
     events.push({ type: 'error', reason });
     return events;
   }

@@ -1,7 +1,13 @@
 /**
  * One TCP connection carrying SIP (RFC 3261 §18.3): frames the stream into
  * messages, answers RFC 5626 keep-alive pings, and closes itself after
- * `idleTimeoutMs` without traffic in either direction.
+ * `idleTimeoutMs` without a message in either direction.
+ *
+ * Two deadlines keep a slow or silent peer from holding a connection slot
+ * for good (the "slowloris" attack): only whole messages count as activity
+ * for the idle timer — a peer sending nothing but CRLF keep-alives, or a
+ * byte now and then, is still idle — and once a message has begun its
+ * header section must be complete within `headerTimeoutMs`.
  *
  * States: open → closed (a connection is only created once connected;
  * connecting lives in the pool). `closed` is final.
@@ -18,6 +24,8 @@ export interface TcpConnectionOptions {
   direction: 'inbound' | 'outbound';
   clock: Clock;
   idleTimeoutMs: number;
+  /** Time from the first byte of a message to the end of its header section. */
+  headerTimeoutMs: number;
   maxMessageBytes: number;
   logger: Logger;
   onMessage(data: Buffer, connection: TcpConnection): void;
@@ -44,6 +52,8 @@ export class TcpConnection {
   private readonly framer: StreamFramer;
   private lastActivity: number;
   private idleTimer: TimerHandle | undefined;
+  /** Runs while a message's header section is arriving (see headerTimeoutMs). */
+  private headerTimer: TimerHandle | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -72,7 +82,12 @@ export class TcpConnection {
     return this.state === 'open';
   }
 
+  /** Writes a message; a message sent counts as activity for the idle timer. */
   write(data: Buffer): Promise<void> {
+    return this.send(data, true);
+  }
+
+  private send(data: Buffer, isMessage: boolean): Promise<void> {
     if (this.state !== 'open' || this.socket.destroyed) {
       return Promise.reject(
         new TransportError('closed', `TCP connection ${this.describe()} is closed`),
@@ -88,7 +103,7 @@ export class TcpConnection {
         new TransportError('closed', `TCP connection ${this.describe()} stalled`),
       );
     }
-    this.touch();
+    if (isMessage) this.touch();
     return new Promise((resolve, reject) => {
       this.socket.write(data, (err) => {
         if (err) reject(fromSocketError(err, `TCP write on ${this.describe()}`));
@@ -109,13 +124,13 @@ export class TcpConnection {
 
   private onData(chunk: Buffer): void {
     if (this.state !== 'open') return;
-    this.touch();
     for (const event of this.framer.push(chunk)) {
       if (event.type === 'message') {
+        this.touch();
         this.opts.onMessage(event.data, this);
       } else if (event.type === 'ping') {
-        // RFC 5626 §3.5.1: answer a CRLFCRLF ping with a CRLF pong.
-        this.write(PONG).catch((err: unknown) =>
+        // RFC 5626 §3.5.1: answer a CRLFCRLF ping with a CRLF pong (not activity: see above).
+        this.send(PONG, false).catch((err: unknown) =>
           this.opts.logger.debug({ err, connection: this.describe() }, 'keep-alive pong failed'),
         );
       } else {
@@ -128,6 +143,27 @@ export class TcpConnection {
       }
       if (this.state !== 'open') return; // onMessage may have closed the layer
     }
+    this.watchHeaders();
+  }
+
+  /** Arms the header deadline when a message has begun, clears it once its headers are in. */
+  private watchHeaders(): void {
+    const receivingHeaders = this.framer.inMessage && !this.framer.inBody;
+    if (!receivingHeaders) {
+      this.opts.clock.clearTimeout(this.headerTimer);
+      this.headerTimer = undefined;
+      return;
+    }
+    // Armed once per message: more bytes of the same header section do not extend it.
+    this.headerTimer ??= this.opts.clock.setTimeout(() => {
+      this.headerTimer = undefined;
+      if (this.state !== 'open') return;
+      this.opts.logger.debug(
+        { connection: this.describe(), timeoutMs: this.opts.headerTimeoutMs },
+        'closing TCP connection: message headers not received in time',
+      );
+      this.close();
+    }, this.opts.headerTimeoutMs);
   }
 
   private touch(): void {
@@ -155,6 +191,7 @@ export class TcpConnection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.opts.clock.clearTimeout(this.idleTimer);
+    this.opts.clock.clearTimeout(this.headerTimer);
     this.opts.onClose(this);
   }
 }

@@ -15,6 +15,7 @@ import { TcpConnection } from './tcp-connection.js';
 export interface TcpPoolOptions {
   clock: Clock;
   idleTimeoutMs: number;
+  headerTimeoutMs: number;
   connectTimeoutMs: number;
   maxMessageBytes: number;
   logger: Logger;
@@ -27,6 +28,8 @@ export class TcpPool {
   private readonly byId = new Map<number, TcpConnection>();
   private readonly byPeer = new Map<string, TcpConnection>();
   private readonly connecting = new Map<string, Promise<TcpConnection>>();
+  /** Open inbound connections per canonical remote address (for the per-source cap). */
+  private readonly inboundByAddress = new Map<string, number>();
   private readonly closing = new AbortController();
 
   constructor(private readonly opts: TcpPoolOptions) {}
@@ -46,15 +49,25 @@ export class TcpPool {
       direction,
       clock: this.opts.clock,
       idleTimeoutMs: this.opts.idleTimeoutMs,
+      headerTimeoutMs: this.opts.headerTimeoutMs,
       maxMessageBytes: this.opts.maxMessageBytes,
       logger: this.opts.logger,
       onMessage: this.opts.onMessage,
       onClose: (c) => this.forget(c),
     });
     this.byId.set(connection.id, connection);
+    if (direction === 'inbound') {
+      const address = connection.remote.address;
+      this.inboundByAddress.set(address, (this.inboundByAddress.get(address) ?? 0) + 1);
+    }
     this.byPeer.set(peerKey(connection.remote.address, connection.remote.port), connection);
     this.opts.logger.debug({ connection: connection.describe() }, 'TCP connection open');
     return connection;
+  }
+
+  /** Inbound connections open now from that address (canonical form). */
+  inboundFrom(address: string): number {
+    return this.inboundByAddress.get(address) ?? 0;
   }
 
   get(id: number): TcpConnection | undefined {
@@ -105,7 +118,13 @@ export class TcpPool {
   }
 
   private forget(connection: TcpConnection): void {
-    this.byId.delete(connection.id);
+    if (!this.byId.delete(connection.id)) return;
+    if (connection.direction === 'inbound') {
+      const address = connection.remote.address;
+      const n = (this.inboundByAddress.get(address) ?? 1) - 1;
+      if (n > 0) this.inboundByAddress.set(address, n);
+      else this.inboundByAddress.delete(address);
+    }
     const key = peerKey(connection.remote.address, connection.remote.port);
     if (this.byPeer.get(key) === connection) this.byPeer.delete(key);
     this.opts.logger.debug({ connection: connection.describe() }, 'TCP connection closed');

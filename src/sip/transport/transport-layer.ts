@@ -4,7 +4,6 @@
  * response/request routing rules the transaction layer relies on.
  */
 import type { RemoteInfo } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
 import type { Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock, type TimerHandle } from '../../clock/index.js';
@@ -48,6 +47,9 @@ import { UdpListener } from './udp-listener.js';
 import { parseTopVia, replaceTopVia, stampReceived, viaHost } from './via.js';
 
 const DEFAULT_TCP_IDLE_TIMEOUT_MS = 60_000;
+const DEFAULT_TCP_HEADER_TIMEOUT_MS = 10_000;
+/** Inbound TCP connections from one address (see TransportLayerOptions.maxInboundTcpConnectionsPerSource). */
+const DEFAULT_MAX_INBOUND_TCP_CONNECTIONS_PER_SOURCE = 32;
 /** §18.1.1: 1300 bytes when the path MTU is unknown. */
 const DEFAULT_UDP_MTU = 1300;
 const DEFAULT_MAX_MESSAGE_BYTES = 65_535;
@@ -85,8 +87,11 @@ export class TransportLayer {
   private readonly udpMtu: number;
   private readonly maxMessageBytes: number;
   private readonly maxInboundTcp: number;
+  private readonly maxInboundTcpPerSource: number;
   /** Whether the last inbound connection was refused (see accept()). */
   private refusingTcp = false;
+  /** Sources whose connections are being refused over the per-source cap (one log line per episode). */
+  private readonly refusingTcpFrom = new Set<string>();
   /** Local interface addresses, for sent-by matching of wildcard listeners (§18.1.2). */
   private readonly interfaceAddresses = localInterfaceAddresses();
   private closed = false;
@@ -104,9 +109,21 @@ export class TransportLayer {
         `maxInboundTcpConnections must be an integer >= 1, got ${this.maxInboundTcp}`,
       );
     }
+    this.maxInboundTcpPerSource =
+      opts.maxInboundTcpConnectionsPerSource ?? DEFAULT_MAX_INBOUND_TCP_CONNECTIONS_PER_SOURCE;
+    if (!Number.isInteger(this.maxInboundTcpPerSource) || this.maxInboundTcpPerSource < 1) {
+      throw new RangeError(
+        `maxInboundTcpConnectionsPerSource must be an integer >= 1, got ${this.maxInboundTcpPerSource}`,
+      );
+    }
+    const headerTimeoutMs = opts.tcpHeaderTimeoutMs ?? DEFAULT_TCP_HEADER_TIMEOUT_MS;
+    if (!Number.isFinite(headerTimeoutMs) || headerTimeoutMs <= 0) {
+      throw new RangeError(`tcpHeaderTimeoutMs must be a positive number, got ${headerTimeoutMs}`);
+    }
     this.pool = new TcpPool({
       clock: this.clock,
       idleTimeoutMs: opts.tcpIdleTimeoutMs ?? DEFAULT_TCP_IDLE_TIMEOUT_MS,
+      headerTimeoutMs,
       connectTimeoutMs: TCP_CONNECT_TIMEOUT_MS,
       maxMessageBytes: this.maxMessageBytes,
       logger: this.logger,
@@ -211,8 +228,9 @@ export class TransportLayer {
   /**
    * Sends a response where §18.2.2 and RFC 3581 §4 say: reliable → the
    * connection the request came on (if closed, connect to the top Via
-   * received/sent-by); UDP → maddr, else received + rport, else received,
-   * else sent-by (default port 5060).
+   * received/sent-by); UDP → received + rport, else received, else sent-by
+   * (default port 5060). Never to a Via maddr and never after a DNS lookup
+   * (see response-target.ts): a response goes back where its request came from.
    */
   async sendResponse(res: SipResponse, requestSource: Source): Promise<void> {
     this.assertOpen();
@@ -237,13 +255,13 @@ export class TransportLayer {
         }
       }
       if (!via) throw this.noVia();
-      const target = await this.resolve(reliableResponseTarget(via));
+      const target = this.literalTarget(reliableResponseTarget(via));
       await this.transmit(data, { protocol: 'tcp', ...target });
       return;
     }
 
     if (!via) throw this.noVia();
-    const target = await this.resolve(unreliableResponseTarget(via));
+    const target = this.literalTarget(unreliableResponseTarget(via));
     await this.sendDatagram(data, { protocol: 'udp', ...target }, requestSource.local);
   }
 
@@ -311,6 +329,21 @@ export class TransportLayer {
 
   private accept(socket: Socket): void {
     this.refusingTcp = false;
+    const peer = canonicalHost(socket.remoteAddress ?? '');
+    if (this.pool.inboundFrom(peer) >= this.maxInboundTcpPerSource) {
+      socket.destroy();
+      this.counters.tcpRefused++;
+      // Once per episode per source: the episode ends when one of its connections is accepted.
+      if (!this.refusingTcpFrom.has(peer)) {
+        if (this.refusingTcpFrom.size < 1000) this.refusingTcpFrom.add(peer);
+        this.logger.warn(
+          { limit: this.maxInboundTcpPerSource, peer },
+          'inbound TCP connection limit per source reached: closing its new connections',
+        );
+      }
+      return;
+    }
+    this.refusingTcpFrom.delete(peer);
     this.pool.adopt(socket, 'inbound');
   }
 
@@ -524,17 +557,20 @@ export class TransportLayer {
     }
   }
 
-  /** Host names (a maddr, or a sent-by without received) are resolved with A/AAAA (RFC 3263 §6, port known). */
-  private async resolve(target: HostPort): Promise<{ address: string; port: number }> {
+  /**
+   * A response target must be an IP literal: §18.2.1 stamps `received` on
+   * every request whose sent-by is a host name, so a name here means a Via
+   * we did not stamp. Resolving it would let a peer make us do a DNS lookup
+   * per response (and answer wherever that name points).
+   */
+  private literalTarget(target: HostPort): { address: string; port: number } {
     if (ipFamily(target.host) !== 0)
       return { address: canonicalHost(target.host), port: target.port };
-    try {
-      const { address } = await lookup(target.host);
-      return { address, port: target.port };
-    } catch (err) {
-      this.counters.sendErrors++;
-      throw new TransportError('unreachable', `cannot resolve ${target.host}`, { cause: err });
-    }
+    this.counters.sendErrors++;
+    throw new TransportError(
+      'unreachable',
+      `response target "${target.host}" is not an IP address (RFC 3261 §18.2.1 received missing)`,
+    );
   }
 
   private familyOf(address: string): IpFamily {

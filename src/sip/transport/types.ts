@@ -27,8 +27,18 @@ export interface ListenSpec {
 
 export interface TransportLayerOptions {
   listen: ListenSpec[];
-  /** default 60000 */
+  /**
+   * A TCP connection with no SIP message in either direction for this long
+   * is closed (default 60000). CRLF keep-alives and partial messages do not
+   * count, so they cannot keep a connection open by themselves.
+   */
   tcpIdleTimeoutMs?: number;
+  /**
+   * Once a message has begun on a TCP connection, its header section must be
+   * complete within this time or the connection is closed (default 10000):
+   * a peer trickling bytes cannot hold a connection slot.
+   */
+  tcpHeaderTimeoutMs?: number;
   /** default 1300, §18.1.1 */
   udpMtu?: number;
   /** default 65535 */
@@ -40,6 +50,12 @@ export interface TransportLayerOptions {
    * and take down every transport, UDP and outbound TCP included.
    */
   maxInboundTcpConnections?: number;
+  /**
+   * Inbound TCP connections open at once from one source address, across
+   * listeners (default 32, at least 1): one host cannot take every slot of
+   * maxInboundTcpConnections.
+   */
+  maxInboundTcpConnectionsPerSource?: number;
   clock?: Clock;
   logger?: Logger;
 }

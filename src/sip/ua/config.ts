@@ -54,17 +54,34 @@ export interface UserAgentOptions {
   timers?: Partial<TimerConfig>;
   /** Value of the User-Agent / Server header. */
   userAgent?: string;
-  /** Default ring timeout for outgoing calls (ms). */
+  /**
+   * Ring timeout (ms): the default for outgoing calls, and the lifetime of
+   * an incoming INVITE nobody answers — it then gets 480 and the call fails
+   * with `no-answer`, so spoofed INVITEs cannot pile up.
+   */
   ringTimeoutMs?: number;
   /** User part of our Contact and default From. */
   localUser?: string;
   tcpIdleTimeoutMs?: number;
-  /** Cap on inbound TCP connections open at once (transport default: 1000). */
+  /** Cap on inbound TCP connections open at once, per listener (transport default: 1000). */
   maxInboundTcpConnections?: number;
+  /** Cap on inbound TCP connections open at once from one source address (transport default: 32). */
+  maxInboundTcpConnectionsPerSource?: number;
+  /** How long a TCP peer may take to send a message's headers once it began (transport default: 10 s). */
+  tcpHeaderTimeoutMs?: number;
+  /** Calls (incoming and outgoing, any state) at most; past it an INVITE gets 503 (default 10 000). */
+  maxDialogs?: number;
+  /** Server transactions at most, lingering ones included; past it new requests get 503 (default 500 000). */
+  maxServerTransactions?: number;
+  /** New out-of-dialog requests per second from one source address before 503s (default 1000; 0 = off). */
+  newRequestsPerSecondPerSource?: number;
+  /** Burst above that rate (default: one second's worth). */
+  newRequestsBurstPerSource?: number;
   clock?: Clock;
   logger?: Logger;
 }
 
 export const DEFAULT_RING_TIMEOUT_MS = 60_000;
+export const DEFAULT_MAX_DIALOGS = 10_000;
 export const DEFAULT_USER_AGENT = 'Partyline/0.1';
 export const DEFAULT_INBOUND_ALGORITHMS: DigestAlgorithm[] = ['MD5'];

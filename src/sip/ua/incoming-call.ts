@@ -10,6 +10,7 @@ import {
   type NameAddr,
   type SipRequest,
 } from '../message/index.js';
+import type { TimerHandle } from '../../clock/index.js';
 import type { ServerTransaction } from '../transaction/index.js';
 import type { Source } from '../transport/index.js';
 import { Dialog } from '../dialog/index.js';
@@ -19,6 +20,8 @@ import { Session, copyRecordRoute } from './session.js';
 export class IncomingCall extends Session {
   readonly localTag = generateTag();
   private answered = false;
+  /** The server-side lifetime of the unanswered INVITE (see ringTimedOut). */
+  private ringTimer: TimerHandle | undefined;
 
   constructor(
     core: UaCore,
@@ -26,12 +29,31 @@ export class IncomingCall extends Session {
     private readonly tx: ServerTransaction,
     readonly source: Source,
     private readonly localContact: NameAddr,
+    ringTimeoutMs: number,
   ) {
     super(core, null);
     this.state = 'proceeding';
     this.remoteSdp = invite.body.length ? invite.body.toString() : null;
     // Timer H / transport failure on our final response: nothing more to do but forget the call.
     tx.onTransportError = () => this.terminate('local', 'transport error');
+    this.ringTimer = core.clock.setTimeout(() => this.ringTimedOut(), ringTimeoutMs);
+  }
+
+  /**
+   * Nobody answered or rejected the INVITE within the ring timeout. The
+   * INVITE server transaction has no timer of its own before a final
+   * response (§17.2.1 Proceeding), so without this an INVITE whose caller
+   * never CANCELs — a spoofed one, whose "caller" never hears our 180 —
+   * would hold its call, transaction and dialog state for good. 480
+   * Temporarily Unavailable, as a UA does when no one picks up (§21.4.18).
+   */
+  private ringTimedOut(): void {
+    this.ringTimer = undefined;
+    if (this.answered || this.state === 'terminated') return;
+    this.core.logger.info({ callId: this.callId }, 'incoming call not answered in time: 480');
+    this.tx.respond(createResponse(this.invite, 480, undefined, { toTag: this.localTag }));
+    this.terminate('local', 'ring timeout');
+    this.emit('failed', { cause: 'no-answer', status: 480, reason: 'Not answered in time' });
   }
 
   override get callId(): string {
@@ -58,6 +80,8 @@ export class IncomingCall extends Session {
   answer(sdp: string): void {
     if (this.answered || this.state === 'terminated') return;
     this.answered = true;
+    this.core.clock.clearTimeout(this.ringTimer);
+    this.ringTimer = undefined;
     const dialog = Dialog.asUas(this.invite, this.localTag, this.localContact, 'confirmed');
     this.dialog = dialog;
     this.localSdp = sdp;
@@ -104,6 +128,8 @@ export class IncomingCall extends Session {
    * does not keep the whole call alive with it.
    */
   protected override cleanup(): void {
+    this.core.clock.clearTimeout(this.ringTimer);
+    this.ringTimer = undefined;
     this.tx.onTransportError = undefined;
   }
 

@@ -3,13 +3,8 @@
  * (RFC 3261 §8.2): checks of the Request-URI, Require and body, and the
  * responses to OPTIONS and to methods we do not implement.
  */
-import {
-  createResponse,
-  generateTag,
-  isSipUri,
-  type SipRequest,
-  type SipResponse,
-} from '../message/index.js';
+import { isSipUri, type SipRequest, type SipResponse } from '../message/index.js';
+import { statelessResponse } from '../transaction/index.js';
 
 /** Methods we implement (§20.5 Allow). */
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO';
@@ -19,10 +14,18 @@ const SUPPORTED = new Set<string>();
 /**
  * A response of ours outside any dialog. §8.2.6.2: the UAS adds a To tag
  * (createResponse keeps the tag an in-dialog request already has, and
- * leaves a 100 untagged).
+ * leaves a 100 untagged). These are sent statelessly (§8.2.7), so the tag is
+ * derived from the request: a retransmission gets the very same answer.
  */
 export function reply(req: SipRequest, status: number, reason?: string): SipResponse {
-  return createResponse(req, status, reason, { toTag: generateTag() });
+  return statelessResponse(req, status, reason);
+}
+
+/** §21.5.4: 503 with Retry-After, for load we will not take on (caps). */
+export function overloaded(req: SipRequest, reason: string, retryAfterS: number): SipResponse {
+  const res = reply(req, 503, reason);
+  res.headers.append('Retry-After', String(retryAfterS));
+  return res;
 }
 
 /**

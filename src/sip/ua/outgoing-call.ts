@@ -21,6 +21,7 @@ import type { ClientTransaction } from '../transaction/index.js';
 import type { Endpoint } from '../transport/index.js';
 import { Dialog } from '../dialog/index.js';
 import { DigestClient } from '../auth/index.js';
+import { ackDue, type PacedAck } from './ack-pacing.js';
 import { causeOfStatus, type CallFailure, type FailureCause } from './causes.js';
 import type { UaCore } from './core.js';
 import { nextHopOf, resolveEndpoint, type Route } from './routing.js';
@@ -57,7 +58,7 @@ export class OutgoingCall extends Session {
   private cancelGuard: TimerHandle | undefined;
   private cseq = 1;
   /** Forks whose 2xx we ACKed and ended (by To tag), to re-ACK their retransmissions only. */
-  private readonly unwanted = new Map<string, { ack: SipRequest; next: Route['next'] }>();
+  private readonly unwanted = new Map<string, PacedAck & { next: Route['next'] }>();
 
   constructor(
     core: UaCore,
@@ -185,8 +186,9 @@ export class OutgoingCall extends Session {
     }
     const unwanted = this.unwanted.get(toTag);
     if (unwanted) {
-      // A retransmission of a fork's 2xx we already ACKed and BYEd: only the ACK again.
-      this.core.sendAck(unwanted.ack, unwanted.next).catch(() => undefined);
+      // A retransmission of a fork's 2xx we already ACKed and BYEd: only the ACK again (paced).
+      if (ackDue(unwanted, this.core.clock, this.core.timers.T1))
+        this.core.sendAck(unwanted.ack, unwanted.next).catch(() => undefined);
       return;
     }
     if (this.state === 'confirmed' || this.state === 'terminated') {
@@ -229,7 +231,8 @@ export class OutgoingCall extends Session {
     }
     const ack = dialog.createRequest('ACK', { cseq: invite.cseq().seq });
     const bye = dialog.createRequest('BYE');
-    if (this.unwanted.size < MAX_UNWANTED_FORKS) this.unwanted.set(dialog.remoteTag, { ack, next });
+    if (this.unwanted.size < MAX_UNWANTED_FORKS)
+      this.unwanted.set(dialog.remoteTag, { ack, next, sentAt: this.core.clock.now() });
     this.core.sendAck(ack, next).catch(() => undefined);
     this.core
       .sendRequest(bye, next, {

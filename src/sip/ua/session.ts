@@ -14,6 +14,7 @@ import type { ServerTransaction } from '../transaction/index.js';
 import type { DigestClient } from '../auth/index.js';
 import type { Dialog } from '../dialog/index.js';
 import { AnswerRetransmitter } from './answer-retransmitter.js';
+import { ackDue, pacedAck, type PacedAck } from './ack-pacing.js';
 import type { NextHop, UaCore } from './core.js';
 import type { CallEvents } from './events.js';
 import { nextHopOf } from './routing.js';
@@ -63,8 +64,8 @@ export abstract class Session extends EventEmitter<CallEvents> {
   private reinviteInProgress = false;
   private incomingReinvite: ServerTransaction | null = null;
   private pendingAnswer: PendingAnswer | null = null;
-  /** ACKs we sent, by INVITE CSeq, to answer retransmitted 2xx (§13.2.2.4). */
-  private acks = new Map<number, SipRequest>();
+  /** ACKs we sent, by INVITE CSeq, to answer retransmitted 2xx (§13.2.2.4), paced (ack-pacing.ts). */
+  private acks = new Map<number, PacedAck>();
 
   protected constructor(
     protected readonly core: UaCore,
@@ -207,30 +208,34 @@ export abstract class Session extends EventEmitter<CallEvents> {
   /** ACK for a 2xx to an INVITE we sent, kept to answer its retransmissions (§13.2.2.4). */
   protected ackInvite(invite: SipRequest): void {
     const seq = invite.cseq().seq;
-    let ack = this.acks.get(seq);
-    if (!ack) {
+    let entry = this.acks.get(seq);
+    if (!entry) {
       if (!this.dialog) return;
-      ack = this.dialog.createRequest('ACK', { cseq: seq });
+      const ack = this.dialog.createRequest('ACK', { cseq: seq });
       // §22.1: the ACK carries the same credentials as the INVITE it acknowledges.
       for (const name of ['Authorization', 'Proxy-Authorization']) {
         for (const v of invite.headers.lines(name)) ack.headers.append(name, v);
       }
-      this.acks.set(seq, ack);
+      entry = pacedAck(ack);
+      this.acks.set(seq, entry);
       // Keep only the latest few: older INVITEs cannot be retransmitting anymore.
       if (this.acks.size > 4) this.acks.delete(this.acks.keys().next().value as number);
     }
-    // A retransmitted 2xx gets the very same ACK again, branch included.
-    this.core.sendAck(ack, this.nextHop()).catch((err: Error) => {
+    this.resendAck(entry);
+  }
+
+  /** A retransmitted 2xx gets the very same ACK again, branch included — at most once per T1. */
+  private resendAck(entry: PacedAck): void {
+    if (!ackDue(entry, this.core.clock, this.core.timers.T1)) return;
+    this.core.sendAck(entry.ack, this.nextHop()).catch((err: Error) => {
       this.core.logger.warn({ err: err.message, callId: this.callId }, 'ACK could not be sent');
     });
   }
 
   /** A 2xx that arrived outside any transaction (RFC 6026 §8.4): re-ACK if we know it. */
   handleStrayAnswer(res: SipResponse): void {
-    const seq = res.cseq().seq;
-    const ack = this.acks.get(seq);
-    if (!ack) return;
-    this.core.sendAck(ack, this.nextHop()).catch(() => undefined);
+    const entry = this.acks.get(res.cseq().seq);
+    if (entry) this.resendAck(entry);
   }
 
   /** An in-dialog request from the peer (§12.2.2). */

@@ -12,7 +12,6 @@ import { systemClock, type Clock, type TimerHandle } from '../../clock/index.js'
 import {
   createResponse,
   generateBranch,
-  generateTag,
   type NameAddr,
   type SipRequest,
   type SipResponse,
@@ -23,12 +22,14 @@ import {
   type ClientTransactionHandlers,
   type ServerTransaction,
   type TimerConfig,
+  statelessToTag,
 } from '../transaction/index.js';
 import { TransportLayer, type Endpoint, type Source } from '../transport/index.js';
 import { DigestServer } from '../auth/index.js';
 import { dialogKey } from '../dialog/index.js';
 import {
   DEFAULT_INBOUND_ALGORITHMS,
+  DEFAULT_MAX_DIALOGS,
   DEFAULT_RING_TIMEOUT_MS,
   DEFAULT_USER_AGENT,
   type TrunkConfig,
@@ -49,6 +50,7 @@ import {
   ALLOW,
   methodNotAllowed,
   optionsResponse,
+  overloaded,
   refuseBody,
   refuseRequest,
   reply,
@@ -56,6 +58,8 @@ import {
 
 /** How long close() waits at most for the BYEs / CANCELs it sent. */
 const SHUTDOWN_GRACE_MS = 2_000;
+/** Retry-After (s) of the 503 for an INVITE past maxDialogs: calls end at their own pace. */
+const DIALOGS_FULL_RETRY_AFTER_S = 30;
 
 export interface CallOptions extends CallerIdOptions {
   sdp?: string | null;
@@ -84,6 +88,9 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
   private readonly trunks: TrunkConfig[];
   private readonly digestServer: DigestServer | null;
   private readonly localUser: string;
+  private readonly maxDialogs: number;
+  /** INVITEs refused since the call table filled; 0 = not full (one log line per episode). */
+  private dialogsFullRefused = 0;
 
   private constructor(
     readonly transport: TransportLayer,
@@ -95,13 +102,24 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     this.userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
     this.trunks = opts.trunks ?? [];
     this.localUser = opts.localUser ?? 'partyline';
+    this.maxDialogs = opts.maxDialogs ?? DEFAULT_MAX_DIALOGS;
+    if (!Number.isInteger(this.maxDialogs) || this.maxDialogs < 1)
+      throw new RangeError(`maxDialogs must be an integer >= 1, got ${this.maxDialogs}`);
     this.transactions = new TransactionLayer(
       transport,
       {
         onRequest: (req, tx, source) => this.onRequest(req, tx, source),
+        statelessReply: (req) => this.statelessReply(req),
         onStrayResponse: (res) => this.onStrayResponse(res),
       },
-      { timers: opts.timers, clock: this.clock, logger: this.logger },
+      {
+        timers: opts.timers,
+        clock: this.clock,
+        logger: this.logger,
+        maxServerTransactions: opts.maxServerTransactions,
+        newRequestsPerSecondPerSource: opts.newRequestsPerSecondPerSource,
+        newRequestsBurstPerSource: opts.newRequestsBurstPerSource,
+      },
     );
     transport.onMessage = (msg, source) => this.transactions.receive(msg, source);
     this.digestServer = opts.inboundAuth
@@ -118,7 +136,9 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     const transport = await TransportLayer.create({
       listen: opts.listen,
       tcpIdleTimeoutMs: opts.tcpIdleTimeoutMs,
+      tcpHeaderTimeoutMs: opts.tcpHeaderTimeoutMs,
       maxInboundTcpConnections: opts.maxInboundTcpConnections,
+      maxInboundTcpConnectionsPerSource: opts.maxInboundTcpConnectionsPerSource,
       clock: opts.clock,
       logger: opts.logger,
     });
@@ -271,6 +291,63 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     }
   }
 
+  /**
+   * Every answer we give a new request on our own, sent statelessly by the
+   * transaction layer (§8.2.7; see transaction/stateless.ts): nothing is
+   * kept for requests we refuse, so a flood of them — or of their
+   * retransmissions — costs no table entry and no retransmission timer.
+   * Undefined: the request goes on to a server transaction and dispatch().
+   */
+  private statelessReply(req: SipRequest): SipResponse | undefined {
+    // §9.2: a CANCEL that matches no INVITE we are still answering gets 481.
+    if (req.method === 'CANCEL') {
+      const inviteTx = this.transactions.findInviteServerTransaction(req);
+      return inviteTx && this.incoming.has(inviteTx.id) ? undefined : reply(req, 481);
+    }
+    // §12.2.2: an in-dialog request for a dialog we do not have gets 481.
+    if (req.to().params.has('tag'))
+      return this.findSession(req, true) ? undefined : reply(req, 481);
+    const refused = refuseRequest(req);
+    if (refused) return refused;
+    switch (req.method) {
+      case 'INVITE':
+        return this.screenInvite(req);
+      case 'OPTIONS':
+        return optionsResponse(req, this.userAgent);
+      case 'BYE':
+        return reply(req, 481);
+      default:
+        return methodNotAllowed(req);
+    }
+  }
+
+  /** The checks a new INVITE passes before it becomes a call: auth (§22), body (§8.2.3), the call cap. */
+  private screenInvite(req: SipRequest): SipResponse | undefined {
+    if (this.digestServer) {
+      const check = this.digestServer.verify(req);
+      if (!check.ok) {
+        if (check.reason !== 'missing')
+          this.logger.info({ reason: check.reason, callId: req.callId() }, 'INVITE auth failed');
+        return this.digestServer.challenge(req, { stale: check.stale, toTag: statelessToTag(req) });
+      }
+    }
+    const refused = refuseBody(req);
+    if (refused) return refused;
+    if (this.live.size >= this.maxDialogs) {
+      if (this.dialogsFullRefused++ === 0)
+        this.logger.warn({ limit: this.maxDialogs }, 'call limit reached: answering INVITEs 503');
+      return overloaded(req, 'Too Many Calls', DIALOGS_FULL_RETRY_AFTER_S);
+    }
+    if (this.dialogsFullRefused > 0) {
+      this.logger.info({ refused: this.dialogsFullRefused }, 'below the call limit again');
+      this.dialogsFullRefused = 0;
+    }
+    if (this.listenerCount('invite') === 0)
+      return reply(req, 480, 'No application is taking calls');
+    return undefined;
+  }
+
+  /** A request statelessReply() let through: a matched CANCEL, an in-dialog request, a new call. */
   private dispatch(req: SipRequest, tx: ServerTransaction | null, source: Source): void {
     if (req.method === 'ACK' || !tx) {
       // ACK for a 2xx has no transaction (§17.2.3); one that matches no dialog is dropped (§12.2.2).
@@ -283,34 +360,20 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
       if (!session) return tx.respond(reply(req, 481));
       return session.handleRequest(req, tx);
     }
-    const refused = refuseRequest(req);
-    if (refused) return tx.respond(refused);
-    switch (req.method) {
-      case 'INVITE':
-        return this.onInvite(req, tx, source);
-      case 'OPTIONS':
-        return tx.respond(optionsResponse(req, this.userAgent));
-      case 'BYE':
-        return tx.respond(reply(req, 481));
-      default:
-        return tx.respond(methodNotAllowed(req));
-    }
+    if (req.method === 'INVITE') return this.onInvite(req, tx, source);
+    // Not reached: statelessReply() answers every other out-of-dialog request.
+    tx.respond(reply(req, 500, 'Server Internal Error'));
   }
 
   private onInvite(req: SipRequest, tx: ServerTransaction, source: Source): void {
-    if (this.digestServer) {
-      const check = this.digestServer.verify(req);
-      if (!check.ok) {
-        if (check.reason !== 'missing')
-          this.logger.info({ reason: check.reason, callId: req.callId() }, 'INVITE auth failed');
-        return tx.respond(
-          this.digestServer.challenge(req, { stale: check.stale, toTag: generateTag() }),
-        );
-      }
-    }
-    const refused = refuseBody(req);
-    if (refused) return tx.respond(refused);
-    const call = new IncomingCall(this, req, tx, source, this.contactFor(source));
+    const call = new IncomingCall(
+      this,
+      req,
+      tx,
+      source,
+      this.contactFor(source),
+      this.opts.ringTimeoutMs ?? DEFAULT_RING_TIMEOUT_MS,
+    );
     this.live.add(call);
     this.incoming.set(tx.id, call);
     const forget = (): void => {
@@ -321,10 +384,6 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     tx.onTerminated = forget;
     call.once('failed', forget);
     call.once('ended', forget);
-    if (this.listenerCount('invite') === 0) {
-      call.reject(480, 'No application is taking calls');
-      return;
-    }
     this.emit('invite', call);
   }
 

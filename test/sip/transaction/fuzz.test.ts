@@ -152,7 +152,12 @@ describe('transaction layer fuzz', () => {
     const clock = new ManualClock();
     const transport = new FlakyTransport(rng);
     const user = new FuzzUser(rng, clock);
-    const layer = new TransactionLayer(transport, user, { clock, timers: { T1 } });
+    // No per-source rate: every mutation comes from one source and must reach the machines.
+    const layer = new TransactionLayer(transport, user, {
+      clock,
+      timers: { T1 },
+      newRequestsPerSecondPerSource: 0,
+    });
     const requests = requestSeeds();
     let responses: Buffer[] = [];
     let parsed = 0;

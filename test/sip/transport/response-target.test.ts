@@ -39,13 +39,15 @@ describe('response targets (RFC 3261 §18.2.2, RFC 3581 §4)', () => {
     assert.deepEqual(unreliableResponseTarget(v), { host: '192.0.2.4', port: 5070 });
   });
 
-  it('UDP: maddr comes first (RFC 3581 §4 applies only without maddr)', () => {
+  it('UDP: maddr is ignored — the response goes where the request came from, never where the sender says', () => {
     const v = via('10.0.0.1', 5070, [
       ['maddr', '10.0.0.200'],
       ['rport', '40000'],
       ['received', '192.0.2.4'],
     ]);
-    assert.deepEqual(unreliableResponseTarget(v), { host: '10.0.0.200', port: 5070 });
+    assert.deepEqual(unreliableResponseTarget(v), { host: '192.0.2.4', port: 40000 });
+    const named = via('10.0.0.1', 5070, [['maddr', 'victim.example']]);
+    assert.deepEqual(unreliableResponseTarget(named), { host: '10.0.0.1', port: 5070 });
   });
 
   it('IPv6 hosts lose their brackets', () => {

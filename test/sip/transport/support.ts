@@ -103,9 +103,9 @@ export class TcpPeer {
     });
   }
 
-  static connect(address: string, port: number): Promise<TcpPeer> {
+  static connect(address: string, port: number, localAddress?: string): Promise<TcpPeer> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: address, port }, () => {
+      const socket = connect({ host: address, port, localAddress }, () => {
         socket.removeListener('error', reject);
         resolve(new TcpPeer(socket));
       });

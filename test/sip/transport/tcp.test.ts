@@ -342,6 +342,88 @@ describe('TCP connection management', { timeout: 10_000 }, () => {
     }
   });
 
+  it('caps inbound connections per source address, not only per listener', async () => {
+    const l = await layerWithInbox({
+      listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }],
+      maxInboundTcpConnectionsPerSource: 2,
+    });
+    const port = l.layer.localEndpoint('tcp', 4).port;
+    const peers: TcpPeer[] = [];
+    try {
+      for (let i = 0; i < 2; i++) peers.push(await TcpPeer.connect('127.0.0.1', port));
+      await until(() => l.layer.stats().tcpConnections === 2);
+      const third = await TcpPeer.connect('127.0.0.1', port);
+      peers.push(third);
+      await third.closed; // the same address a third time: closed at accept
+      assert.equal(l.layer.stats().tcpRefused, 1);
+      // Another source still gets in.
+      const other = await TcpPeer.connect('127.0.0.1', port, '127.0.0.2');
+      peers.push(other);
+      await other.write(
+        requestText({ via: `SIP/2.0/TCP 127.0.0.2:${other.localPort};branch=${generateBranch()}` }),
+      );
+      const got = await l.inbox.next();
+      assert.equal(got.source.address, '127.0.0.2');
+      assert.equal(l.layer.stats().tcpConnections, 3);
+    } finally {
+      for (const peer of peers) await peer.close();
+      await l.layer.close();
+    }
+  });
+
+  it('closes a connection whose message headers do not arrive within tcpHeaderTimeoutMs (trickling peer)', async () => {
+    const clock = new ManualClock();
+    const l = await layerWithInbox({
+      listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }],
+      clock,
+      tcpHeaderTimeoutMs: 1000,
+      tcpIdleTimeoutMs: 60_000,
+    });
+    const peer = await TcpPeer.connect('127.0.0.1', l.layer.localEndpoint('tcp', 4).port);
+    const delivered = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 30));
+    try {
+      await peer.write('OPTIONS sip:service@127.0.0.1 SIP/2.0\r\nVia: ');
+      await delivered();
+      // One byte every 300 ms: never idle for long, never done.
+      for (let i = 0; i < 3; i++) {
+        clock.advance(300);
+        await peer.write('S');
+        await delivered();
+      }
+      assert.ok(!peer.socket.destroyed);
+      clock.advance(100); // t = 1000 since the message began
+      await peer.closed;
+      assert.equal(l.layer.stats().tcpConnections, 0);
+    } finally {
+      await peer.close();
+      await l.layer.close();
+    }
+  });
+
+  it('CRLF keep-alives alone do not keep a connection from its idle timeout', async () => {
+    const clock = new ManualClock();
+    const l = await layerWithInbox({
+      listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }],
+      clock,
+      tcpIdleTimeoutMs: 1000,
+    });
+    const peer = await TcpPeer.connect('127.0.0.1', l.layer.localEndpoint('tcp', 4).port);
+    try {
+      for (let i = 0; i < 3; i++) {
+        await peer.write('\r\n\r\n');
+        await peer.pongs.next(); // answered (RFC 5626 §3.5.1), but not activity
+        clock.advance(300);
+      }
+      assert.ok(!peer.socket.destroyed);
+      clock.advance(100); // t = 1000 with no message
+      await peer.closed;
+      assert.equal(l.layer.stats().tcpConnections, 0);
+    } finally {
+      await peer.close();
+      await l.layer.close();
+    }
+  });
+
   it('rejects with refused when nothing listens', async () => {
     const layer = await TransportLayer.create({
       listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }],
