@@ -49,6 +49,12 @@ export async function applyMemberAction(
           `member ${shown} is on hold for a pending transfer: abort_transfer or resume_call ends it`,
         );
       if (!member.apiHeld) throw conflict(`member ${shown} is not on hold`);
+      // Held twice over: lifting only our hold would answer 201 and leave it hearing hold music.
+      if (member.transferHeld)
+        throw conflict(
+          `member ${shown} is also on hold for a pending transfer: unhold it once the transfer ` +
+            'has ended (completed, abort_transfer or resume_call)',
+        );
       member.apiHeld = false;
       return s.applyHold(member, { request, events: [{ type: 'member.unheld', memberId: id }] });
     }

@@ -438,3 +438,88 @@ test('calls never wait for each other: a call whose store writes stall does not 
   await mpc.idle();
   assert.ok(engine.legs.some((l) => l.address === '+14155550101'));
 });
+
+test('unhold of a member held by the API and by a warm transfer is a 409 that changes nothing; after the transfer it works', async () => {
+  const { store, engine, mpc, run, member } = await setup();
+  const callId = await run();
+  engine.leg('+14155550100').answer();
+  await mpc.idle();
+  const customer = engine.leg('+14155550101');
+  customer.answer();
+  await mpc.idle();
+  const conf = engine.conferences[0];
+  await member('+14155550101', 'hold');
+  await mpc.transfer({
+    authId: AUTH,
+    apiId: randomUUID(),
+    node: NODE,
+    kind: 'warm',
+    to: 'sip:u3@127.0.0.1',
+    role: 'agent',
+    triggerSource: '+14155550100',
+  });
+  await mpc.idle();
+  const before = (await store.events(callId)).length;
+  await rejects(
+    member('+14155550101', 'unhold'),
+    'conflict',
+    /also on hold for a pending transfer: unhold it once the transfer has ended/,
+  );
+  assert.equal((await store.events(callId)).length, before, 'nothing stored');
+  assert.ok(conf.held.has(customer.id), 'still hearing hold music');
+
+  // The transfer given up: the API hold is still there, and unhold lifts it.
+  await mpc.memberAction({
+    authId: AUTH,
+    apiId: randomUUID(),
+    node: NODE,
+    memberAddress: '+14155550100',
+    action: 'abort_transfer',
+  });
+  await mpc.idle();
+  assert.ok(conf.held.has(customer.id), 'held by the API still');
+  await member('+14155550101', 'unhold');
+  assert.equal(conf.held.has(customer.id), false);
+});
+
+test('a member action by call and member id acts on exactly that member; unknown ids are not-found', async () => {
+  const { store, engine, mpc, run } = await setup();
+  const callId = await run();
+  engine.leg('+14155550100').answer();
+  await mpc.idle();
+  engine.leg('+14155550101').answer();
+  await mpc.idle();
+  const customer = (await store.members(callId)).find((m) => m.address === '+14155550101');
+  const byId = (cid: string, memberId: string) =>
+    mpc.memberAction({
+      authId: AUTH,
+      apiId: randomUUID(),
+      node: NODE,
+      callId: cid,
+      memberId,
+      action: 'mute',
+    });
+  await byId(callId, String(customer?.memberId));
+  assert.equal(
+    (await store.members(callId)).find((m) => m.memberId === customer?.memberId)?.muted,
+    true,
+  );
+  await rejects(byId(callId, 'nope'), 'not-found', /member nope is not a live member of call/);
+  await rejects(
+    byId('nope', String(customer?.memberId)),
+    'not-found',
+    /call nope is not a live call of node/,
+  );
+  await rejects(
+    mpc.memberAction({
+      authId: 'MAOTHERACCOUNT000001',
+      apiId: randomUUID(),
+      node: NODE,
+      callId,
+      memberId: String(customer?.memberId),
+      action: 'mute',
+    }),
+    'not-found',
+    /is not a live call of node/,
+  );
+});
