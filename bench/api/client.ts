@@ -23,6 +23,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { wallOffset } from './wall-clock.js';
 
 export interface ClientJob {
   /** http://127.0.0.1:port/path */
@@ -31,6 +32,8 @@ export interface ClientJob {
   /** The JSON body; every "{n}" in it becomes the request's number, every "{r}" rotate[n % length]. */
   bodyTemplate: string;
   rotate?: string[];
+  /** Request paths (with query) that replace the url's, request n taking paths[n % length]; default the url's. */
+  paths?: string[];
   /** Number of the first request (warm-up included). */
   firstN: number;
   rate: number;
@@ -61,26 +64,6 @@ export interface ClientReport {
   /** How far the two wall-clock calibrations (start, end) disagree, ms: the drift of the conversion. */
   clock_drift_ms: number;
   errors: string[];
-}
-
-/**
- * Date.now() − performance.now(), read at the moment Date.now() ticks to a
- * new millisecond; the median of five such edges, so one preemption between
- * the two reads does not decide it. About 5 ms of spinning.
- */
-function wallOffset(): number {
-  const edges: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const first = Date.now();
-    let now = first;
-    let perf = performance.now();
-    while (now === first) {
-      perf = performance.now();
-      now = Date.now();
-    }
-    edges.push(now - perf);
-  }
-  return edges.sort((a, b) => a - b)[2];
 }
 
 async function run(job: ClientJob): Promise<void> {
@@ -132,7 +115,7 @@ async function run(job: ClientJob): Promise<void> {
         agent,
         host: url.hostname,
         port: url.port,
-        path: url.pathname + url.search,
+        path: job.paths?.length ? job.paths[n % job.paths.length] : url.pathname + url.search,
         method: 'POST',
         headers: { ...job.headers, 'content-length': Buffer.byteLength(body) },
       },

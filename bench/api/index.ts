@@ -6,7 +6,11 @@
  *    bare Fastify route driven by the same client at the same rates;
  * 2. whole-server capacity (capacity.ts): three-party calls created
  *    through the API against SIPp tone callees, stepped up in members,
- *    beside the media-only figure of bench/results/media.json.
+ *    beside the media-only figure of bench/results/media.json;
+ * 3. warm transfer latency (transfer.ts): request → U3's INVITE on the wire
+ *    and → U2 hearing its hold music (tone detection), each on a fresh call;
+ * 4. signed event callbacks (callbacks.ts): member actions at stepped rates,
+ *    every callback verified at a receiver, events/s delivered and delay.
  *
  * Run alone with `node --expose-gc --import tsx bench/api/index.ts`
  * (`--help` for options). README.md in this folder defines every number.
@@ -27,13 +31,25 @@ import {
   type CallActionOptions,
   type CallActionResult,
 } from './call-action.js';
+import { runCallbackBench, type CallbackOptions, type CallbackResult } from './callbacks.js';
 import { runCapacityBench, type CapacityOptions, type CapacityResult } from './capacity.js';
+import {
+  formatTransfer,
+  runTransferBench,
+  type TransferOptions,
+  type TransferResult,
+} from './transfer.js';
+
+export type ApiPart = 'call' | 'capacity' | 'transfer' | 'callbacks';
+const PARTS: readonly ApiPart[] = ['call', 'capacity', 'transfer', 'callbacks'];
 
 export interface ApiBenchOptions {
   callAction?: Omit<CallActionOptions, 'log' | 'profiler'>;
   capacity?: Omit<CapacityOptions, 'log' | 'profiler'>;
-  /** Parts to run; both by default. */
-  skip?: ReadonlySet<'call' | 'capacity'>;
+  transfer?: Omit<TransferOptions, 'log'>;
+  callbacks?: Omit<CallbackOptions, 'log'>;
+  /** Parts not to run; all run by default. */
+  skip?: ReadonlySet<ApiPart>;
   /** Write a .cpuprofile of each measured window of the server here. */
   profileDir?: string;
   log?: (line: string) => void;
@@ -61,8 +77,23 @@ export interface ApiBenchResult {
   /** server_members_max ÷ media_only_max_members. */
   ratio_vs_media_only: number;
   media_only: MediaOnly | null;
+  /** The issue's name: = warm_transfer_invite_p99_ms. */
+  warm_transfer_p99_ms: number;
+  warm_transfer_invite_p50_ms: number;
+  warm_transfer_invite_p99_ms: number;
+  warm_transfer_hold_music_p50_ms: number;
+  warm_transfer_hold_music_p99_ms: number;
+  callback_events_per_second: number;
+  callback_p50_ms: number;
+  callback_p99_ms: number;
+  /** Of the step the three above come from: events, callbacks whose signature verified, duplicates. */
+  callback_events: number;
+  callback_signatures_valid: number;
+  callback_duplicates: number;
   call_action: CallActionResult | null;
   capacity: CapacityResult | null;
+  transfer: TransferResult | null;
+  callbacks: CallbackResult | null;
   /** The code measured: its commit, and whether src/ had changes not committed. */
   tree: { commit: string | null; src_modified: boolean | null };
   load_average_start: number[];
@@ -91,6 +122,35 @@ export const DEFINITIONS: Record<string, string> = {
   media_only_max_members:
     'max_members of bench/results/media.json: rooms of 5 in a bare media engine fed by a Node load ' +
     'generator — no SIP, no API, no store',
+  warm_transfer_invite_p50_ms:
+    'p50 over N transfers, each on a fresh call (run: agent U1 and customer U2 connected, U2 hearing ' +
+    "U1), of (U3's SIPp read the INVITE − the warm_transfer request was sent: POST " +
+    '/v1/phlo/{phlo}/multi_party_call/{node} {action: warm_transfer, trigger_source: U1, to: U3, ' +
+    'role: agent}); wall clock both sides (gettimeofday in SIPp, performance.now() + a Date.now() ' +
+    'offset measured just before the request); one transfer at a time',
+  warm_transfer_invite_p99_ms: 'p99 (nearest rank) of the same times',
+  warm_transfer_p99_ms: "= warm_transfer_invite_p99_ms (the issue's name for it)",
+  warm_transfer_hold_music_p50_ms:
+    'p50 over the same transfers of (U2 received the packet completing the first 20 ms window ' +
+    '(160 samples, stepped by 10 ms) of its audio since the request whose Goertzel level at the ' +
+    "node's customer_hold_music tone (tone:1800) is ≥ −30 dBFS − the request was sent); U2 is a " +
+    'TonePhone whose RTP socket is in the benchmark process (one clock)',
+  warm_transfer_hold_music_p99_ms: 'p99 (nearest rank) of the same times',
+  callback_events_per_second:
+    'of the fastest passing step of member actions (hold/mute/unhold/unmute round-robin over the ' +
+    "members of 8 live calls, open loop): the step's events ÷ (last callback arrival at the receiver − " +
+    'first event `at`); a step passes when every action got 201, every event was delivered, every ' +
+    'signature verified (verifyCallbackSignature, the account token) and this rate was ≥ 95 % of the ' +
+    "rate the events happened (events ÷ (last `at` − first `at`)): no backlog. Server's default " +
+    'dispatcher: 4 requests in flight to one URL, one per call',
+  callback_p50_ms:
+    "p50 in that step of (callback's body complete at the receiver, wall clock − its `at`, the " +
+    "event's µs time in the body made wall clock with the server's measured clock offset); first " +
+    'arrival of each event_id',
+  callback_p99_ms: 'p99 (nearest rank) of the same delays',
+  callback_events: "events in that step (the calls' event counts in the API, after − before)",
+  callback_signatures_valid: 'callbacks of that step whose signature verified',
+  callback_duplicates: 'callbacks of that step received − distinct event_ids',
 };
 
 export async function runApiBench(opts: ApiBenchOptions = {}): Promise<ApiBenchResult> {
@@ -104,6 +164,13 @@ export async function runApiBench(opts: ApiBenchOptions = {}): Promise<ApiBenchR
   const capacity = opts.skip?.has('capacity')
     ? null
     : await runCapacityBench({ ...opts.capacity, profiler, log });
+  const transfer = opts.skip?.has('transfer')
+    ? null
+    : await runTransferBench({ ...opts.transfer, log });
+  if (transfer) log(formatTransfer(transfer));
+  const callbacks = opts.skip?.has('callbacks')
+    ? null
+    : await runCallbackBench({ ...opts.callbacks, log });
   const media = readMediaOnly();
   const nan = Number.NaN;
   const serverMax = capacity?.server_members_max ?? nan;
@@ -120,8 +187,21 @@ export async function runApiBench(opts: ApiBenchOptions = {}): Promise<ApiBenchR
     ratio_vs_media_only:
       media && media.max_members > 0 ? round(serverMax / media.max_members, 2) : nan,
     media_only: media,
+    warm_transfer_p99_ms: transfer?.warm_transfer_invite_p99_ms ?? nan,
+    warm_transfer_invite_p50_ms: transfer?.warm_transfer_invite_p50_ms ?? nan,
+    warm_transfer_invite_p99_ms: transfer?.warm_transfer_invite_p99_ms ?? nan,
+    warm_transfer_hold_music_p50_ms: transfer?.warm_transfer_hold_music_p50_ms ?? nan,
+    warm_transfer_hold_music_p99_ms: transfer?.warm_transfer_hold_music_p99_ms ?? nan,
+    callback_events_per_second: callbacks?.callback_events_per_second ?? nan,
+    callback_p50_ms: callbacks?.callback_p50_ms ?? nan,
+    callback_p99_ms: callbacks?.callback_p99_ms ?? nan,
+    callback_events: callbacks?.callback_events ?? nan,
+    callback_signatures_valid: callbacks?.callback_signatures_valid ?? nan,
+    callback_duplicates: callbacks?.callback_duplicates ?? nan,
     call_action: call,
     capacity,
+    transfer,
+    callbacks,
     tree: measuredTree(),
     load_average_start: loadStart,
     load_average_end: loadAverage(),
@@ -223,6 +303,51 @@ export function printApiResult(r: ApiBenchResult): void {
     for (const s of k.steps.filter((a) => !a.passed)) console.log(`  ${s.members}: ${s.reason}`);
     console.log(`limit: ${k.limit}`);
   }
+  const t = r.transfer;
+  if (t) {
+    console.log(
+      `\n== api: warm transfer, ${t.transfers} transfers each on a fresh call, ms from the request ==`,
+    );
+    console.table([
+      {
+        'INVITE p50': t.warm_transfer_invite_p50_ms,
+        'INVITE p99': t.warm_transfer_invite_p99_ms,
+        'hold music p50': t.warm_transfer_hold_music_p50_ms,
+        'hold music p99': t.warm_transfer_hold_music_p99_ms,
+        '201 p50': t.warm_transfer_201_p50_ms,
+        '201 p99': t.warm_transfer_201_p99_ms,
+        'INVITEs seen': t.invites_seen,
+        'hold music heard': t.hold_music_heard,
+        'others %': t.others_cpu_pct,
+      },
+    ]);
+    for (const f of t.failures) console.log(`  ${f}`);
+  }
+  const b = r.callbacks;
+  if (b) {
+    console.log('\n== api: signed event callbacks, member actions per step, delays in ms ==');
+    console.table(
+      b.steps.map((s) => ({
+        'actions/s': s.rate,
+        passed: s.passed,
+        events: s.events,
+        'events/s': s.events_per_second,
+        'delivered/s': s.delivered_per_second,
+        'delay p50': s.p50_ms,
+        'delay p99': s.p99_ms,
+        'delay max': s.max_ms,
+        valid: s.signatures_valid,
+        invalid: s.signatures_invalid,
+        dup: s.duplicates,
+        missing: s.missing,
+        'server %': s.server_cpu_pct,
+        'receiver %': s.receiver_cpu_pct,
+        'others %': s.others_cpu_pct,
+      })),
+    );
+    for (const s of b.steps.filter((a) => !a.passed)) console.log(`  ${s.rate}/s: ${s.reason}`);
+    console.log(`limit: ${b.limit}`);
+  }
   console.log('\n== api summary ==');
   console.table([
     {
@@ -233,6 +358,20 @@ export function printApiResult(r: ApiBenchResult): void {
       max_rps_no_failures: r.max_rps_no_failures,
       server_members_max: r.server_members_max,
       media_only_max_members: r.media_only_max_members,
+    },
+  ]);
+  console.table([
+    {
+      warm_transfer_p99_ms: r.warm_transfer_p99_ms,
+      warm_transfer_invite_p50_ms: r.warm_transfer_invite_p50_ms,
+      warm_transfer_hold_music_p50_ms: r.warm_transfer_hold_music_p50_ms,
+      warm_transfer_hold_music_p99_ms: r.warm_transfer_hold_music_p99_ms,
+      callback_events_per_second: r.callback_events_per_second,
+      callback_p50_ms: r.callback_p50_ms,
+      callback_p99_ms: r.callback_p99_ms,
+      callback_events: r.callback_events,
+      callback_signatures_valid: r.callback_signatures_valid,
+      callback_duplicates: r.callback_duplicates,
     },
   ]);
   if (r.media_only && !r.media_only.same_cpu) {
@@ -256,7 +395,10 @@ const USAGE = `usage: node --expose-gc --import tsx bench/api/index.ts [options]
   --window 6           measured window of a capacity step, seconds
   --retries 1          repeats of a failing step
   --no-bisect          no extra step between the last pass and the first failure
-  --skip call,capacity
+  --transfers 30       warm transfers measured (each on a fresh call)
+  --cb-rates 50,100,.. member actions per second of the callback steps
+  --cb-seconds 5       seconds of actions per callback step
+  --skip call,capacity,transfer,callbacks
   --profile DIR        write a .cpuprofile of each measured window to DIR
   --json FILE          also write the result as JSON`;
 
@@ -268,6 +410,9 @@ async function main(): Promise<void> {
       members: { type: 'string' },
       window: { type: 'string' },
       retries: { type: 'string' },
+      transfers: { type: 'string' },
+      'cb-rates': { type: 'string' },
+      'cb-seconds': { type: 'string' },
       'no-bisect': { type: 'boolean' },
       skip: { type: 'string' },
       profile: { type: 'string' },
@@ -287,10 +432,10 @@ async function main(): Promise<void> {
   const result = await runApiBench({
     callAction: { rates: list(values.rates), seconds: num(values.seconds), retries, bisect },
     capacity: { members: list(values.members), seconds: num(values.window), retries, bisect },
+    transfer: { transfers: num(values.transfers) },
+    callbacks: { rates: list(values['cb-rates']), seconds: num(values['cb-seconds']) },
     skip: new Set(
-      (values.skip ?? '')
-        .split(',')
-        .filter((s): s is 'call' | 'capacity' => s === 'call' || s === 'capacity'),
+      (values.skip ?? '').split(',').filter((s): s is ApiPart => PARTS.includes(s as ApiPart)),
     ),
     profileDir: values.profile,
     log: (line) => console.log(`  ${line}`),
