@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every test/**/*.test.ts with Node's own test runner (Node 20 has no
+// Runs every test/**/*.test.ts and packages/client/test/**/*.test.ts with Node's own test runner (Node 20 has no
 // glob support in --test). Extra arguments are passed through, so
 // `npm test -- test/sip` runs only the files under that folder.
 import { spawn } from 'node:child_process';
@@ -19,7 +19,7 @@ function collect(path, out) {
 const args = process.argv.slice(2);
 const roots = args.filter((a) => !a.startsWith('-'));
 const flags = args.filter((a) => a.startsWith('-'));
-const files = (roots.length ? roots : ['test']).flatMap((r) => collect(resolve(r), []));
+const files = (roots.length ? roots : ['test', 'packages/client/test']).flatMap((r) => collect(resolve(r), []));
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
