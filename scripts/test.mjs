@@ -19,7 +19,9 @@ function collect(path, out) {
 const args = process.argv.slice(2);
 const roots = args.filter((a) => !a.startsWith('-'));
 const flags = args.filter((a) => a.startsWith('-'));
-const files = (roots.length ? roots : ['test', 'packages/client/test']).flatMap((r) => collect(resolve(r), []));
+const files = (roots.length ? roots : ['test', 'packages/client/test']).flatMap((r) =>
+  collect(resolve(r), []),
+);
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);

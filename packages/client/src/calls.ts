@@ -6,7 +6,8 @@
 import { bool, list, num, numOrNull, obj, str, strOrNull, type Json } from './wire.js';
 
 export type Role = 'agent' | 'customer' | 'supervisor';
-export type MemberState = 'dialing' | 'ringing' | 'connected' | 'on_hold' | 'disconnected' | 'failed';
+export type MemberState =
+  'dialing' | 'ringing' | 'connected' | 'on_hold' | 'disconnected' | 'failed';
 export type CallState = 'initialized' | 'active' | 'ended';
 
 /** What every action answers (201): Plivo's `{api_id, error: ""}`. */

@@ -5,7 +5,13 @@
  * in Node 20 and browsers alike.
  */
 import { ApiError, ConnectionError, TimeoutError, apiError } from './errors.js';
-import { mayRetryFailure, parseRetryAfter, retryDelayMs, sleep, type RetryOptions } from './retry.js';
+import {
+  mayRetryFailure,
+  parseRetryAfter,
+  retryDelayMs,
+  sleep,
+  type RetryOptions,
+} from './retry.js';
 import type { Json } from './wire.js';
 
 export interface TransportOptions {

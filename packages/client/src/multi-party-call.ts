@@ -111,7 +111,10 @@ export class MultiPartyCall {
    * polls `getCall` with back-off (the server has no push endpoint yet);
    * see events.ts.
    */
-  events(callId: string, options: CallEventsOptions = {}): AsyncGenerator<CallEvent, void, undefined> {
+  events(
+    callId: string,
+    options: CallEventsOptions = {},
+  ): AsyncGenerator<CallEvent, void, undefined> {
     return pollCallEvents(() => this.getCall(callId), options);
   }
 
@@ -135,8 +138,12 @@ export interface MultiPartyCallAccessor {
   get(nodeId: string): Promise<MultiPartyCallNode>;
 }
 
-export function multiPartyCallAccessor(transport: Transport, phloId: string): MultiPartyCallAccessor {
-  const accessor = (nodeId: string): MultiPartyCall => new MultiPartyCall(transport, phloId, nodeId);
+export function multiPartyCallAccessor(
+  transport: Transport,
+  phloId: string,
+): MultiPartyCallAccessor {
+  const accessor = (nodeId: string): MultiPartyCall =>
+    new MultiPartyCall(transport, phloId, nodeId);
   return Object.assign(accessor, {
     get: (nodeId: string) => accessor(nodeId).get(),
   });

@@ -47,7 +47,10 @@ export class PhloHandle {
 
   /** Retrieves it. */
   async get(): Promise<Phlo> {
-    return phlo(this.transport, await this.transport.request('GET', `/phlo/${segment(this.phloId)}`));
+    return phlo(
+      this.transport,
+      await this.transport.request('GET', `/phlo/${segment(this.phloId)}`),
+    );
   }
 
   /**

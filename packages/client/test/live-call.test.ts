@@ -112,7 +112,10 @@ test('run, call, hold/unhold, mute/unmute, supervisor modes, calls, events, hang
   // Resuming after a seq yields only what came later.
   const tail: string[] = [];
   for await (const e of mpc.events(callId, { afterSeq: c.events.length - 2 })) tail.push(e.type);
-  assert.deepEqual(tail, c.events.slice(-2).map((e) => e.type));
+  assert.deepEqual(
+    tail,
+    c.events.slice(-2).map((e) => e.type),
+  );
 });
 
 test('warm transfer + abortTransfer, warm transfer + resumeCall, cold transfer', async () => {

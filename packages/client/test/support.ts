@@ -4,7 +4,11 @@
  * waiting on a call's state through the SDK itself.
  */
 import { PhloClient, type CallDetail, type CallMember, type MultiPartyCall } from '../src/index.js';
-import { startTestServer, type TestServer, type TestServerOptions } from '../../../test/support/partyline-server.js';
+import {
+  startTestServer,
+  type TestServer,
+  type TestServerOptions,
+} from '../../../test/support/partyline-server.js';
 
 export interface SdkServer {
   srv: TestServer;
