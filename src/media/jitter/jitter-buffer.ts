@@ -56,16 +56,17 @@
  * paused stream → idle.
  */
 
+/** What the buffer holds per packet: samples, a payload, or the caller's own record of one. */
 export type JitterPayload = Int16Array | Uint8Array;
 
-export type JitterPop<T extends JitterPayload> =
+export type JitterPop<T = JitterPayload> =
   | { kind: 'frame'; seq: number; timestamp: number; payload: T }
   /** Nothing to play for sequence number `seq`: conceal it. */
   | { kind: 'lost'; seq: number }
   /** Not playing (before the first packet, while buffering, after the stream paused): silence, not loss. */
   | { kind: 'empty' };
 
-export interface JitterBufferOptions<T extends JitterPayload = JitterPayload> {
+export interface JitterBufferOptions<T = JitterPayload> {
   /** Audio per packet, ms. */
   frameMs?: number;
   /** Delay before playout starts, ms. */
@@ -150,7 +151,7 @@ const FATE_LOST = 2;
 const FATE_LATE = 3;
 const HISTORY = 128;
 
-export class JitterBuffer<T extends JitterPayload = JitterPayload> {
+export class JitterBuffer<T = JitterPayload> {
   private readonly frameMs: number;
   private readonly targetDelayMs: number;
   private readonly maxDelayFrames: number;
@@ -384,7 +385,12 @@ export class JitterBuffer<T extends JitterPayload = JitterPayload> {
         this.counters.played++;
         this.underrunMs = 0;
         this.inNonAudio = false;
-        return { kind: 'frame', seq: entry.seq, timestamp: entry.timestamp, payload: entry.payload };
+        return {
+          kind: 'frame',
+          seq: entry.seq,
+          timestamp: entry.timestamp,
+          payload: entry.payload,
+        };
       }
 
       this.ticksSinceAudio++;

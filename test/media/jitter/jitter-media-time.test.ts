@@ -167,7 +167,11 @@ describe('JitterBuffer: comfort noise and talkspurts (RFC 3389, RFC 3551 §4.1)'
     // A stall at frame 20 that adds 100 ms of delay, 120 ms of silence from
     // frame 40 (nothing sent; less than resyncGapMs), a marked talkspurt from
     // frame 46: it plays at the starting delay again.
-    const first = audio(40, () => 'loud', (i) => (i >= 20 && i < 27 ? 10 + (27 - i) * 20 : 10));
+    const first = audio(
+      40,
+      () => 'loud',
+      (i) => (i >= 20 && i < 27 ? 10 + (27 - i) * 20 : 10),
+    );
     const second = Array.from({ length: 40 }, (_, i) => ({
       at: (46 + i) * 20 + 10,
       seq: 1040 + i,
@@ -192,7 +196,10 @@ describe('JitterBuffer: delay after a stall comes back down during quiet frames'
   const stalled = (i: number) => (i >= 50 && i < 57 ? 10 + (57 - i) * 20 : 10);
 
   it('continuous quiet audio: back to the starting delay within 2 s, only quiet frames dropped', () => {
-    const { jb, played } = simulate(audio(300, () => 'quiet', stalled), 6500);
+    const { jb, played } = simulate(
+      audio(300, () => 'quiet', stalled),
+      6500,
+    );
     const start = delayOf(played, 1000);
     assert.equal(delayOf(played, 1060), start + 100, 'the stall adds its 100 ms first');
     // Frame 157 is sent 2 s after the stall ended.
@@ -203,7 +210,10 @@ describe('JitterBuffer: delay after a stall comes back down during quiet frames'
   });
 
   it('loud frames are never dropped: a continuous tone keeps the extra delay', () => {
-    const { jb, played } = simulate(audio(300, () => 'loud', stalled), 6500);
+    const { jb, played } = simulate(
+      audio(300, () => 'loud', stalled),
+      6500,
+    );
     const start = delayOf(played, 1000);
     assert.equal(delayOf(played, 1299), start + 100);
     assert.equal(jb.stats().quietDropped, 0);
@@ -224,16 +234,24 @@ describe('JitterBuffer: delay after a stall comes back down during quiet frames'
   it('jitter that keeps coming is not excess: nothing is dropped', () => {
     // Every 10th packet 30 ms late, all along.
     const { jb } = simulate(
-      audio(300, () => 'quiet', (i) => (i % 10 === 0 ? 40 : 10)),
+      audio(
+        300,
+        () => 'quiet',
+        (i) => (i % 10 === 0 ? 40 : 10),
+      ),
       6500,
     );
     assert.equal(jb.stats().quietDropped, 0);
   });
 
   it('without isQuiet nothing is dropped (only maxDelayMs bounds the delay)', () => {
-    const { jb, played } = simulate(audio(300, () => 'quiet', stalled), 6500, {
-      isQuiet: undefined,
-    });
+    const { jb, played } = simulate(
+      audio(300, () => 'quiet', stalled),
+      6500,
+      {
+        isQuiet: undefined,
+      },
+    );
     assert.equal(delayOf(played, 1299), delayOf(played, 1000) + 100);
     assert.equal(jb.stats().quietDropped, 0);
   });
