@@ -295,6 +295,18 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
     this.packetizer.push(frame, this.sendAudio);
   }
 
+  /**
+   * The mixer skipped `frames` ticks: that media time passed unsent, so the
+   * RTP clock moves on by it (RFC 3550 §5.1) — the next packet carries the
+   * wall-clock instant it was sampled at, and the peer's jitter buffer sees
+   * a gap in the audio, not a stall to keep as delay. A packet half-filled
+   * before the stall goes: it is no longer contiguous with what follows.
+   */
+  skipFrames(frames: number): void {
+    if (this.state !== 'started' || !(frames > 0)) return;
+    this.session.advanceTimestamp(Math.floor(frames) * FRAME_SAMPLES + this.packetizer.clear());
+  }
+
   private readonly sendAudio = (pcm: Int16Array): void => {
     const media = this.negotiated;
     if (!media) return;
