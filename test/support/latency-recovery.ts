@@ -50,7 +50,10 @@ export interface RecoveryResult {
   after_2s_median_ms: number;
   /** after_2s_median_ms − before_median_ms. */
   excess_after_2s_ms: number;
-  /** From the event to the first burst from which on every burst is within 10 ms of before_median_ms. */
+  /**
+   * From the event to the first burst from which on the median of every
+   * three consecutive bursts is within 10 ms of before_median_ms; null if never.
+   */
   recovered_within_ms: number | null;
   /** Every burst: ms after the event it was spoken (negative before), and its latency. */
   bursts: { at_ms: number; latency_ms: number }[];
@@ -193,10 +196,13 @@ export async function measureRecovery(o: RecoveryOptions): Promise<RecoveryResul
     bursts.filter((x) => x.at_ms >= lo && x.at_ms < hi).map((x) => x.latency_ms);
   const before = median(within(-BEFORE_MS, 0));
   const after2 = median(within(2000, AFTER_MS));
+  // Recovered from the first burst on which the median of every three
+  // consecutive bursts stays within 10 ms (one late tick is not a relapse).
   const after = bursts.filter((x) => x.at_ms >= 0);
   let recovered: number | null = null;
-  for (let i = after.length - 1; i >= 0; i--) {
-    if (Math.abs(after[i].latency_ms - before) > WITHIN_MS) break;
+  for (let i = after.length - 3; i >= 0; i--) {
+    const m = median(after.slice(i, i + 3).map((x) => x.latency_ms));
+    if (Math.abs(m - before) > WITHIN_MS) break;
     recovered = after[i].at_ms;
   }
   return {

@@ -1,5 +1,5 @@
 /**
- * A fixed-delay jitter buffer for one incoming stream, driven by the
+ * A jitter buffer for one incoming stream, driven by the
  * consumer's 20 ms clock: the socket side `push`es packets as they arrive,
  * the mixer side `pop`s one frame per tick.
  *
@@ -12,7 +12,9 @@
  *   and no longer counted as lost);
  * - missing with nothing queued (underrun) → `lost` for concealment, but the
  *   slot is kept: a delayed packet is still played, the extra delay absorbed
- *   (and trimmed back later by `maxDelayMs`). An underrun longer than
+ *   (and given back later in quiet frames, below; `maxDelayMs` bounds it).
+ *   While the sender sends events instead of audio it is `empty` (silence,
+ *   not concealment). An underrun longer than
  *   `resyncGapMs` means the stream paused (silence suppression, hold): pops
  *   return `empty` and playout restarts after `targetDelayMs` of new packets.
  *
@@ -24,9 +26,8 @@
  * A stale backlog is cut: packets keep arriving while nobody pops (a leg
  * receiving early media before it joins a room, a leg out of its room, a
  * stalled process), so the first pop after more than `staleReadMs` without
- * one finds up to a window of old audio. A fixed-delay buffer never shrinks
- * by itself (only `maxDelayMs` bounds it), so everything after would play
- * that much late. That pop first drops the oldest frames down to the depth
+ * one finds up to a window of old audio, and everything after would play
+ * that much late (quiet frames give delay back only one a tick). That pop first drops the oldest frames down to the depth
  * a fresh start plays from (see `catchUpFrames`), or everything if nothing
  * arrived lately either (the stream paused meanwhile).
  *
@@ -41,19 +42,20 @@
  * waiting: a bigger jump is a timestamp discontinuity, played at once).
  *
  * Delay that a stall added (an underrun keeps its slot, above) is given back
- * during quiet frames: when the fewest frames queued over the last
- * `SHRINK_WINDOW_TICKS` pops stayed above the depth playout started with,
- * that excess is not jitter, and a quiet frame (`isQuiet`, e.g. silence
- * between words) is dropped unplayed — one per pop at most, never a loud one,
- * so nothing audible goes. A packet with the marker bit (the first of a
+ * during quiet frames: when over the last `SHRINK_WINDOW_TICKS` pops even
+ * the latest packet had a frame to spare (the delay is more than the jitter
+ * needs) and the delay exceeded the target's, a quiet frame (`isQuiet`,
+ * e.g. silence between words) is dropped unplayed — one per pop at most,
+ * never a loud one, so nothing audible goes. A packet with the marker bit (the first of a
  * talkspurt, RFC 3551 §4.1) re-syncs: it plays once it has waited
  * `targetDelayMs`, like the first packet of a stream, whatever delay the
  * previous talkspurt had gathered (the silence between is shortened or
  * lengthened for it).
  *
- * States: idle → buffering → playing → (underrun too long, or a talkspurt
- * starts) buffering → ...; flush, a new stream, or the stale backlog of a
- * paused stream → idle.
+ * States: idle → buffering → playing → (underrun too long) buffering → ...;
+ * flush, a new stream, or the stale backlog of a paused stream → idle.
+ * Within playing, a frame may wait for its media time or its talkspurt
+ * (`empty` until then).
  */
 
 /** What the buffer holds per packet: samples, a payload, or the caller's own record of one. */
@@ -63,7 +65,11 @@ export type JitterPop<T = JitterPayload> =
   | { kind: 'frame'; seq: number; timestamp: number; payload: T }
   /** Nothing to play for sequence number `seq`: conceal it. */
   | { kind: 'lost'; seq: number }
-  /** Not playing (before the first packet, while buffering, after the stream paused): silence, not loss. */
+  /**
+   * Silence, not loss: not playing (before the first packet, while
+   * buffering, after the stream paused), or media time without audio (a key
+   * press, a frame waiting for its timestamp or its talkspurt).
+   */
   | { kind: 'empty' };
 
 export interface JitterBufferOptions<T = JitterPayload> {
@@ -198,11 +204,17 @@ export class JitterBuffer<T = JitterPayload> {
   /** The last slot passed over held another payload type: the sender is sending those, not audio. */
   private inNonAudio = false;
 
-  /** Audio frames queued at the first pop of this playout, and the low-water mark since (two halves). */
+  /**
+   * Audio frames queued at the first pop of this playout (the target
+   * delay's depth), and the fewest and most queued at a pop since, over two
+   * half-windows (the previous one, and the current one so far).
+   */
   private startDepth = 0;
   private lowPrevious = 0;
   private lowCurrent = Infinity;
-  private lowPops = 0;
+  private highPrevious = 0;
+  private highCurrent = 0;
+  private watchPops = 0;
 
   private readonly historyExt = new Float64Array(HISTORY).fill(-1);
   private readonly historyFate = new Uint8Array(HISTORY);
@@ -379,6 +391,8 @@ export class JitterBuffer<T = JitterPayload> {
           this.markAudio(entry);
           this.lowCurrent--;
           this.lowPrevious--;
+          this.highCurrent--;
+          this.highPrevious--;
           continue;
         }
         this.markAudio(entry);
@@ -461,20 +475,35 @@ export class JitterBuffer<T = JitterPayload> {
     return owed > 0 && owed <= this.maxDelayFrames;
   }
 
-  /** Queued audio frames beyond the depth playout started with, steadily (the low-water mark). */
+  /**
+   * Whether a quiet frame may go unplayed: the delay is more than the
+   * jitter needs and more than the target. At every pop of the window at
+   * least two frames were queued (at the worst moment one could go and the
+   * next would still be there: the latest packets had a frame to spare),
+   * and the most queued (the depth of packets that came on time, which is
+   * the delay) exceeded the depth the target delay started with. Jitter
+   * that keeps coming keeps the low-water mark down, so the delay it made
+   * the buffer grow to stays.
+   */
   private shouldDropQuiet(payload: T): boolean {
-    if (!this.isQuiet || this.audioCount === 0) return false;
+    // Only with the next frame here to play instead (else it would be concealment).
+    const next = this.slots[this.nextExt & this.mask];
+    if (!this.isQuiet || !next || next.ext !== this.nextExt || next.payload === null) return false;
     const low = Math.min(this.lowPrevious, this.lowCurrent);
-    return low > this.startDepth && this.isQuiet(payload);
+    const high = Math.max(this.highPrevious, this.highCurrent);
+    return low >= 2 && high > this.startDepth && this.isQuiet(payload);
   }
 
-  /** Samples the queued depth once per pop; the low-water mark covers the last one to two half-windows. */
+  /** Samples the queued depth once per pop, for the window of the last one to two half-windows. */
   private trackLowWater(): void {
     if (this.audioCount < this.lowCurrent) this.lowCurrent = this.audioCount;
-    if (++this.lowPops >= SHRINK_WINDOW_TICKS / 2) {
+    if (this.audioCount > this.highCurrent) this.highCurrent = this.audioCount;
+    if (++this.watchPops >= SHRINK_WINDOW_TICKS / 2) {
       this.lowPrevious = this.lowCurrent;
+      this.highPrevious = this.highCurrent;
       this.lowCurrent = Infinity;
-      this.lowPops = 0;
+      this.highCurrent = 0;
+      this.watchPops = 0;
     }
   }
 
@@ -490,7 +519,9 @@ export class JitterBuffer<T = JitterPayload> {
     this.startDepth = this.audioCount;
     this.lowPrevious = 0;
     this.lowCurrent = Infinity;
-    this.lowPops = 0;
+    this.highPrevious = 0;
+    this.highCurrent = 0;
+    this.watchPops = 0;
   }
 
   /** Audio frames between the playout point and the newest packet (missing ones included). */

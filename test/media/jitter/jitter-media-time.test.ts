@@ -231,6 +231,26 @@ describe('JitterBuffer: delay after a stall comes back down during quiet frames'
     assert.equal(jb.stats().quietDropped, 5);
   });
 
+  it('on a jittery line it comes back to the delay the jitter needed, not deeper', () => {
+    // Every 10th packet 70 ms late all along (more than the 40 ms target: the
+    // buffer grows to ride it out), and the stall at frame 150.
+    const late = (i: number) => (i % 10 === 5 ? 80 : 10);
+    const jittery = (i: number) => (i >= 150 && i < 157 ? 10 + (157 - i) * 20 : late(i));
+    const { jb, played } = simulate(
+      audio(400, () => 'quiet', jittery),
+      8500,
+    );
+    // Steady before the stall (frames 100..149) and 2 s after it (from 257 on).
+    const onTime = (from: number, to: number) =>
+      played.filter((p) => p.seq >= 1000 + from && p.seq < 1000 + to && late(p.seq - 1000) === 10);
+    const before = new Set(onTime(100, 150).map((p) => p.delayMs));
+    const after = new Set(onTime(257, 400).map((p) => p.delayMs));
+    assert.equal(before.size, 1, 'a steady delay before the stall');
+    assert.deepEqual([...after], [...before]);
+    assert.equal(jb.stats().lost, 0);
+    assert.ok(jb.stats().quietDropped > 0);
+  });
+
   it('jitter that keeps coming is not excess: nothing is dropped', () => {
     // Every 10th packet 30 ms late, all along.
     const { jb } = simulate(
