@@ -42,9 +42,10 @@
  * waiting: a bigger jump is a timestamp discontinuity, played at once).
  *
  * Delay that a stall added (an underrun keeps its slot, above) is given back
- * during quiet frames: when over the last `SHRINK_WINDOW_TICKS` pops even
- * the latest packet had a frame to spare (the delay is more than the jitter
- * needs) and the delay exceeded the target's, a quiet frame (`isQuiet`,
+ * during quiet frames: when over the last `SHRINK_WINDOW_TICKS` frames
+ * played even the latest packet waited a frame longer than it had to (the
+ * delay is more than the jitter needs) and the delay is a frame above the
+ * target, a quiet frame (`isQuiet`,
  * e.g. silence between words) is dropped unplayed — one per pop at most,
  * never a loud one, so nothing audible goes. A packet with the marker bit (the first of a
  * talkspurt, RFC 3551 §4.1) re-syncs: it plays once it has waited
@@ -104,7 +105,7 @@ export interface JitterBufferOptions<T = JitterPayload> {
   isQuiet?: (payload: T) => boolean;
 }
 
-/** Pops over which the fewest queued frames is taken as the excess delay (two halves of 0.5 s at 20 ms). */
+/** Frames played over which the waits are watched before delay is given back (two halves of 0.5 s at 20 ms). */
 export const SHRINK_WINDOW_TICKS = 50;
 
 /** Default `staleReadMs`: ten missed 20 ms ticks, well beyond a late timer or a GC pause. */
@@ -205,16 +206,15 @@ export class JitterBuffer<T = JitterPayload> {
   private inNonAudio = false;
 
   /**
-   * Audio frames queued at the first pop of this playout (the target
-   * delay's depth), and the fewest and most queued at a pop since, over two
-   * half-windows (the previous one, and the current one so far).
+   * The shortest and longest time a played frame waited here (pop time −
+   * arrival), over two half-windows: the previous one, and the current one
+   * so far. -Infinity until a window was watched: no excess claimed.
    */
-  private startDepth = 0;
-  private lowPrevious = 0;
-  private lowCurrent = Infinity;
-  private highPrevious = 0;
-  private highCurrent = 0;
-  private watchPops = 0;
+  private minWaitPrevious = -Infinity;
+  private minWaitCurrent = Infinity;
+  private maxWaitPrevious = -Infinity;
+  private maxWaitCurrent = -Infinity;
+  private watchPlays = 0;
 
   private readonly historyExt = new Float64Array(HISTORY).fill(-1);
   private readonly historyFate = new Uint8Array(HISTORY);
@@ -355,7 +355,6 @@ export class JitterBuffer<T = JitterPayload> {
     while (this.audioCount > 0 && this.audioSpan() > this.maxDelayFrames) {
       this.skipTo(this.nextExt + 1);
     }
-    this.trackLowWater();
 
     for (;;) {
       const seq = this.nextExt & 0xffff;
@@ -389,13 +388,14 @@ export class JitterBuffer<T = JitterPayload> {
           this.counters.quietDropped++;
           this.counters.discarded++;
           this.markAudio(entry);
-          this.lowCurrent--;
-          this.lowPrevious--;
-          this.highCurrent--;
-          this.highPrevious--;
+          this.minWaitPrevious -= this.frameMs;
+          this.minWaitCurrent -= this.frameMs;
+          this.maxWaitPrevious -= this.frameMs;
+          this.maxWaitCurrent -= this.frameMs;
           continue;
         }
         this.markAudio(entry);
+        this.watchWait(nowMs - entry.arrivalMs);
         this.counters.played++;
         this.underrunMs = 0;
         this.inNonAudio = false;
@@ -477,33 +477,38 @@ export class JitterBuffer<T = JitterPayload> {
 
   /**
    * Whether a quiet frame may go unplayed: the delay is more than the
-   * jitter needs and more than the target. At every pop of the window at
-   * least two frames were queued (at the worst moment one could go and the
-   * next would still be there: the latest packets had a frame to spare),
-   * and the most queued (the depth of packets that came on time, which is
-   * the delay) exceeded the depth the target delay started with. Jitter
-   * that keeps coming keeps the low-water mark down, so the delay it made
-   * the buffer grow to stays.
+   * jitter needs and more than the target. Over the window every played
+   * frame waited at least a frame's time (even the latest packet had one to
+   * spare: a frame less and it would still have been in time), and the
+   * longest wait (the packets that came on time: the delay itself) minus a
+   * frame is still at least the target. Jitter that keeps coming keeps the
+   * shortest wait down, so the delay it made the buffer grow to stays.
+   * Waits are measured against the pop's `nowMs` (the mixer's scheduled
+   * tick), so a late mixer only shortens them: it never causes a drop.
    */
   private shouldDropQuiet(payload: T): boolean {
     // Only with the next frame here to play instead (else it would be concealment).
     const next = this.slots[this.nextExt & this.mask];
     if (!this.isQuiet || !next || next.ext !== this.nextExt || next.payload === null) return false;
-    const low = Math.min(this.lowPrevious, this.lowCurrent);
-    const high = Math.max(this.highPrevious, this.highCurrent);
-    return low >= 2 && high > this.startDepth && this.isQuiet(payload);
+    const minWait = Math.min(this.minWaitPrevious, this.minWaitCurrent);
+    const maxWait = Math.max(this.maxWaitPrevious, this.maxWaitCurrent);
+    return (
+      minWait >= this.frameMs &&
+      maxWait - this.frameMs >= this.targetDelayMs &&
+      this.isQuiet(payload)
+    );
   }
 
-  /** Samples the queued depth once per pop, for the window of the last one to two half-windows. */
-  private trackLowWater(): void {
-    if (this.audioCount < this.lowCurrent) this.lowCurrent = this.audioCount;
-    if (this.audioCount > this.highCurrent) this.highCurrent = this.audioCount;
-    if (++this.watchPops >= SHRINK_WINDOW_TICKS / 2) {
-      this.lowPrevious = this.lowCurrent;
-      this.highPrevious = this.highCurrent;
-      this.lowCurrent = Infinity;
-      this.highCurrent = 0;
-      this.watchPops = 0;
+  /** Records how long a played frame waited, for the window of the last one to two half-windows. */
+  private watchWait(waitMs: number): void {
+    if (waitMs < this.minWaitCurrent) this.minWaitCurrent = waitMs;
+    if (waitMs > this.maxWaitCurrent) this.maxWaitCurrent = waitMs;
+    if (++this.watchPlays >= SHRINK_WINDOW_TICKS / 2) {
+      this.minWaitPrevious = this.minWaitCurrent;
+      this.maxWaitPrevious = this.maxWaitCurrent;
+      this.minWaitCurrent = Infinity;
+      this.maxWaitCurrent = -Infinity;
+      this.watchPlays = 0;
     }
   }
 
@@ -514,14 +519,13 @@ export class JitterBuffer<T = JitterPayload> {
     this.inNonAudio = false;
   }
 
-  /** The depth playout runs at from now is the reference; no excess is claimed before a whole window. */
+  /** Playout (re)starts at the target delay: no excess is claimed before a whole window. */
   private restartDelayWatch(): void {
-    this.startDepth = this.audioCount;
-    this.lowPrevious = 0;
-    this.lowCurrent = Infinity;
-    this.highPrevious = 0;
-    this.highCurrent = 0;
-    this.watchPops = 0;
+    this.minWaitPrevious = -Infinity;
+    this.minWaitCurrent = Infinity;
+    this.maxWaitPrevious = -Infinity;
+    this.maxWaitCurrent = -Infinity;
+    this.watchPlays = 0;
   }
 
   /** Audio frames between the playout point and the newest packet (missing ones included). */

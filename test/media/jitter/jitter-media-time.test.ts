@@ -232,9 +232,9 @@ describe('JitterBuffer: delay after a stall comes back down during quiet frames'
   });
 
   it('on a jittery line it comes back to the delay the jitter needed, not deeper', () => {
-    // Every 10th packet 70 ms late all along (more than the 40 ms target: the
-    // buffer grows to ride it out), and the stall at frame 150.
-    const late = (i: number) => (i % 10 === 5 ? 80 : 10);
+    // Every 10th packet 50 ms late all along (more than the 40 ms target:
+    // only just in time at the starting delay), and the stall at frame 150.
+    const late = (i: number) => (i % 10 === 5 ? 60 : 10);
     const jittery = (i: number) => (i >= 150 && i < 157 ? 10 + (157 - i) * 20 : late(i));
     const { jb, played } = simulate(
       audio(400, () => 'quiet', jittery),
@@ -257,7 +257,7 @@ describe('JitterBuffer: delay after a stall comes back down during quiet frames'
       audio(
         300,
         () => 'quiet',
-        (i) => (i % 10 === 0 ? 40 : 10),
+        (i) => (i % 10 === 5 ? 40 : 10),
       ),
       6500,
     );
