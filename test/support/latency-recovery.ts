@@ -52,7 +52,7 @@ export interface RecoveryResult {
   excess_after_2s_ms: number;
   /**
    * From the event to the first burst from which on the median of every
-   * three consecutive bursts is within 10 ms of before_median_ms; null if never.
+   * three consecutive bursts is at most 10 ms above before_median_ms; null if never.
    */
   recovered_within_ms: number | null;
   /** Every burst: ms after the event it was spoken (negative before), and its latency. */
@@ -197,12 +197,13 @@ export async function measureRecovery(o: RecoveryOptions): Promise<RecoveryResul
   const before = median(within(-BEFORE_MS, 0));
   const after2 = median(within(2000, AFTER_MS));
   // Recovered from the first burst on which the median of every three
-  // consecutive bursts stays within 10 ms (one late tick is not a relapse).
+  // consecutive bursts stays at most 10 ms above the no-event figure (one
+  // late tick is not a relapse; less delay than before is no defect).
   const after = bursts.filter((x) => x.at_ms >= 0);
   let recovered: number | null = null;
   for (let i = after.length - 3; i >= 0; i--) {
     const m = median(after.slice(i, i + 3).map((x) => x.latency_ms));
-    if (Math.abs(m - before) > WITHIN_MS) break;
+    if (m - before > WITHIN_MS) break;
     recovered = after[i].at_ms;
   }
   return {
