@@ -102,6 +102,8 @@ export class ReinviteClient {
       this.host.cancel(invite, tx);
       // §9.1: a CANCEL does not guarantee a final response; after 64·T1 the exchange is dead.
       this.timer = core.clock.setTimeout(() => {
+        // The transaction would stay in Proceeding for ever (it has no timer there).
+        (tx as ClientTransaction | null)?.terminate();
         this.stop('no final response after CANCEL');
         this.host.giveUp('re-INVITE got no final response');
       }, 64 * core.timers.T1);
