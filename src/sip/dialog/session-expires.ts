@@ -82,7 +82,10 @@ export type UasTimerDecision =
  */
 export function uasSessionTimer(req: SipRequest, policy: SessionTimerPolicy): UasTimerDecision {
   const asked = parseSessionExpires(req.headers.get('session-expires'));
-  const theirMin = Math.max(parseMinSe(req.headers.get('min-se')) ?? MIN_SE_FLOOR_S, MIN_SE_FLOOR_S);
+  const theirMin = Math.max(
+    parseMinSe(req.headers.get('min-se')) ?? MIN_SE_FLOOR_S,
+    MIN_SE_FLOOR_S,
+  );
   const uacSupports =
     hasOptionTag(req, 'supported', TIMER_TAG) || hasOptionTag(req, 'require', TIMER_TAG);
   let intervalS: number;
