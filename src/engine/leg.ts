@@ -11,6 +11,8 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import {
   directionFlags,
+  isSdpError,
+  readAnswer,
   reanswer,
   type CodecName,
   type NegotiatedMedia,
@@ -105,7 +107,8 @@ export abstract class Leg extends EventEmitter<LegEvents> {
    * Answers every re-INVITE of the session: an offer gets our answer with
    * the same o= id and the next version (RFC 3264 §8); an offer we cannot
    * take gets 488 (return null); an offerless re-INVITE gets our current
-   * SDP as the offer (§14.2; its answer comes in the ACK).
+   * SDP as the offer (§14.2; its answer comes in the ACK, 'remote-answer',
+   * and runs the stream like any answer: a hold there is a remote hold).
    */
   protected answerReinvites(session: Session): void {
     session.onReinvite = (offer) => {
@@ -124,6 +127,17 @@ export abstract class Leg extends EventEmitter<LegEvents> {
       this.runMedia(result.media);
       return result.answer;
     };
+    // An offerless re-INVITE got our SDP as the offer; its answer, in the ACK, is what the
+    // peer now takes and sends (a hold: sendonly/inactive, §8.4), so the stream follows it.
+    session.on('remote-answer', ({ offer, answer }) => {
+      if (!this.stream || this.over) return;
+      const media = readAnswer(offer, answer);
+      if (isSdpError(media)) {
+        this.log.info({ why: media.message }, 'answer in the ACK unusable, ignored');
+        return;
+      }
+      this.runMedia(media);
+    });
   }
 
   private noteRemoteDirection(media: NegotiatedMedia): void {

@@ -171,7 +171,7 @@ describe('SIPp calls Partyline', () => {
     assert.deepEqual(events, ['answered', 'confirmed', 'ended']);
   });
 
-  it('in-dialog INFO 200, out-of-order CSeq 500, UPDATE 405, re-INVITE answered, BYE 200', async (t) => {
+  it('in-dialog INFO 200, out-of-order CSeq 500, UPDATE 200 (a refresh), re-INVITE answered, BYE 200', async (t) => {
     const incoming = next<IncomingCall>(ua, 'invite');
     const sipp = await sippCalling('uac-in-dialog.xml');
     t.after(() => sipp.stop());

@@ -3,11 +3,21 @@
  * holds us (sendonly re-INVITE, RFC 3264 §8.4) is not heard in the room
  * although it keeps sending its tone, and is heard again when it resumes;
  * a phone that plays early media (183 with SDP) reports it before the
- * answer, and joins the room only once answered.
+ * answer, and joins the room only once answered; a hold given as the
+ * answer in the ACK of an offerless re-INVITE (RFC 3261 §14.2) is a hold.
  */
 import assert from 'node:assert/strict';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import { nextEvent, phone, recordEvents, startEngine } from './helpers.js';
+import { fileURLToPath } from 'node:url';
+import {
+  nextEvent,
+  nextIncoming,
+  phone,
+  recordEvents,
+  sippCalling,
+  startEngine,
+} from './helpers.js';
 
 test('remote hold: remote-hold then remote-resume, and a holding phone is not heard meanwhile', async (t) => {
   const a = await phone(t, { behaviour: 'answer', toneHz: 1000, user: 'listener' });
@@ -121,4 +131,25 @@ test('early media: early-media (with the codec) then answered; the leg joins the
   await a.waitHearing(1500);
   await early.waitHearing(1000);
   assert.deepEqual(events, ['early-media', 'answered']);
+});
+
+test('an offerless re-INVITE whose answer, in the ACK, holds us: remote-hold', async (t) => {
+  const engine = await startEngine(t);
+  const conference = engine.createConference('offerless-hold');
+  const incoming = nextIncoming(engine);
+  const sipp = await sippCalling(
+    t,
+    engine,
+    join(dirname(fileURLToPath(import.meta.url)), '../sip/ua/scenarios/uac-offerless-reinvite.xml'),
+  );
+  const leg = await sipp.during(incoming);
+  const events = recordEvents(leg);
+  assert.equal(await leg.answer(conference), true);
+  assert.equal(leg.remoteHeld, false);
+  // Our 200 offered our SDP again; the ACK's a=sendonly answer is a hold (RFC 3264 §8.4).
+  await sipp.during(nextEvent(leg, 'remote-hold', { failOn: ['ended'] }));
+  assert.equal(leg.remoteHeld, true);
+  await sipp.during(nextEvent(leg, 'ended'));
+  await sipp.passed();
+  assert.deepEqual(events, ['answered', 'remote-hold', 'ended']);
 });

@@ -7,7 +7,7 @@
  * carry several comma-separated values (§7.3.1); `values()` splits them.
  */
 
-/** Compact forms, RFC 3261 §7.3.3 plus the registered extensions (o, u, r, k, s, e). */
+/** Compact forms, RFC 3261 §7.3.3 plus the registered extensions (o, u, r, k, s, e, x). */
 const COMPACT: Record<string, string> = {
   i: 'call-id',
   m: 'contact',
@@ -22,6 +22,8 @@ const COMPACT: Record<string, string> = {
   o: 'event',
   u: 'allow-events',
   r: 'refer-to',
+  // RFC 4028 §4.
+  x: 'session-expires',
 };
 
 /**

@@ -4,6 +4,11 @@ import type { Clock } from '../../clock/index.js';
 import type { ListenSpec, TransportProtocol } from '../transport/index.js';
 import type { TimerConfig } from '../transaction/index.js';
 import type { DigestAlgorithm } from '../auth/index.js';
+import {
+  DEFAULT_SESSION_EXPIRES_S,
+  MIN_SE_FLOOR_S,
+  type SessionTimerPolicy,
+} from '../dialog/index.js';
 
 /**
  * A SIP trunk (carrier). Phone numbers are sent to it as
@@ -77,8 +82,36 @@ export interface UserAgentOptions {
   newRequestsPerSecondPerSource?: number;
   /** Burst above that rate (default: one second's worth). */
   newRequestsBurstPerSource?: number;
+  /**
+   * Session timers (RFC 4028): the Session-Expires we offer and grant at
+   * most (default 1800 s) and our Min-SE (default 90 s, the RFC's floor).
+   */
+  sessionTimer?: { expiresS?: number; minSeS?: number };
+  /**
+   * How long a re-INVITE of ours may go without a final response before we
+   * CANCEL it (default 64·T1, as long as Timer B gives an unanswered one).
+   */
+  reinviteTimeoutMs?: number;
   clock?: Clock;
+  /** Uniform [0, 1) random source (glare waits, RFC 3261 §14.1); default Math.random. */
+  random?: () => number;
   logger?: Logger;
+}
+
+/**
+ * RFC 4028 §4, §5: Session-Expires and Min-SE in whole seconds, Min-SE at
+ * least 90 and Session-Expires not below it.
+ */
+export function resolveSessionTimer(opts: UserAgentOptions['sessionTimer']): SessionTimerPolicy {
+  const expiresS = opts?.expiresS ?? DEFAULT_SESSION_EXPIRES_S;
+  const minSeS = opts?.minSeS ?? MIN_SE_FLOOR_S;
+  if (!Number.isInteger(minSeS) || minSeS < MIN_SE_FLOOR_S)
+    throw new RangeError(
+      `sessionTimer.minSeS must be a whole number of seconds ≥ ${MIN_SE_FLOOR_S}`,
+    );
+  if (!Number.isInteger(expiresS) || expiresS < minSeS)
+    throw new RangeError('sessionTimer.expiresS must be a whole number of seconds ≥ minSeS');
+  return { expiresS, minSeS };
 }
 
 export const DEFAULT_RING_TIMEOUT_MS = 60_000;

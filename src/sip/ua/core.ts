@@ -11,6 +11,7 @@ import type {
   TimerConfig,
 } from '../transaction/index.js';
 import type { Endpoint } from '../transport/index.js';
+import type { SessionTimerPolicy } from '../dialog/index.js';
 import type { Route } from './routing.js';
 import type { Session } from './session.js';
 
@@ -22,6 +23,12 @@ export interface UaCore {
   readonly logger: Logger;
   readonly userAgent: string;
   readonly allow: string;
+  /** Uniform [0, 1): §14.1 glare waits, Retry-After values. Injectable for tests. */
+  readonly random: () => number;
+  /** How long our re-INVITE may wait for a final response before we CANCEL it (reinvite-client.ts). */
+  readonly reinviteTimeoutMs: number;
+  /** Session timers (RFC 4028) we offer and accept. */
+  readonly sessionTimer: SessionTimerPolicy;
   /** Resolves the next hop, stamps a fresh top Via and starts a client transaction. */
   sendRequest(
     req: SipRequest,

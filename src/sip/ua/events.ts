@@ -12,6 +12,15 @@ export interface CallEvents {
   failed: [CallFailure];
   /** A connected call ended. */
   ended: [{ by: 'local' | 'remote'; reason: string }];
-  /** The remote side changed the session with a re-INVITE, and we answered it. */
+  /**
+   * The remote side changed the session with a re-INVITE or UPDATE, and we
+   * answered it (offer null: an offerless re-INVITE, `answer` is then our
+   * offer and its answer follows in 'remote-answer').
+   */
   reinvited: [{ offer: string | null; answer: string }];
+  /**
+   * Our offer, sent in a 2xx to an INVITE without SDP, was answered in the
+   * ACK (RFC 3261 §13.2.1, §14.2): `answer` is the peer's description now.
+   */
+  'remote-answer': [{ offer: string; answer: string }];
 }

@@ -13,7 +13,7 @@ import {
 import type { TimerHandle } from '../../clock/index.js';
 import type { ServerTransaction } from '../transaction/index.js';
 import type { Source } from '../transport/index.js';
-import { Dialog } from '../dialog/index.js';
+import { Dialog, uasSessionTimer } from '../dialog/index.js';
 import type { UaCore } from './core.js';
 import { Session, copyRecordRoute } from './session.js';
 
@@ -22,6 +22,7 @@ export class IncomingCall extends Session {
   private answered = false;
   /** The server-side lifetime of the unanswered INVITE (see ringTimedOut). */
   private ringTimer: TimerHandle | undefined;
+  protected override readonly ownsCallId = false;
 
   constructor(
     core: UaCore,
@@ -33,7 +34,8 @@ export class IncomingCall extends Session {
   ) {
     super(core, null);
     this.state = 'proceeding';
-    this.remoteSdp = invite.body.length ? invite.body.toString() : null;
+    if (invite.body.length) this.offerAnswer.remoteOffer(invite.body.toString());
+    this.notePeerAllow(invite);
     // Timer H / transport failure on our final response: nothing more to do but forget the call.
     tx.onTransportError = () => this.terminate('local', 'transport error');
     this.ringTimer = core.clock.setTimeout(() => this.ringTimedOut(), ringTimeoutMs);
@@ -84,10 +86,21 @@ export class IncomingCall extends Session {
     this.ringTimer = undefined;
     const dialog = Dialog.asUas(this.invite, this.localTag, this.localContact, 'confirmed');
     this.dialog = dialog;
-    this.localSdp = sdp;
+    // Our answer to the caller's offer, or our offer when its INVITE had none (answered in the ACK).
+    if (this.offerAnswer.state === 'have-remote-offer') this.offerAnswer.localAnswer(sdp);
+    else this.offerAnswer.localOffer(sdp);
     this.state = 'confirmed';
     this.core.addSession(dialog.id, this);
-    this.sendAnswer(this.invite, this.tx, sdp, this.localTag, true);
+    // RFC 4028 §9: the user agent already refused (422) an interval below our Min-SE.
+    const timer = uasSessionTimer(this.invite, this.core.sessionTimer);
+    this.sendAnswer(
+      this.invite,
+      this.tx,
+      sdp,
+      this.localTag,
+      true,
+      timer.kind === 'interval' ? timer : null,
+    );
     this.emit('answered', { sdp: this.remoteSdp });
   }
 

@@ -7,9 +7,9 @@ import { isSipUri, type SipRequest, type SipResponse } from '../message/index.js
 import { statelessResponse } from '../transaction/index.js';
 
 /** Methods we implement (§20.5 Allow). */
-export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO';
-/** Option tags we support: none yet (no 100rel, no timers), so any Require gets 420 (§8.2.2.3). */
-const SUPPORTED = new Set<string>();
+export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
+/** Option tags we support: session timers (RFC 4028) only; any other Require gets 420 (§8.2.2.3). */
+const SUPPORTED = new Set<string>(['timer']);
 
 /**
  * A response of ours outside any dialog. §8.2.6.2: the UAS adds a To tag

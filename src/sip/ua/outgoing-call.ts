@@ -19,13 +19,14 @@ import {
 } from '../message/index.js';
 import type { ClientTransaction } from '../transaction/index.js';
 import type { Endpoint } from '../transport/index.js';
-import { Dialog } from '../dialog/index.js';
+import { Dialog, minSeOf, offerSessionTimer } from '../dialog/index.js';
 import { DigestClient } from '../auth/index.js';
 import { ackDue, type PacedAck } from './ack-pacing.js';
 import { causeOfStatus, type CallFailure, type FailureCause } from './causes.js';
 import type { UaCore } from './core.js';
 import { nextHopOf, resolveEndpoint, type Route } from './routing.js';
 import { Session } from './session.js';
+import { sendCancel } from './cancel.js';
 
 export interface OutgoingCallOptions {
   /** The From identity: a name-addr we present (caller ID). */
@@ -40,6 +41,8 @@ export interface OutgoingCallOptions {
 
 /** Forks remembered per call; a proxy forks to a handful of phones, not more. */
 const MAX_UNWANTED_FORKS = 16;
+/** RFC 4028 §7.4: 422s we follow per call (each raises the interval; more is a loop). */
+const MAX_TOO_SMALL_RETRIES = 2;
 
 export class OutgoingCall extends Session {
   readonly callIdValue = generateCallId();
@@ -57,6 +60,10 @@ export class OutgoingCall extends Session {
   private ringTimer: TimerHandle | undefined;
   private cancelGuard: TimerHandle | undefined;
   private cseq = 1;
+  protected override readonly ownsCallId = true;
+  /** The Session-Expires we offer (RFC 4028 §7.1), raised by a 422 (§7.4). */
+  private sessionExpiresS: number;
+  private tooSmallRetries = 0;
   /** Forks whose 2xx we ACKed and ended (by To tag), to re-ACK their retransmissions only. */
   private readonly unwanted = new Map<string, PacedAck & { next: Route['next'] }>();
 
@@ -66,6 +73,7 @@ export class OutgoingCall extends Session {
   ) {
     super(core, opts.sdp);
     if (opts.credentials) this.digest = new DigestClient(opts.credentials);
+    this.sessionExpiresS = core.sessionTimer.expiresS;
   }
 
   override get callId(): string {
@@ -110,12 +118,15 @@ export class OutgoingCall extends Session {
     h.append('User-Agent', this.core.userAgent);
     for (const [k, v] of Object.entries(this.opts.headers ?? {})) h.append(k, v);
     if (sdp !== null) h.append('Content-Type', 'application/sdp');
-    return new SipRequest(
+    const invite = new SipRequest(
       'INVITE',
       route.requestUri,
       h,
       sdp !== null ? Buffer.from(sdp) : undefined,
     );
+    // RFC 4028 §7.1: offer a session timer; the UAS picks the refresher.
+    offerSessionTimer(invite, this.sessionExpiresS, this.minSeS, null);
+    return invite;
   }
 
   private sendInvite(invite: SipRequest): void {
@@ -156,6 +167,22 @@ export class OutgoingCall extends Session {
       copyCredentials(invite, retry);
       if (this.digest.authorize(retry, res)) return this.sendInvite(retry);
     }
+    const minSe = res.status === 422 ? minSeOf(res) : null;
+    if (
+      minSe !== null &&
+      minSe > this.sessionExpiresS &&
+      this.tooSmallRetries < MAX_TOO_SMALL_RETRIES &&
+      !this.cancelCause
+    ) {
+      // RFC 4028 §7.4: again with the peer's Min-SE as both our interval and our Min-SE.
+      this.tooSmallRetries += 1;
+      this.sessionExpiresS = minSe;
+      this.minSeS = Math.max(this.minSeS, minSe);
+      this.cseq += 1;
+      const retry = this.buildInvite();
+      copyCredentials(invite, retry);
+      return this.sendInvite(retry);
+    }
     const cause =
       res.status === 487 && this.cancelCause ? this.cancelCause : causeOfStatus(res.status);
     this.fail(cause, `${res.status} ${res.reason}`, res.status);
@@ -173,7 +200,9 @@ export class OutgoingCall extends Session {
     }
     this.state = this.dialog ? 'early' : 'proceeding';
     const sdp = res.body.length ? res.body.toString() : null;
-    if (sdp) this.remoteSdp = sdp;
+    // §13.2.1: an answer in an unreliable 1xx is early media; the offer stays open until the 2xx.
+    if (sdp && this.offerAnswer.state === 'have-local-offer')
+      this.offerAnswer.provisionalAnswer(sdp);
     this.emit('progress', { status: res.status, reason: res.reason, sdp });
   }
 
@@ -209,7 +238,11 @@ export class OutgoingCall extends Session {
       this.core.removeSession(dialog.id);
       return this.fail(this.cancelCause, 'answered after cancel');
     }
-    this.remoteSdp = res.body.length ? res.body.toString() : this.remoteSdp;
+    const oa = this.offerAnswer;
+    const answer = res.body.length ? res.body.toString() : oa.remote;
+    if (oa.state === 'have-local-offer' && answer !== null) oa.remoteAnswer(answer);
+    this.notePeerAllow(res);
+    this.refreshedByUs(res);
     this.emit('answered', { sdp: this.remoteSdp });
   }
 
@@ -276,24 +309,11 @@ export class OutgoingCall extends Session {
     this.cancel('no-answer');
   }
 
-  /** §9.1: CANCEL copies Request-URI, Call-ID, To, From, CSeq number and the top Via of the INVITE. */
+  /** §9.1: CANCEL goes where the INVITE went, with its top Via (cancel.ts). */
   private sendCancel(): void {
     const invite = this.invite!;
     this.cancelSent = true;
-    const h = new Headers();
-    h.append('Via', invite.headers.values('via')[0]!);
-    h.append('Max-Forwards', '70');
-    for (const name of ['From', 'To', 'Call-ID']) h.append(name, invite.headers.get(name)!);
-    h.append('CSeq', `${invite.cseq().seq} CANCEL`);
-    for (const r of invite.headers.lines('Route')) h.append('Route', r);
-    const cancel = new SipRequest('CANCEL', invite.uri, h);
-    this.core
-      .sendRequest(cancel, this.inviteTx?.destination ?? this.endpoint!, {
-        onResponse: () => {},
-        onTimeout: () => {},
-        onTransportError: () => {},
-      })
-      .catch(() => undefined);
+    sendCancel(this.core, invite, this.inviteTx, this.endpoint!);
     // §9.1: if no final response to the INVITE arrives within 64·T1 of the CANCEL, give up on it.
     this.cancelGuard = this.core.clock.setTimeout(() => {
       this.inviteTx?.terminate();

@@ -26,12 +26,13 @@ import {
 } from '../transaction/index.js';
 import { TransportLayer, type Endpoint, type Source } from '../transport/index.js';
 import { DigestServer } from '../auth/index.js';
-import { dialogKey } from '../dialog/index.js';
+import { dialogKey, uasSessionTimer, type SessionTimerPolicy } from '../dialog/index.js';
 import {
   DEFAULT_INBOUND_ALGORITHMS,
   DEFAULT_MAX_DIALOGS,
   DEFAULT_RING_TIMEOUT_MS,
   DEFAULT_USER_AGENT,
+  resolveSessionTimer,
   type TrunkConfig,
   type UserAgentOptions,
 } from './config.js';
@@ -79,6 +80,9 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
   readonly logger: Logger;
   readonly userAgent: string;
   readonly allow = ALLOW;
+  readonly random: () => number;
+  readonly reinviteTimeoutMs: number;
+  readonly sessionTimer: SessionTimerPolicy;
   readonly transactions: TransactionLayer;
   private readonly sessions = new Map<string, Session>();
   private readonly incoming = new Map<string, IncomingCall>();
@@ -105,6 +109,8 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     this.maxDialogs = opts.maxDialogs ?? DEFAULT_MAX_DIALOGS;
     if (!Number.isInteger(this.maxDialogs) || this.maxDialogs < 1)
       throw new RangeError(`maxDialogs must be an integer >= 1, got ${this.maxDialogs}`);
+    this.random = opts.random ?? Math.random;
+    this.sessionTimer = resolveSessionTimer(opts.sessionTimer);
     this.transactions = new TransactionLayer(
       transport,
       {
@@ -122,6 +128,9 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
       },
     );
     transport.onMessage = (msg, source) => this.transactions.receive(msg, source);
+    this.reinviteTimeoutMs = opts.reinviteTimeoutMs ?? 64 * this.transactions.timers.T1;
+    if (!Number.isFinite(this.reinviteTimeoutMs) || this.reinviteTimeoutMs <= 0)
+      throw new RangeError('reinviteTimeoutMs must be a positive number of ms');
     this.digestServer = opts.inboundAuth
       ? new DigestServer({
           realm: opts.inboundAuth.realm,
@@ -333,6 +342,13 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     }
     const refused = refuseBody(req);
     if (refused) return refused;
+    const timer = uasSessionTimer(req, this.sessionTimer);
+    if (timer.kind === 'too-small') {
+      // RFC 4028 §8.1: the interval asked for is below our Min-SE.
+      const res = reply(req, 422);
+      res.headers.append('Min-SE', String(timer.minSeS));
+      return res;
+    }
     if (this.live.size >= this.maxDialogs) {
       if (this.dialogsFullRefused++ === 0)
         this.logger.warn({ limit: this.maxDialogs }, 'call limit reached: answering INVITEs 503');

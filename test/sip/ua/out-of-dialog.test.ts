@@ -37,10 +37,11 @@ describe('out-of-dialog answers (RFC 3261 §8.2)', () => {
     assert.ok(res.to().params.get('tag'), 'our response carries a To tag (§8.2.6.2)');
   });
 
-  it('answers 420 naming every Require option tag we do not support', () => {
-    const res = refuseRequest(request({ extra: ['Require: 100rel, timer'] }));
+  it('answers 420 naming every Require option tag we do not support (timer we do, RFC 4028)', () => {
+    const res = refuseRequest(request({ extra: ['Require: 100rel, timer, foo'] }));
     assert.equal(res?.status, 420);
-    assert.equal(res.headers.get('unsupported'), '100rel, timer');
+    assert.equal(res.headers.get('unsupported'), '100rel, foo');
+    assert.equal(refuseRequest(request({ extra: ['Require: timer'] })), undefined);
   });
 
   it('refuses a non-SDP body with 415 and takes SDP or no body', () => {
