@@ -21,7 +21,7 @@ import type { ClientTransaction } from '../transaction/index.js';
 import type { Endpoint } from '../transport/index.js';
 import { Dialog, minSeOf, offerSessionTimer } from '../dialog/index.js';
 import { DigestClient } from '../auth/index.js';
-import { ackDue, type PacedAck } from './ack-pacing.js';
+import { ackDue, pacedAck, type PacedAck } from './ack-pacing.js';
 import { causeOfStatus, type CallFailure, type FailureCause } from './causes.js';
 import type { UaCore } from './core.js';
 import { nextHopOf, resolveEndpoint, type Route } from './routing.js';
@@ -265,7 +265,7 @@ export class OutgoingCall extends Session {
     const ack = dialog.createRequest('ACK', { cseq: invite.cseq().seq });
     const bye = dialog.createRequest('BYE');
     if (this.unwanted.size < MAX_UNWANTED_FORKS)
-      this.unwanted.set(dialog.remoteTag, { ack, next, sentAt: this.core.clock.now() });
+      this.unwanted.set(dialog.remoteTag, { ...pacedAck(ack, this.core.clock.now()), next });
     this.core.sendAck(ack, next).catch(() => undefined);
     this.core
       .sendRequest(bye, next, {
