@@ -4,7 +4,7 @@
  * checked here so a bad file fails at start with a message naming the field,
  * never later inside a call.
  */
-import type { TrunkConfig, InboundAuthConfig, UserAgentOptions } from '../sip/ua/index.js';
+import type { TrunkConfig, InboundAuthConfig, NatMode, UserAgentOptions } from '../sip/ua/index.js';
 
 export type AnswerMode = 'answer' | 'reject' | 'ring';
 
@@ -28,6 +28,10 @@ export interface SipSection {
   /** New out-of-dialog requests per second from one address (0 = no limit); past it 503. */
   newRequestsPerSecondPerSource: number;
   timers: { T1: number; T2: number; T4: number };
+  /** Peers behind NAT: keep their flow and latch their RTP (`auto`: when their Via/Contact differ from their packet source). */
+  nat: NatMode;
+  /** DNS servers (`ip` or `ip:port`) for RFC 3263 lookups of trunks and SIP hosts; empty = the system's. */
+  dnsServers: string[];
   trunks: TrunkConfig[];
   inboundAuth?: InboundAuthConfig;
 }
@@ -105,6 +109,8 @@ export const DEFAULT_CONFIG: Config = {
     maxServerTransactions: 500_000,
     newRequestsPerSecondPerSource: 1000,
     timers: { T1: 500, T2: 4000, T4: 5000 },
+    nat: 'auto',
+    dnsServers: [],
     trunks: [],
   },
   agent: { mode: 'answer', answerAfterMs: 1000, rejectStatus: 486, maxCallMs: 0 },
@@ -135,5 +141,7 @@ export function userAgentOptions(sip: SipSection): Omit<UserAgentOptions, 'clock
     maxDialogs: sip.maxDialogs,
     maxServerTransactions: sip.maxServerTransactions,
     newRequestsPerSecondPerSource: sip.newRequestsPerSecondPerSource,
+    nat: sip.nat,
+    ...(sip.dnsServers.length ? { dnsServers: sip.dnsServers } : {}),
   };
 }

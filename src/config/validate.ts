@@ -3,7 +3,19 @@ import { isIP } from 'node:net';
 import { DEFAULT_CONFIG, LOG_LEVELS, type Config } from './config.js';
 import { ConfigError, int, isObject, oneOf, str, unknownKeys } from './checks.js';
 import { validateServerSections } from './server-sections.js';
-import type { TrunkConfig } from '../sip/ua/index.js';
+import { parseProxy, type NatMode, type TrunkConfig } from '../sip/ua/index.js';
+
+const NAT_MODES = ['auto', 'always', 'never'] as const satisfies readonly NatMode[];
+
+/** `ip`, `ip:port` or `[ipv6]:port`, as node:dns setServers takes them. */
+function isDnsServer(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  if (isIP(v)) return true;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):([0-9]{1,5})$/.exec(v);
+  if (!m) return false;
+  const port = Number(m[3]);
+  return isIP(m[1] ?? m[2]!) !== 0 && port >= 1 && port <= 65535;
+}
 
 export { ConfigError };
 
@@ -23,6 +35,9 @@ function trunk(v: unknown, i: number): TrunkConfig {
       'numberFormat',
       'fromDomain',
       'prefixes',
+      'register',
+      'registerExpires',
+      'outboundProxy',
     ],
     p,
   );
@@ -53,6 +68,21 @@ function trunk(v: unknown, i: number): TrunkConfig {
       throw new ConfigError(`${p}prefixes: must be a list of digit strings like "+1" or "44"`);
     }
     t.prefixes = v.prefixes as string[];
+  }
+  if (v.register !== undefined) {
+    if (typeof v.register !== 'boolean')
+      throw new ConfigError(`${p}register: must be true or false`);
+    t.register = v.register;
+  }
+  if (v.registerExpires !== undefined)
+    t.registerExpires = int(v.registerExpires, `${p}registerExpires`, 60, 86_400);
+  if (v.outboundProxy !== undefined) {
+    const proxy = str(v.outboundProxy, `${p}outboundProxy`);
+    if (!parseProxy(proxy))
+      throw new ConfigError(
+        `${p}outboundProxy: must be host, host:port or a sip: URI (got "${proxy}")`,
+      );
+    t.outboundProxy = proxy;
   }
   return t;
 }
@@ -85,6 +115,8 @@ export function validateConfig(doc: unknown): Config {
         'maxServerTransactions',
         'newRequestsPerSecondPerSource',
         'timers',
+        'nat',
+        'dnsServers',
         'trunks',
         'inboundAuth',
       ],
@@ -147,6 +179,14 @@ export function validateConfig(doc: unknown): Config {
       }
       if (c.sip.timers.T2 < c.sip.timers.T1)
         throw new ConfigError('sip.timers: T2 must not be smaller than T1');
+    }
+    if (s.nat !== undefined) c.sip.nat = oneOf(s.nat, 'sip.nat', NAT_MODES);
+    if (s.dnsServers !== undefined) {
+      if (!Array.isArray(s.dnsServers) || !s.dnsServers.every(isDnsServer))
+        throw new ConfigError(
+          'sip.dnsServers: must be a list of IP addresses, each with an optional port ("192.0.2.53", "127.0.0.1:5353", "[::1]:53")',
+        );
+      c.sip.dnsServers = s.dnsServers as string[];
     }
     if (s.trunks !== undefined) {
       if (!Array.isArray(s.trunks)) throw new ConfigError('sip.trunks: must be a list');

@@ -21,6 +21,7 @@ import {
   RoutingError,
   UserAgent,
   routeAddress,
+  type RegistrationStatus,
   type Route,
   type UserAgentOptions,
 } from '../sip/ua/index.js';
@@ -64,6 +65,8 @@ export interface EngineStats {
   conferences: number;
   sipCalls: number;
   mixer: MixerClockStats;
+  /** Trunk registrations (RFC 3261 §10.2), one per trunk with `register`. */
+  registrations: RegistrationStatus[];
 }
 
 export class Engine extends EventEmitter<EngineEvents> {
@@ -187,6 +190,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       conferences: this.conferences.size,
       sipCalls: this.ua.callCount(),
       mixer: this.mixerClock.stats(),
+      registrations: this.ua.registrationStatus(),
     };
   }
 

@@ -21,7 +21,13 @@ export class IncomingLeg extends Leg {
     this.session = call;
     this.answerReinvites(call);
     call.on('failed', (f) => this.fail(f));
-    call.on('ended', (e) => this.finish({ by: e.by, reason: e.reason }));
+    call.on('ended', (e) =>
+      this.finish(
+        e.remote
+          ? { by: e.by, reason: e.reason, remote: e.remote }
+          : { by: e.by, reason: e.reason },
+      ),
+    );
   }
 
   /** The user part of the caller's From (a number or a SIP user). */

@@ -10,6 +10,7 @@ export { EngineError, type EngineErrorCode } from './errors.js';
 export type {
   DialOptions,
   FailureCause,
+  RemoteReason,
   LegDirection,
   LegEnd,
   LegEvents,

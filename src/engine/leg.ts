@@ -98,7 +98,11 @@ export abstract class Leg extends EventEmitter<LegEvents> {
     if (!stream) return;
     const first = this.negotiated === null;
     this.negotiated = media;
-    stream.start(media);
+    // A peer behind NAT (the UA saw its flow): latch RTP to its SIP source host, and
+    // learn it again on every new SDP (RFC 4961 symmetric RTP).
+    const flow = this.session?.flow ?? null;
+    stream.start(media, flow ? { latch: true, latchHost: flow.mediaHost } : {});
+    if (flow && !first) stream.relatch();
     if (!first) this.noteRemoteDirection(media);
     else this.remoteHeld = !directionFlags(media.remoteDirection).recv;
   }

@@ -63,7 +63,13 @@ export class OutgoingLeg extends Leg {
     call.on('progress', (p) => this.onProgress(p.status, p.sdp));
     call.on('answered', ({ sdp }) => this.onAnswered(sdp));
     call.on('failed', (f) => this.fail(f));
-    call.on('ended', (e) => this.finish({ by: e.by, reason: e.reason }));
+    call.on('ended', (e) =>
+      this.finish(
+        e.remote
+          ? { by: e.by, reason: e.reason, remote: e.remote }
+          : { by: e.by, reason: e.reason },
+      ),
+    );
   }
 
   private onProgress(status: number, sdp: string | null): void {

@@ -3,9 +3,9 @@
  * here mentions SIP messages or RTP packets (DESIGN.md §3 "Engine").
  */
 import type { Logger } from 'pino';
-import type { FailureCause } from '../sip/ua/index.js';
+import type { FailureCause, RemoteReason } from '../sip/ua/index.js';
 
-export type { FailureCause };
+export type { FailureCause, RemoteReason };
 
 /**
  * A leg's life. Outgoing: dialing → ringing | early-media → connected →
@@ -22,6 +22,8 @@ export interface LegFailure {
   /** Final SIP status, when one was received. */
   status?: number;
   reason: string;
+  /** The far end's Reason header (RFC 3326) and its Q.850 cause, when it sent one. */
+  remote?: RemoteReason;
 }
 
 export interface LegEnd {
@@ -30,6 +32,8 @@ export interface LegEnd {
   /** SIP status that ended it, when a response did (481/408 to an in-dialog request). */
   status?: number;
   reason: string;
+  /** The far end's Reason header (RFC 3326) on its BYE, Q.850 cause included, when it sent one. */
+  remote?: RemoteReason;
 }
 
 /** What was negotiated, once media runs. */

@@ -2,7 +2,7 @@
  * The server's Prometheus metrics (prom-client), read when scraped: live
  * calls, members by state, dial outcomes by cause, RTP loss and jitter of
  * the live legs, mixer tick lateness. The API adds its own request latency
- * histogram to the same registry.
+ * histogram to the same registry. Trunk registrations: registered or not, failures in a row.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EngineStats } from '../engine/index.js';
@@ -84,6 +84,26 @@ export function createMetrics(sources: () => MetricSources | null): ServerMetric
       if (!stats) return;
       this.set({ quantile: '0.5' }, stats.p50);
       this.set({ quantile: '0.99' }, stats.p99);
+    },
+  });
+  new Gauge({
+    name: 'partyline_trunk_registered',
+    help: 'Trunk registrations (RFC 3261 §10.2): 1 while the trunk holds our binding, else 0',
+    labelNames: ['trunk'],
+    registers: [registry],
+    collect() {
+      for (const r of sources()?.engine().registrations ?? [])
+        this.set({ trunk: r.trunk }, r.state === 'registered' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'partyline_trunk_registration_failures',
+    help: 'Failed REGISTERs in a row per trunk since its last success (0 when registered)',
+    labelNames: ['trunk'],
+    registers: [registry],
+    collect() {
+      for (const r of sources()?.engine().registrations ?? [])
+        this.set({ trunk: r.trunk }, r.failures);
     },
   });
   return {

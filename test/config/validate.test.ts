@@ -52,6 +52,16 @@ test('a full document is taken field by field', () => {
   assert.equal(c.sip.maxDialogs, 100);
   assert.equal(c.sip.maxServerTransactions, 5000);
   assert.equal(c.sip.newRequestsPerSecondPerSource, 0);
+  assert.equal(c.sip.nat, 'auto', 'NAT handling is on for peers that look NATed by default');
+  assert.equal(validateConfig({ sip: { nat: 'never' } }).sip.nat, 'never');
+  const dns = validateConfig({
+    sip: {
+      dnsServers: ['192.0.2.53', '127.0.0.1:5353', '[::1]:53'],
+      trunks: [{ host: 'carrier.example', outboundProxy: 'sip:proxy.example:5070;transport=tcp' }],
+    },
+  });
+  assert.deepEqual(dns.sip.dnsServers, ['192.0.2.53', '127.0.0.1:5353', '[::1]:53']);
+  assert.equal(dns.sip.trunks[0]!.outboundProxy, 'sip:proxy.example:5070;transport=tcp');
   assert.equal(c.sip.timers.T1, 100);
   assert.equal(c.sip.timers.T2, 4000);
   assert.equal(c.sip.trunks[0]!.numberFormat, 'digits');
@@ -102,6 +112,27 @@ const bad: Array<[string, unknown, RegExp]> = [
     /sip\.tcpHeaderTimeoutMs: must be an integer from 100/,
   ],
   ['T2 < T1', { sip: { timers: { T1: 5000, T2: 1000 } } }, /T2 must not be smaller than T1/],
+  [
+    'register not a boolean',
+    { sip: { trunks: [{ host: 'h', register: 'yes' }] } },
+    /sip\.trunks\[0\]\.register: must be true or false/,
+  ],
+  [
+    'registration too short',
+    { sip: { trunks: [{ host: 'h', register: true, registerExpires: 10 }] } },
+    /sip\.trunks\[0\]\.registerExpires: must be an integer from 60 to 86400/,
+  ],
+  [
+    'DNS server not an address',
+    { sip: { dnsServers: ['dns.example'] } },
+    /sip\.dnsServers: must be a list of IP addresses/,
+  ],
+  [
+    'outbound proxy not a host',
+    { sip: { trunks: [{ host: 'h', outboundProxy: 'sips:proxy' }] } },
+    /sip\.trunks\[0\]\.outboundProxy: must be host, host:port or a sip: URI/,
+  ],
+  ['unknown NAT mode', { sip: { nat: 'yes' } }, /sip\.nat: must be one of auto, always, never/],
   [
     'trunk without host',
     { sip: { trunks: [{ name: 'x' }] } },

@@ -66,6 +66,12 @@ export interface StartOptions {
    * address:port is accepted.
    */
   latch?: boolean;
+  /**
+   * With `latch`: the host whose first packet latches, when it is not the
+   * signalled one — the peer's SIP source for a phone behind NAT whose c=
+   * is a private address (source-filter.ts). Default: the signalled host.
+   */
+  latchHost?: string;
 }
 
 type State = 'open' | 'started' | 'closed';
@@ -80,6 +86,7 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
   private state: State = 'open';
   private negotiated: NegotiatedMedia | null = null;
   private latch = false;
+  private latchHost: string | undefined;
   private sending = false;
   private receiving = false;
   private readonly rtpFilter = new SourceFilter();
@@ -185,6 +192,7 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
     if (this.state === 'closed') return;
     checkMedia(media);
     this.latch = opts.latch ?? false;
+    this.latchHost = opts.latchHost;
     if (this.state === 'open') {
       this.state = 'started';
       this.scheduleRtcp(true);
@@ -198,6 +206,15 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
    */
   get media(): NegotiatedMedia | null {
     return this.negotiated;
+  }
+
+  /**
+   * Latch mode: learn the peer's source again from its next packet — the
+   * peer sent a new SDP, and may send from elsewhere now (a NAT rebinding).
+   */
+  relatch(): void {
+    this.rtpFilter.relatch();
+    this.rtcpFilter.relatch();
   }
 
   /** Applies a renegotiation (re-INVITE): new address, codec, ptime or direction (hold / resume). */
@@ -217,10 +234,12 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
       this.rtpFilter.configure(
         { address: media.remoteAddress, port: media.remotePort },
         this.latch,
+        this.latchHost,
       );
       this.rtcpFilter.configure(
         { address: media.remoteAddress, port: media.remoteRtcpPort },
         this.latch,
+        this.latchHost,
       );
     }
 

@@ -9,7 +9,15 @@
  * *host*, any port, fixes the source and the reply address ("symmetric
  * RTP", RFC 4961); from then on only that address:port is accepted. It
  * latches once: a later packet from another port of the same host is
- * dropped like any other stranger.
+ * dropped like any other stranger, until relatch() (a new SDP from the
+ * peer) arms it again.
+ *
+ * A latch host other than the signalled one: a phone behind NAT writes its
+ * private address in c= (unreachable, and never the source of its packets);
+ * its SIP came from its NAT's public address, and so will its RTP. Then the
+ * first packet from that host latches, and until it comes we send to that
+ * host at the signalled port (what a port-preserving NAT maps; Kamailio's
+ * fix_nated_sdp does the same).
  *
  * States: fixed (no latching) | latching → latched.
  */
@@ -26,16 +34,31 @@ type FilterState =
 export class SourceFilter {
   private signalled: Endpoint = { address: '', port: 0 };
   private state: FilterState = { kind: 'fixed' };
+  /** Whose packets may latch: the signalled host, or the peer's SIP source host (NAT). */
+  private latchHost: string | null = null;
 
-  /** Sets the signalled endpoint; a change of endpoint (or of mode) starts latching afresh. */
-  configure(signalled: Endpoint, latch: boolean): void {
+  /**
+   * Sets the signalled endpoint; a change of endpoint, of mode or of latch
+   * host starts latching afresh.
+   */
+  configure(signalled: Endpoint, latch: boolean, latchHost?: string): void {
+    const host = latch ? (latchHost ?? null) : null;
     const same =
       sameAddress(signalled.address, this.signalled.address) &&
       signalled.port === this.signalled.port &&
-      (this.state.kind !== 'fixed') === latch;
+      (this.state.kind !== 'fixed') === latch &&
+      (host === null
+        ? this.latchHost === null
+        : this.latchHost !== null && sameAddress(host, this.latchHost));
     this.signalled = { ...signalled };
+    this.latchHost = host;
     if (same) return;
     this.state = latch ? { kind: 'latching' } : { kind: 'fixed' };
+  }
+
+  /** Latch mode: take the source again from the next packet of the latch host (a new SDP). */
+  relatch(): void {
+    if (this.state.kind === 'latched') this.state = { kind: 'latching' };
   }
 
   /** Whether a datagram from address:port is from our peer (latching to it if it is the first). */
@@ -45,7 +68,7 @@ export class SourceFilter {
       case 'fixed':
         return port === this.signalled.port && sameAddress(address, this.signalled.address);
       case 'latching':
-        if (!sameAddress(address, this.signalled.address)) return false;
+        if (!sameAddress(address, this.latchHost ?? this.signalled.address)) return false;
         this.state = { kind: 'latched', address, port };
         return true;
       case 'latched':
@@ -56,7 +79,10 @@ export class SourceFilter {
   /** Where to send: the latched source once latched, else the signalled endpoint. */
   destination(): Endpoint {
     const s = this.state;
-    return s.kind === 'latched' ? { address: s.address, port: s.port } : this.signalled;
+    if (s.kind === 'latched') return { address: s.address, port: s.port };
+    if (s.kind === 'latching' && this.latchHost !== null)
+      return { address: this.latchHost, port: this.signalled.port };
+    return this.signalled;
   }
 
   get latched(): boolean {

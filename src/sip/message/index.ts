@@ -16,3 +16,10 @@ export { parseMessage, type ParseResult } from './parser.js';
 export { serializeMessage } from './serializer.js';
 export { flatten, detach } from './strings.js';
 export { createResponse, generateBranch, generateTag, generateCallId } from './builders.js';
+export {
+  parseMediaType,
+  splitMultipart,
+  bodyLeaves,
+  type MediaType,
+  type BodyPart,
+} from './multipart.js';

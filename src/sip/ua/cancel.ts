@@ -10,13 +10,15 @@ import type { ClientTransaction } from '../transaction/index.js';
 import type { Endpoint } from '../transport/index.js';
 import type { NextHop, UaCore } from './core.js';
 
-export function buildCancel(invite: SipRequest): SipRequest {
+export function buildCancel(invite: SipRequest, reason?: string): SipRequest {
   const h = new Headers();
   h.append('Via', invite.headers.values('via')[0]!);
   h.append('Max-Forwards', '70');
   for (const name of ['From', 'To', 'Call-ID']) h.append(name, invite.headers.get(name)!);
   h.append('CSeq', `${invite.cseq().seq} CANCEL`);
   for (const r of invite.headers.lines('Route')) h.append('Route', r);
+  // RFC 3326: why the caller gives up, when it says.
+  if (reason !== undefined) h.append('Reason', reason);
   return new SipRequest('CANCEL', invite.uri, h);
 }
 
@@ -25,9 +27,10 @@ export function sendCancel(
   invite: SipRequest,
   tx: ClientTransaction | null,
   fallback: NextHop | Endpoint,
+  reason?: string,
 ): void {
   core
-    .sendRequest(buildCancel(invite), tx?.destination ?? fallback, {
+    .sendRequest(buildCancel(invite, reason), tx?.destination ?? fallback, {
       onResponse: () => {},
       onTimeout: () => {},
       onTransportError: () => {},

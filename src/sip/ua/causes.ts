@@ -1,3 +1,5 @@
+import type { RemoteReason } from './reason.js';
+
 /** Why an outgoing call did not connect, in the words the layers above use. */
 export type FailureCause =
   'busy' | 'declined' | 'no-answer' | 'unreachable' | 'canceled' | 'failed';
@@ -7,6 +9,8 @@ export interface CallFailure {
   /** Final SIP status, when one was received. */
   status?: number;
   reason: string;
+  /** The far end's Reason header (RFC 3326) on its final response or CANCEL, Q.850 cause included. */
+  remote?: RemoteReason;
 }
 
 /**

@@ -9,6 +9,8 @@ import {
   MIN_SE_FLOOR_S,
   type SessionTimerPolicy,
 } from '../dialog/index.js';
+import type { NatMode } from './nat.js';
+import type { RegistrationTiming } from './registration.js';
 
 /**
  * A SIP trunk (carrier). Phone numbers are sent to it as
@@ -33,6 +35,19 @@ export interface TrunkConfig {
   fromDomain?: string;
   /** Number prefixes this trunk takes ("+1", "44"); empty/absent = any number. The longest match wins. */
   prefixes?: string[];
+  /**
+   * REGISTER with the trunk (RFC 3261 §10.2) so it sends us the calls for
+   * its numbers: the account `username@host` bound to our Contact,
+   * refreshed before it expires, retried with back-off after a failure.
+   */
+  register?: boolean;
+  /** Seconds asked for in the REGISTER's Expires (default 3600). */
+  registerExpires?: number;
+  /**
+   * Send this trunk's INVITEs and REGISTERs through a proxy (`host`,
+   * `host:port` or a `sip:` URI), named in a Route header (RFC 3261 §8.1.2).
+   */
+  outboundProxy?: string;
 }
 
 /** SIP users that may call in; their INVITEs are challenged with digest authentication (RFC 3261 §22). */
@@ -92,6 +107,20 @@ export interface UserAgentOptions {
    * CANCEL it (default 64·T1, as long as Timer B gives an unanswered one).
    */
   reinviteTimeoutMs?: number;
+  /**
+   * Peers behind NAT (nat.ts): `auto` (default) keeps the flow of a peer
+   * whose Via/Contact differ from its packet source, for in-dialog
+   * requests and RTP latching; `always` for every direct peer; `never`.
+   */
+  nat?: NatMode;
+  /**
+   * DNS servers for RFC 3263 lookups (NAPTR, SRV, A, AAAA), as `ip` or
+   * `ip:port`; default the system's (and A/AAAA through getaddrinfo, so
+   * /etc/hosts applies).
+   */
+  dnsServers?: string[];
+  /** Timing of trunk registrations (tests shorten the back-off). */
+  registration?: RegistrationTiming;
   clock?: Clock;
   /** Uniform [0, 1) random source (glare waits, RFC 3261 §14.1); default Math.random. */
   random?: () => number;

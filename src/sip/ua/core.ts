@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock/index.js';
-import type { NameAddr, SipRequest } from '../message/index.js';
+import type { NameAddr, SipRequest, Uri } from '../message/index.js';
 import type {
   ClientTransaction,
   ClientTransactionHandlers,
@@ -14,6 +14,7 @@ import type { Endpoint } from '../transport/index.js';
 import type { SessionTimerPolicy } from '../dialog/index.js';
 import type { Route } from './routing.js';
 import type { Session } from './session.js';
+import type { NatMode } from './nat.js';
 
 export type NextHop = Route['next'];
 
@@ -29,6 +30,8 @@ export interface UaCore {
   readonly reinviteTimeoutMs: number;
   /** Session timers (RFC 4028) we offer and accept. */
   readonly sessionTimer: SessionTimerPolicy;
+  /** How peers behind NAT are treated (nat.ts). */
+  readonly nat: NatMode;
   /** Resolves the next hop, stamps a fresh top Via and starts a client transaction. */
   sendRequest(
     req: SipRequest,
@@ -37,6 +40,10 @@ export interface UaCore {
   ): Promise<ClientTransaction | null>;
   /** Sends an ACK for a 2xx (§13.2.2.4): stateless, its own branch, no transaction. */
   sendAck(ack: SipRequest, next: NextHop | Endpoint): Promise<void>;
+  /** Routes a redirect target (a 3xx Contact) by the rules of the original call (routing.ts). */
+  routeRedirect(target: Uri, original: Route): Route;
+  /** RFC 3263: the endpoints to try for a next hop, best first (throws RoutingError). */
+  locate(next: NextHop): Promise<Endpoint[]>;
   /** Our Contact for requests leaving over that transport. */
   contactFor(next: NextHop | Endpoint): NameAddr;
   addSession(dialogId: string, session: Session): void;

@@ -1,4 +1,5 @@
 import type { CallFailure } from './causes.js';
+import type { RemoteReason } from './reason.js';
 
 /** Events of a call, outgoing or incoming. */
 export interface CallEvents {
@@ -11,7 +12,7 @@ export interface CallEvents {
   /** The call never connected. */
   failed: [CallFailure];
   /** A connected call ended. */
-  ended: [{ by: 'local' | 'remote'; reason: string }];
+  ended: [{ by: 'local' | 'remote'; reason: string; remote?: RemoteReason }];
   /**
    * The remote side changed the session with a re-INVITE or UPDATE, and we
    * answered it (offer null: an offerless re-INVITE, `answer` is then our

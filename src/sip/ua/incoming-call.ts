@@ -16,6 +16,9 @@ import type { Source } from '../transport/index.js';
 import { Dialog, uasSessionTimer } from '../dialog/index.js';
 import type { UaCore } from './core.js';
 import { Session, copyRecordRoute } from './session.js';
+import { sdpOf } from './session-body.js';
+import { remoteReason } from './reason.js';
+import { flowOfRequest } from './nat.js';
 
 export class IncomingCall extends Session {
   readonly localTag = generateTag();
@@ -34,8 +37,10 @@ export class IncomingCall extends Session {
   ) {
     super(core, null);
     this.state = 'proceeding';
-    if (invite.body.length) this.offerAnswer.remoteOffer(invite.body.toString());
+    const offer = sdpOf(invite);
+    if (offer !== null) this.offerAnswer.remoteOffer(offer);
     this.notePeerAllow(invite);
+    this.flow = flowOfRequest(invite, source, core.nat);
     // Timer H / transport failure on our final response: nothing more to do but forget the call.
     tx.onTransportError = () => this.terminate('local', 'transport error');
     this.ringTimer = core.clock.setTimeout(() => this.ringTimedOut(), ringTimeoutMs);
@@ -118,12 +123,22 @@ export class IncomingCall extends Session {
     super.hangup(reason);
   }
 
-  /** The caller sent CANCEL for this INVITE (§9.2): 487 if we had not answered. */
-  handleCancel(): void {
+  /**
+   * The caller sent CANCEL for this INVITE (§9.2): 487 if we had not
+   * answered. Its Reason (RFC 3326: e.g. `SIP;cause=200` when a forking
+   * proxy's other branch answered) goes with the failure.
+   */
+  handleCancel(cancel?: SipRequest): void {
     if (this.answered || this.state === 'terminated') return;
     this.tx.respond(createResponse(this.invite, 487, undefined, { toTag: this.localTag }));
     this.terminate('remote', 'canceled');
-    this.emit('failed', { cause: 'canceled', reason: 'Caller canceled' });
+    const remote = cancel ? remoteReason(cancel) : undefined;
+    this.emit(
+      'failed',
+      remote
+        ? { cause: 'canceled', reason: 'Caller canceled', remote }
+        : { cause: 'canceled', reason: 'Caller canceled' },
+    );
   }
 
   /** Only the ACK for the answer to the initial INVITE confirms the call; re-INVITE ACKs do not. */

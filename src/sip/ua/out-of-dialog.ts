@@ -5,9 +5,15 @@
  */
 import { isSipUri, type SipRequest, type SipResponse } from '../message/index.js';
 import { statelessResponse } from '../transaction/index.js';
+import { unreadableBody } from './session-body.js';
 
 /** Methods we implement (§20.5 Allow). */
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE';
+/**
+ * Body types we take (§20.1; RFC 5621 §9: a UA that takes multipart lists it):
+ * multipart/mixed as the wrapper SIP-I / SIP-T carriers put around the SDP.
+ */
+export const ACCEPT = 'application/sdp, multipart/mixed';
 /** Option tags we support: session timers (RFC 4028) only; any other Require gets 420 (§8.2.2.3). */
 const SUPPORTED = new Set<string>(['timer']);
 
@@ -45,13 +51,15 @@ export function refuseRequest(req: SipRequest): SipResponse | undefined {
   return res;
 }
 
-/** §8.2.3: 415 for an INVITE body that is not SDP, or undefined when we can read it. */
+/**
+ * §8.2.3: 415 for an INVITE body we cannot take — no SDP in it (a
+ * multipart/mixed with an SDP part is fine, RFC 5621), or a part marked
+ * required that we do not understand — else undefined.
+ */
 export function refuseBody(req: SipRequest): SipResponse | undefined {
-  const type = req.contentType();
-  if (req.body.length === 0 || !type) return undefined;
-  if (type.split(';')[0]!.trim().toLowerCase() === 'application/sdp') return undefined;
+  if (unreadableBody(req) === null) return undefined;
   const res = reply(req, 415);
-  res.headers.append('Accept', 'application/sdp');
+  res.headers.append('Accept', ACCEPT);
   return res;
 }
 
@@ -59,7 +67,7 @@ export function refuseBody(req: SipRequest): SipResponse | undefined {
 export function optionsResponse(req: SipRequest, server: string): SipResponse {
   const res = reply(req, 200);
   res.headers.append('Allow', ALLOW);
-  res.headers.append('Accept', 'application/sdp');
+  res.headers.append('Accept', ACCEPT);
   res.headers.append('Accept-Encoding', 'identity');
   res.headers.append('Accept-Language', 'en');
   res.headers.append('Server', server);

@@ -6,12 +6,15 @@
  *
  * States: calling → proceeding (1xx) → early (1xx with To tag) → confirmed
  * (2xx) → terminated; or calling/proceeding/early → terminated (failed).
+ * A 3xx sends the call back to calling towards the next redirect target
+ * (redirect.ts), same Call-ID and From tag, next CSeq (§8.1.3.4).
  */
 import type { TimerHandle } from '../../clock/index.js';
 import {
   Headers,
   SipRequest,
   formatNameAddr,
+  formatUri,
   generateCallId,
   generateTag,
   type NameAddr,
@@ -24,9 +27,13 @@ import { DigestClient } from '../auth/index.js';
 import { ackDue, pacedAck, type PacedAck } from './ack-pacing.js';
 import { causeOfStatus, type CallFailure, type FailureCause } from './causes.js';
 import type { UaCore } from './core.js';
-import { nextHopOf, resolveEndpoint, type Route } from './routing.js';
+import { nextHopOf, type Route } from './routing.js';
 import { Session } from './session.js';
 import { sendCancel } from './cancel.js';
+import { Q850, formatReason, remoteReason, type RemoteReason } from './reason.js';
+import { RedirectTargets, isFollowedRedirect } from './redirect.js';
+import { flowOfAnswer } from './nat.js';
+import { sdpOf } from './session-body.js';
 
 export interface OutgoingCallOptions {
   /** The From identity: a name-addr we present (caller ID). */
@@ -53,6 +60,8 @@ export class OutgoingCall extends Session {
   private invite: SipRequest | null = null;
   private inviteTx: ClientTransaction | null = null;
   private endpoint: Endpoint | null = null;
+  /** RFC 3263: the other servers located for the current target, next first. */
+  private fallbacks: Endpoint[] = [];
   private provisionalSeen = false;
   /** Why we cancel: set once cancel() or the ring timeout asked for it. */
   private cancelCause: FailureCause | null = null;
@@ -64,6 +73,9 @@ export class OutgoingCall extends Session {
   /** The Session-Expires we offer (RFC 4028 §7.1), raised by a 422 (§7.4). */
   private sessionExpiresS: number;
   private tooSmallRetries = 0;
+  /** Where the current INVITE goes: the dialled route, then redirect targets. */
+  private route: Route;
+  private readonly redirects: RedirectTargets;
   /** Forks whose 2xx we ACKed and ended (by To tag), to re-ACK their retransmissions only. */
   private readonly unwanted = new Map<string, PacedAck & { next: Route['next'] }>();
 
@@ -74,6 +86,8 @@ export class OutgoingCall extends Session {
     super(core, opts.sdp);
     if (opts.credentials) this.digest = new DigestClient(opts.credentials);
     this.sessionExpiresS = core.sessionTimer.expiresS;
+    this.route = opts.route;
+    this.redirects = new RedirectTargets(opts.route);
   }
 
   override get callId(): string {
@@ -82,37 +96,111 @@ export class OutgoingCall extends Session {
 
   /** Resolves the destination and sends the first INVITE. Called once by the user agent. */
   async start(): Promise<void> {
+    // One ring timeout for the whole call, redirects included.
+    this.ringTimer = this.core.clock.setTimeout(
+      () => this.onRingTimeout(),
+      this.opts.ringTimeoutMs,
+    );
+    await this.sendTo(this.route);
+  }
+
+  /** Resolves a target and sends it an INVITE. */
+  private async sendTo(route: Route): Promise<void> {
+    let endpoints: Endpoint[];
     try {
-      this.endpoint = await resolveEndpoint(this.opts.route.next);
+      endpoints = await this.core.locate(route.next);
     } catch (err) {
-      return this.fail('unreachable', (err as Error).message);
+      return this.failOrRedirect('unreachable', (err as Error).message);
     }
     if (this.state === 'terminated') return;
     if (this.cancelCause) return this.fail(this.cancelCause, 'canceled before sending');
+    this.endpoint = endpoints[0]!;
+    this.fallbacks = endpoints.slice(1);
     let invite: SipRequest;
     try {
       invite = this.buildInvite();
     } catch (err) {
       // No listener for the resolved address's protocol/family: nothing can be sent there.
-      return this.fail('unreachable', (err as Error).message);
+      return this.failOrRedirect('unreachable', (err as Error).message);
     }
-    this.ringTimer = this.core.clock.setTimeout(
-      () => this.onRingTimeout(),
-      this.opts.ringTimeoutMs,
-    );
     this.sendInvite(invite);
   }
 
+  /**
+   * RFC 3263 §4.3: the server located for this target did not answer (a
+   * timeout, a transport error) or is unavailable (503): the same request,
+   * with a new branch, to the next server DNS gave. True when one was left.
+   */
+  private failOver(previous: SipRequest, why: string): boolean {
+    if (this.cancelCause || this.state === 'terminated') return false;
+    const next = this.fallbacks.shift();
+    if (!next) return false;
+    this.core.logger.info(
+      { callId: this.callId, why, next: `${next.protocol}:${next.address}:${next.port}` },
+      'failing over to the next server',
+    );
+    this.endpoint = next;
+    let retry: SipRequest;
+    try {
+      retry = this.buildInvite();
+    } catch {
+      return this.failOver(previous, why);
+    }
+    copyCredentials(previous, retry);
+    this.state = 'calling';
+    this.dialog = null;
+    this.sendInvite(retry);
+    return true;
+  }
+
+  /**
+   * A final failure of the current target: the next redirect target gets
+   * the call if there is one (a 6xx ends the search, §16.7 point 5: the
+   * callee declined everywhere), else the call fails.
+   */
+  private failOrRedirect(
+    cause: FailureCause,
+    reason: string,
+    status?: number,
+    remote?: RemoteReason,
+  ): void {
+    const next = this.cancelCause || (status ?? 0) >= 600 ? undefined : this.redirects.next();
+    if (!next) return this.fail(cause, reason, status, remote);
+    this.core.logger.debug(
+      { callId: this.callId, after: reason, target: formatUri(next.requestUri) },
+      'following redirect',
+    );
+    // Credentials go to the trunk or host they were given for, never to a host a redirect chose.
+    const sameAuthority = next.trunk
+      ? next.trunk === this.opts.route.trunk
+      : !this.opts.route.trunk && next.next.host === this.opts.route.next.host;
+    this.digest =
+      sameAuthority && this.opts.credentials ? new DigestClient(this.opts.credentials) : null;
+    this.route = next;
+    this.cseq += 1;
+    // The previous target's early dialog (if any) is gone with its final response.
+    this.dialog = null;
+    this.state = 'calling';
+    this.invite = null;
+    this.inviteTx = null;
+    this.provisionalSeen = false;
+    void this.sendTo(next);
+  }
+
   private buildInvite(): SipRequest {
-    const { route, from, sdp } = this.opts;
+    const { from, sdp } = this.opts;
+    const route = this.route;
+    // The To of the call stays the dialled one across redirects (§8.1.3.4 via §16.5: only the Request-URI changes).
+    const to = this.opts.route.requestUri;
     const h = new Headers();
     h.append('Max-Forwards', '70');
     const fromParams = new Map(from.params);
     fromParams.set('tag', this.fromTag);
     h.append('From', formatNameAddr({ ...from, params: fromParams }));
-    h.append('To', formatNameAddr({ displayName: null, uri: route.requestUri, params: new Map() }));
+    h.append('To', formatNameAddr({ displayName: null, uri: to, params: new Map() }));
     h.append('Call-ID', this.callIdValue);
     h.append('CSeq', `${this.cseq} INVITE`);
+    if (route.proxyRoute) h.append('Route', route.proxyRoute);
     h.append('Contact', formatNameAddr(this.core.contactFor(this.endpoint ?? route.next)));
     h.append('Allow', this.core.allow);
     h.append('User-Agent', this.core.userAgent);
@@ -140,14 +228,18 @@ export class OutgoingCall extends Session {
           if (invite !== this.invite) return;
           // Timer B (§17.1.1.2): nobody answered at all — not even a 100, so nothing
           // ever rang. A ring timeout that ran out meanwhile does not make it "no answer".
-          this.fail(
-            this.cancelCause === 'canceled' ? 'canceled' : 'unreachable',
-            'No response (Timer B)',
-          );
+          if (this.cancelCause)
+            return this.fail(
+              this.cancelCause === 'canceled' ? 'canceled' : 'unreachable',
+              'No response (Timer B)',
+            );
+          if (this.failOver(invite, 'no response')) return;
+          this.failOrRedirect('unreachable', 'No response (Timer B)');
         },
         onTransportError: (err) => {
           if (invite !== this.invite) return;
-          this.fail('unreachable', `Transport error: ${err.message}`);
+          if (this.failOver(invite, err.message)) return;
+          this.failOrRedirect('unreachable', `Transport error: ${err.message}`);
         },
       })
       .then((tx) => {
@@ -183,9 +275,16 @@ export class OutgoingCall extends Session {
       copyCredentials(invite, retry);
       return this.sendInvite(retry);
     }
+    if (res.status === 503 && this.failOver(invite, '503')) return;
+    const remote = remoteReason(res);
+    if (isFollowedRedirect(res.status) && !this.cancelCause) {
+      const skipped = this.redirects.add(res, (uri) => this.core.routeRedirect(uri, this.route));
+      if (skipped.length)
+        this.core.logger.info({ callId: this.callId, skipped }, 'redirect targets not followed');
+    }
     const cause =
       res.status === 487 && this.cancelCause ? this.cancelCause : causeOfStatus(res.status);
-    this.fail(cause, `${res.status} ${res.reason}`, res.status);
+    this.failOrRedirect(cause, `${res.status} ${res.reason}`, res.status, remote);
   }
 
   private onProvisional(invite: SipRequest, res: SipResponse): void {
@@ -199,7 +298,7 @@ export class OutgoingCall extends Session {
       this.dialog = Dialog.asUac(invite, res);
     }
     this.state = this.dialog ? 'early' : 'proceeding';
-    const sdp = res.body.length ? res.body.toString() : null;
+    const sdp = sdpOf(res);
     // §13.2.1: an answer in an unreliable 1xx is early media; the offer stays open until the 2xx.
     if (sdp && this.offerAnswer.state === 'have-local-offer')
       this.offerAnswer.provisionalAnswer(sdp);
@@ -228,18 +327,19 @@ export class OutgoingCall extends Session {
     this.clearTimers();
     const dialog = Dialog.asUac(invite, res);
     this.dialog = dialog;
+    if (this.endpoint) this.flow = flowOfAnswer(res, this.endpoint, this.core.nat);
     this.state = 'confirmed';
     this.core.addSession(dialog.id, this);
     this.ackInvite(invite);
     if (this.cancelCause) {
       // The 2xx crossed our CANCEL (§9.1): the call is up, so end it properly.
-      this.sendBye();
+      this.sendBye(this.cancelCause === 'no-answer' ? 'no answer' : 'canceled');
       this.state = 'terminated';
       this.core.removeSession(dialog.id);
       return this.fail(this.cancelCause, 'answered after cancel');
     }
     const oa = this.offerAnswer;
-    const answer = res.body.length ? res.body.toString() : oa.remote;
+    const answer = sdpOf(res) ?? oa.remote;
     if (oa.state === 'have-local-offer' && answer !== null) oa.remoteAnswer(answer);
     this.notePeerAllow(res);
     this.refreshedByUs(res);
@@ -264,6 +364,7 @@ export class OutgoingCall extends Session {
     }
     const ack = dialog.createRequest('ACK', { cseq: invite.cseq().seq });
     const bye = dialog.createRequest('BYE');
+    bye.headers.append('Reason', formatReason(Q850.normalClearing));
     if (this.unwanted.size < MAX_UNWANTED_FORKS)
       this.unwanted.set(dialog.remoteTag, { ...pacedAck(ack, this.core.clock.now()), next });
     this.core.sendAck(ack, next).catch(() => undefined);
@@ -309,11 +410,15 @@ export class OutgoingCall extends Session {
     this.cancel('no-answer');
   }
 
-  /** §9.1: CANCEL goes where the INVITE went, with its top Via (cancel.ts). */
+  /** §9.1: CANCEL copies Request-URI, Call-ID, To, From, CSeq number and the top Via of the INVITE. */
   private sendCancel(): void {
     const invite = this.invite!;
     this.cancelSent = true;
-    sendCancel(this.core, invite, this.inviteTx, this.endpoint!);
+    // RFC 3326: why we give up — the ring timeout is "no answer" (Q.850 19), anything else normal clearing.
+    const reason = formatReason(
+      this.cancelCause === 'no-answer' ? Q850.noAnswer : Q850.normalClearing,
+    );
+    sendCancel(this.core, invite, this.inviteTx, this.endpoint!, reason);
     // §9.1: if no final response to the INVITE arrives within 64·T1 of the CANCEL, give up on it.
     this.cancelGuard = this.core.clock.setTimeout(() => {
       this.inviteTx?.terminate();
@@ -321,10 +426,13 @@ export class OutgoingCall extends Session {
     }, 64 * this.core.timers.T1);
   }
 
-  private fail(cause: FailureCause, reason: string, status?: number): void {
+  private fail(cause: FailureCause, reason: string, status?: number, remote?: RemoteReason): void {
     if (this.state === 'terminated' && this.failure) return;
     const wasConnected = this.state === 'confirmed';
-    this.failure = status === undefined ? { cause, reason } : { cause, status, reason };
+    const failure: CallFailure =
+      status === undefined ? { cause, reason } : { cause, status, reason };
+    if (remote) failure.remote = remote;
+    this.failure = failure;
     this.clearTimers();
     this.state = 'terminated';
     if (this.dialog) this.core.removeSession(this.dialog.id);

@@ -26,9 +26,30 @@ export class RoutingError extends Error {
 export interface Route {
   /** Request-URI and To URI. */
   requestUri: SipUri;
-  /** Where the request is sent; host may still need DNS (see resolveEndpoint). */
-  next: { host: string; port: number; protocol: TransportProtocol };
+  /**
+   * Where the request is sent; host may still need DNS. `locate` says how
+   * far (RFC 3263, locate.ts): NAPTR then SRV when neither port nor
+   * transport was given, SRV when only the transport was; absent, A/AAAA.
+   */
+  next: { host: string; port: number; protocol: TransportProtocol; locate?: 'naptr' | 'srv' };
   trunk?: TrunkConfig;
+  /** The trunk's outbound proxy as a Route value (RFC 3261 §8.1.2: a pre-existing route set). */
+  proxyRoute?: string;
+}
+
+/** RFC 3263 §4.1/§4.2: how far to look a host up, given what the URI or trunk pinned down. */
+function locateMode(
+  host: string,
+  port: number | null | undefined,
+  transportGiven: boolean,
+): 'naptr' | 'srv' | undefined {
+  if (isIP(host.replace(/^\[(.*)\]$/, '$1')) || (port !== null && port !== undefined))
+    return undefined;
+  return transportGiven ? 'srv' : 'naptr';
+}
+
+function withLocate(next: Route['next'], mode: 'naptr' | 'srv' | undefined): Route['next'] {
+  return mode ? { ...next, locate: mode } : next;
 }
 
 const PHONE = /^\+?[0-9]{2,20}$/;
@@ -76,13 +97,15 @@ export function routeAddress(address: string, trunks: TrunkConfig[]): Route {
     );
   }
   const maddr = uri.params.get('maddr');
+  const host = typeof maddr === 'string' ? maddr : uri.host;
   return {
     requestUri: uri,
-    next: {
-      host: typeof maddr === 'string' ? maddr : uri.host,
-      port: uri.port ?? 5060,
-      protocol: transport,
-    },
+    next: withLocate(
+      { host, port: uri.port ?? 5060, protocol: transport },
+      typeof maddr === 'string'
+        ? undefined
+        : locateMode(host, uri.port, transportParam !== undefined),
+    ),
   };
 }
 
@@ -107,7 +130,86 @@ function routePhoneNumber(number: string, trunks: TrunkConfig[]): Route {
     params,
     headers: new Map(),
   };
-  return { requestUri, next: { host: trunk.host, port: trunk.port ?? 5060, protocol }, trunk };
+  return { requestUri, ...trunkNextHop(trunk), trunk };
+}
+
+/**
+ * Where requests to a trunk go: its outbound proxy when it has one (also
+ * put in a Route header, loose routing, §8.1.2), else the trunk host; each
+ * located by RFC 3263 as far as its port and transport leave open.
+ */
+export function trunkNextHop(trunk: TrunkConfig): Pick<Route, 'next' | 'proxyRoute'> {
+  const protocol = trunk.transport ?? 'udp';
+  const proxy = trunk.outboundProxy ? parseProxy(trunk.outboundProxy) : null;
+  if (proxy) {
+    const p = proxy.protocol ?? protocol;
+    const params = p === 'tcp' ? ';transport=tcp' : '';
+    return {
+      next: withLocate(
+        { host: proxy.host, port: proxy.port ?? 5060, protocol: p },
+        locateMode(
+          proxy.host,
+          proxy.port,
+          proxy.protocol !== null || trunk.transport !== undefined,
+        ),
+      ),
+      proxyRoute: `<sip:${hostForUri(proxy.host)}${proxy.port ? `:${proxy.port}` : ''}${params};lr>`,
+    };
+  }
+  return {
+    next: withLocate(
+      { host: trunk.host, port: trunk.port ?? 5060, protocol },
+      locateMode(trunk.host, trunk.port, trunk.transport !== undefined),
+    ),
+  };
+}
+
+/** An outbound proxy as configured: `host`, `host:port`, or a `sip:` URI (`;transport=tcp` allowed). */
+export function parseProxy(
+  value: string,
+): { host: string; port: number | null; protocol: TransportProtocol | null } | null {
+  let uri: Uri;
+  try {
+    uri = parseUri(/^sip:/i.test(value) ? value : `sip:${value}`);
+  } catch {
+    return null;
+  }
+  if (!isSipUri(uri) || uri.scheme !== 'sip' || !uri.host) return null;
+  const t = uri.params.get('transport');
+  const protocol = typeof t === 'string' ? t.toLowerCase() : null;
+  if (protocol !== null && protocol !== 'udp' && protocol !== 'tcp') return null;
+  return {
+    host: uri.host.replace(/^\[(.*)\]$/, '$1'),
+    port: uri.port,
+    protocol: protocol as TransportProtocol | null,
+  };
+}
+
+/**
+ * Routes a redirect target (a 3xx Contact, RFC 3261 §8.1.3.4) by the rules
+ * of a dialled address: tel: URIs and numbers go to the trunk whose prefix
+ * matches, sip: URIs are called directly, sips: and other schemes are
+ * refused. A sip: target on the host of the trunk the call went through
+ * stays on that trunk (its credentials, transport and From domain): a
+ * carrier redirecting to another of its numbers. Any other host is called
+ * without the trunk, so its credentials never go to a host the redirect
+ * chose. URI headers (`?Subject=…`, §19.1.5) are dropped: a redirect does
+ * not get to add headers to our request.
+ */
+export function routeRedirectTarget(target: Uri, original: Route, trunks: TrunkConfig[]): Route {
+  const trunk = original.trunk;
+  if (
+    trunk &&
+    isSipUri(target) &&
+    target.scheme === 'sip' &&
+    target.host.replace(/^\[(.*)\]$/, '$1').toLowerCase() === trunk.host.toLowerCase()
+  ) {
+    const requestUri: SipUri = { ...target, headers: new Map() };
+    const hop = trunkNextHop(target.port ? { ...trunk, port: target.port } : trunk);
+    return { requestUri, ...hop, trunk };
+  }
+  const uri = isSipUri(target) ? { ...target, headers: new Map() } : target;
+  return routeAddress(formatUri(uri), trunks);
 }
 
 /** Longest matching prefix wins; a trunk without prefixes takes anything. Prefixes compare without "+". */

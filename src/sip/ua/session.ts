@@ -41,6 +41,10 @@ import type { CallEvents } from './events.js';
 import { ReinviteClient, glareDelayMs } from './reinvite-client.js';
 import { RequestFailedError } from './request-failed.js';
 import { nextHopOf } from './routing.js';
+import { sdpOf } from './session-body.js';
+import { byeReason, formatReason, remoteReason, type RemoteReason } from './reason.js';
+import type { PeerFlow } from './nat.js';
+import type { Endpoint } from '../transport/index.js';
 import { SessionTimer } from './session-timer.js';
 
 export { RequestFailedError } from './request-failed.js';
@@ -61,6 +65,8 @@ interface InDialogOptions {
   refresh?: boolean;
   onSent?: (req: SipRequest, tx: ClientTransaction | null) => void;
   onProvisional?: () => void;
+  /** Extra headers for every attempt (a BYE's Reason, RFC 3326). */
+  headers?: [string, string][];
 }
 
 export abstract class Session extends EventEmitter<CallEvents> {
@@ -78,6 +84,11 @@ export abstract class Session extends EventEmitter<CallEvents> {
   onReinvite: (offer: string | null) => string | null = () => this.localSdp;
   /** Ended with which cause: set once. */
   endReason: string | null = null;
+  /**
+   * The peer is behind NAT (nat.ts): the flow in-dialog requests go to
+   * instead of its unreachable Contact, and the host its RTP comes from.
+   */
+  flow: PeerFlow | null = null;
 
   /**
    * Resolves once the call is over for good: terminated, and the BYE it
@@ -190,7 +201,7 @@ export abstract class Session extends EventEmitter<CallEvents> {
       const res = await client.run();
       if (res.status >= 300)
         throw new RequestFailedError(`re-INVITE failed: ${res.status} ${res.reason}`, res.status);
-      const answer = res.body.length ? res.body.toString() : null;
+      const answer = sdpOf(res);
       // §13.2.1: the 2xx must answer; one that does not leaves the peer's description as it was.
       if (answer !== null) oa.remoteAnswer(answer);
       else if (oa.remote !== null) oa.remoteAnswer(oa.remote);
@@ -209,8 +220,10 @@ export abstract class Session extends EventEmitter<CallEvents> {
     return res.status;
   }
 
-  protected nextHop(): NextHop {
+  protected nextHop(): NextHop | Endpoint {
     if (!this.dialog) throw new Error('no dialog');
+    // A NATed peer without a proxy in the path is reached through its flow (RFC 3581 §4 in spirit).
+    if (this.flow && this.dialog.routeSet.length === 0) return this.flow.endpoint;
     return nextHopOf(this.dialog.nextHopUri());
   }
 
@@ -228,6 +241,7 @@ export abstract class Session extends EventEmitter<CallEvents> {
     let tooSmallRetried = false;
     const build = (): SipRequest => {
       const req = dialog.createRequest(method, { body });
+      for (const [k, v] of opts.headers ?? []) req.headers.append(k, v);
       if (opts.refresh) offerSessionTimer(req, intervalS, this.minSeS, this.ourRefresherParam());
       return req;
     };
@@ -298,12 +312,14 @@ export abstract class Session extends EventEmitter<CallEvents> {
   /** BYE, then terminated: the call is ended from our side. */
   protected endByUs(reason: string): void {
     if (this.state !== 'confirmed' || !this.dialog) return;
-    this.sendBye();
+    this.sendBye(reason);
     this.terminate('local', reason);
   }
 
-  protected sendBye(): void {
-    this.bye = this.sendInDialog('BYE').then(
+  /** BYE, with a Reason (RFC 3326) saying why we hang up. */
+  protected sendBye(localReason = 'hangup'): void {
+    const reason = formatReason(byeReason(localReason));
+    this.bye = this.sendInDialog('BYE', { headers: [['Reason', reason]] }).then(
       (res) => {
         if (res.status >= 300)
           this.core.logger.debug({ status: res.status, callId: this.callId }, 'BYE refused');
@@ -369,7 +385,7 @@ export abstract class Session extends EventEmitter<CallEvents> {
     switch (req.method) {
       case 'BYE':
         tx.respond(createResponse(req, 200));
-        this.terminate('remote', 'BYE');
+        this.terminate('remote', 'BYE', remoteReason(req));
         return;
       case 'INVITE':
         return this.handleReinvite(req, tx);
@@ -403,7 +419,7 @@ export abstract class Session extends EventEmitter<CallEvents> {
     }
     const timer = this.grantTimer(req, tx);
     if (!timer) return;
-    const offer = req.body.length ? req.body.toString() : null;
+    const offer = sdpOf(req);
     const answer = this.answerOffer(offer);
     if (answer === null) return tx.respond(createResponse(req, 488));
     this.dialog?.refreshTarget(req.contacts());
@@ -417,7 +433,7 @@ export abstract class Session extends EventEmitter<CallEvents> {
    * outstanding is glare (491); while theirs is unanswered, 500.
    */
   private handleUpdate(req: SipRequest, tx: ServerTransaction): void {
-    const offer = req.body.length ? req.body.toString() : null;
+    const offer = sdpOf(req);
     if (offer !== null && this.offerAnswer.state === 'have-local-offer')
       return tx.respond(createResponse(req, 491));
     if (offer !== null && this.offerAnswer.state === 'have-remote-offer')
@@ -601,8 +617,8 @@ export abstract class Session extends EventEmitter<CallEvents> {
     const oa = this.offerAnswer;
     if (oa.state === 'have-local-offer') {
       const offer = oa.pendingOffer!;
-      if (ack.body.length) {
-        const answer = ack.body.toString();
+      const answer = sdpOf(ack);
+      if (answer !== null) {
         oa.remoteAnswer(answer);
         this.emit('remote-answer', { offer, answer });
       } else {
@@ -628,7 +644,7 @@ export abstract class Session extends EventEmitter<CallEvents> {
   }
 
   /** Moves to terminated once; emits `ended` for a call that had connected. */
-  protected terminate(by: 'local' | 'remote', reason: string): void {
+  protected terminate(by: 'local' | 'remote', reason: string, remote?: RemoteReason): void {
     if (this.state === 'terminated') return;
     const wasConnected = this.state === 'confirmed';
     this.state = 'terminated';
@@ -641,7 +657,7 @@ export abstract class Session extends EventEmitter<CallEvents> {
     }
     this.cleanup();
     this.markFinished();
-    if (wasConnected) this.emit('ended', { by, reason });
+    if (wasConnected) this.emit('ended', remote ? { by, reason, remote } : { by, reason });
   }
 
   /** Subclass hook to stop timers when the call ends. */

@@ -15,6 +15,7 @@ import {
   type NameAddr,
   type SipRequest,
   type SipResponse,
+  type Uri,
 } from '../message/index.js';
 import {
   TransactionLayer,
@@ -39,8 +40,20 @@ import {
 import type { NextHop, UaCore } from './core.js';
 import { IncomingCall } from './incoming-call.js';
 import { OutgoingCall } from './outgoing-call.js';
-import { RoutingError, hostForUri, resolveEndpoint, routeAddress } from './routing.js';
+import {
+  RoutingError,
+  hostForUri,
+  resolveEndpoint,
+  routeAddress,
+  routeRedirectTarget,
+  type Route,
+} from './routing.js';
 import type { Session } from './session.js';
+import { MergedRequests } from './merged-requests.js';
+import type { NatMode } from './nat.js';
+import { Registration, type RegistrationStatus } from './registration.js';
+import { locate, type DnsResolver } from './locate.js';
+import { dnsResolver } from './dns.js';
 import {
   callerIdentity,
   checkExtraHeaders,
@@ -83,6 +96,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
   readonly random: () => number;
   readonly reinviteTimeoutMs: number;
   readonly sessionTimer: SessionTimerPolicy;
+  readonly nat: NatMode;
   readonly transactions: TransactionLayer;
   private readonly sessions = new Map<string, Session>();
   private readonly incoming = new Map<string, IncomingCall>();
@@ -95,6 +109,10 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
   private readonly maxDialogs: number;
   /** INVITEs refused since the call table filled; 0 = not full (one log line per episode). */
   private dialogsFullRefused = 0;
+  private readonly merged: MergedRequests;
+  /** One per trunk with `register: true` (RFC 3261 §10.2). */
+  private readonly registrations: Registration[];
+  private readonly dns: DnsResolver;
 
   private constructor(
     readonly transport: TransportLayer,
@@ -111,6 +129,12 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
       throw new RangeError(`maxDialogs must be an integer >= 1, got ${this.maxDialogs}`);
     this.random = opts.random ?? Math.random;
     this.sessionTimer = resolveSessionTimer(opts.sessionTimer);
+    this.nat = opts.nat ?? 'auto';
+    this.dns = dnsResolver(opts.dnsServers);
+    this.merged = new MergedRequests(this.clock, () => 64 * this.timers.T1);
+    this.registrations = this.trunks
+      .filter((t) => t.register)
+      .map((t) => new Registration(this, t, opts.registration));
     this.transactions = new TransactionLayer(
       transport,
       {
@@ -151,7 +175,14 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
       clock: opts.clock,
       logger: opts.logger,
     });
-    return new UserAgent(transport, opts);
+    const ua = new UserAgent(transport, opts);
+    for (const r of ua.registrations) r.start();
+    return ua;
+  }
+
+  /** Where each registering trunk stands (for logs and /metrics). */
+  registrationStatus(): RegistrationStatus[] {
+    return this.registrations.map((r) => r.status());
   }
 
   get timers(): TimerConfig {
@@ -197,6 +228,10 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     }
   }
 
+  routeRedirect(target: Uri, original: Route): Route {
+    return routeRedirectTarget(target, original, this.trunks);
+  }
+
   contactFor(next: NextHop | Endpoint): NameAddr {
     const host = 'host' in next ? next.host : next.address;
     const family = isIP(host.replace(/^\[(.*)\]$/, '$1')) === 6 ? 6 : 4;
@@ -219,7 +254,18 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
   }
 
   private async endpointOf(next: NextHop | Endpoint): Promise<Endpoint> {
-    return 'host' in next ? resolveEndpoint(next) : next;
+    if (!('host' in next)) return next;
+    return next.locate ? (await this.locate(next))[0]! : resolveEndpoint(next);
+  }
+
+  /** RFC 3263: every endpoint to try for a next hop, best first (locate.ts). */
+  async locate(next: NextHop): Promise<Endpoint[]> {
+    if (!next.locate) return [await resolveEndpoint(next)];
+    try {
+      return await locate(next, this.dns);
+    } catch (err) {
+      throw new RoutingError((err as Error).message);
+    }
   }
 
   /** §8.1.1.7: our Via, with rport (RFC 3581) so responses come back through NATs. */
@@ -374,6 +420,9 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     if (req.to().params.has('tag')) {
       const session = this.findSession(req, true);
       if (!session) return tx.respond(reply(req, 481));
+      // A re-INVITE whose body holds no SDP we can read is not an offer either (§8.2.3).
+      const refused = req.method === 'INVITE' ? refuseBody(req) : undefined;
+      if (refused) return tx.respond(refused);
       return session.handleRequest(req, tx);
     }
     if (req.method === 'INVITE') return this.onInvite(req, tx, source);
@@ -382,6 +431,11 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
   }
 
   private onInvite(req: SipRequest, tx: ServerTransaction, source: Source): void {
+    // §8.2.2.2: the same INVITE forked to us by another path is answered 482, not made a second
+    // call. Checked once the request passed its challenge (statelessReply): a 401'd copy costs
+    // nothing, and a UA that (wrongly) keeps the CSeq when it retries with credentials is not
+    // taken for a loop.
+    if (this.merged.isMerged(req)) return tx.respond(reply(req, 482));
     const call = new IncomingCall(
       this,
       req,
@@ -410,7 +464,7 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
     if (!inviteTx || !call) return tx.respond(reply(req, 481));
     // §9.2: the 200 to a CANCEL carries the To tag of our responses to the INVITE.
     tx.respond(createResponse(req, 200, undefined, { toTag: call.localTag }));
-    call.handleCancel();
+    call.handleCancel(req);
   }
 
   /**
@@ -427,11 +481,13 @@ export class UserAgent extends EventEmitter<UserAgentEvents> implements UaCore {
   private async shutdown(): Promise<void> {
     const calls = [...this.live];
     for (const call of calls) call.hangup('shutdown');
+    // §10.2.2: our bindings at the trunks go too, within the same grace period.
+    const unregistered = this.registrations.map((r) => r.stop());
     let timer: TimerHandle | undefined;
     const grace = new Promise<void>((resolve) => {
       timer = this.clock.setTimeout(resolve, Math.min(64 * this.timers.T1, SHUTDOWN_GRACE_MS));
     });
-    await Promise.race([Promise.all(calls.map((c) => c.finished)), grace]);
+    await Promise.race([Promise.all([...calls.map((c) => c.finished), ...unregistered]), grace]);
     this.clock.clearTimeout(timer);
     // A call still waiting (e.g. a CANCEL that cannot go out before a provisional, §9.1) ends here.
     for (const call of calls) if (call.state !== 'terminated') call.abandon('user agent closed');

@@ -50,14 +50,14 @@ describe('out-of-dialog answers (RFC 3261 §8.2)', () => {
     assert.equal(refuseBody(sdp), undefined);
     const res = refuseBody(request({ extra: ['Content-Type: text/plain'], body: 'hi' }));
     assert.equal(res?.status, 415);
-    assert.equal(res.headers.get('accept'), 'application/sdp');
+    assert.equal(res.headers.get('accept'), 'application/sdp, multipart/mixed');
   });
 
   it('answers OPTIONS with what we are and accept, and unknown methods with 405 and Allow', () => {
     const options = optionsResponse(request({ method: 'OPTIONS' }), 'Partyline/test');
     assert.equal(options.status, 200);
     assert.equal(options.headers.get('allow'), ALLOW);
-    assert.equal(options.headers.get('accept'), 'application/sdp');
+    assert.equal(options.headers.get('accept'), 'application/sdp, multipart/mixed');
     assert.equal(options.headers.get('server'), 'Partyline/test');
     const res = methodNotAllowed(request({ method: 'SUBSCRIBE' }));
     assert.equal(res.status, 405);

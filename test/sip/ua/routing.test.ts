@@ -95,11 +95,18 @@ describe('routeAddress: phone numbers', () => {
 });
 
 describe('routeAddress: SIP addresses', () => {
-  it('dials a sip: URI directly, port 5060 and UDP by default', () => {
+  it('dials a sip: URI directly; a host name without port or transport is located by NAPTR/SRV (RFC 3263)', () => {
     const route = routeAddress('sip:alice@example.com', [carrier]);
     assert.equal(formatUri(route.requestUri), 'sip:alice@example.com');
-    assert.deepEqual(route.next, { host: 'example.com', port: 5060, protocol: 'udp' });
+    assert.deepEqual(route.next, {
+      host: 'example.com',
+      port: 5060,
+      protocol: 'udp',
+      locate: 'naptr',
+    });
     assert.equal(route.trunk, undefined);
+    assert.equal(routeAddress('sip:alice@example.com;transport=tcp', []).next.locate, 'srv');
+    assert.equal(routeAddress('sip:alice@example.com:5080', []).next.locate, undefined);
   });
 
   it('takes transport=tcp and the port from the URI', () => {
