@@ -22,19 +22,15 @@
  * 201 (due → response complete) and, for ours, time to the INVITE (due →
  * SIPp read it). README.md in this folder has every definition.
  */
-import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeMulaw } from '../../src/media/index.js';
 import type { TestServer } from '../../test/support/partyline-server.js';
-import { spawnTracked, type TrackedChild } from '../cps/child.js';
+import type { TrackedChild } from '../cps/child.js';
 import { REPO_ROOT } from '../cps/peers.js';
 import { busyPercent, processCpuUs } from '../media/machine.js';
 import type { WindowProfiler } from '../media/profiler.js';
 import { percentile, round } from '../media/stats.js';
-import type { ClientJob, ClientReport } from './client.js';
+import type { ClientReport } from './client.js';
 import { othersPercent, repeatWhileContended, sampleCpu, type CpuSample } from './contention.js';
 import {
   createPhlo,
@@ -45,7 +41,18 @@ import {
   until,
   type BenchPhlo,
 } from './server.js';
-import { startUas, writeToneWav, type RunningUas } from './sipp-uas.js';
+import {
+  abandonSetUp,
+  basicAuth,
+  countNot201,
+  cpuPercent,
+  readInvites,
+  runClient,
+  startReadyChild,
+  workWithTone,
+  type InviteLog,
+} from './harness.js';
+import { startUas, type RunningUas } from './sipp-uas.js';
 
 export const DEFAULT_RATES: readonly number[] = [
   25, 50, 100, 150, 200, 300, 400, 600, 800, 1200, 1600, 2400,
@@ -133,7 +140,7 @@ export interface CallActionResult {
   settings: Record<string, number>;
 }
 
-interface Fixture {
+interface Fixture extends InviteLog {
   srv: TestServer;
   phlo: BenchPhlo;
   tone: RunningUas;
@@ -149,11 +156,8 @@ interface Fixture {
   resident: number;
   work: string;
   nextN: number;
-  logOffset: number;
-  invites: Map<number, number>;
 }
 
-const CLIENT = join(REPO_ROOT, 'bench', 'api', 'client.ts');
 const BARE = join(REPO_ROOT, 'bench', 'api', 'bare-fastify.ts');
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -249,9 +253,7 @@ async function setUp(
   holdMs: number,
   log: (line: string) => void,
 ): Promise<Fixture> {
-  const work = mkdtempSync(join(tmpdir(), 'partyline-bench-api-'));
-  const wav = join(work, 'tone-440.wav');
-  writeToneWav(wav, 440, 1, encodeMulaw);
+  const { work, wav } = workWithTone(440);
   const started: { stop(): Promise<unknown> }[] = [];
   try {
     const tone = await startUas({
@@ -269,21 +271,8 @@ async function setUp(
     const srv = await startBenchServer();
     started.push(srv);
     const phlo = await createPhlo(srv, 100);
-    let barePort = 0;
-    const bare = spawnTracked([process.execPath, '--import', 'tsx', BARE], {
-      cwd: REPO_ROOT,
-      onStdoutLine: (line) => {
-        const m = /^READY (\d+)/.exec(line);
-        if (m) barePort = Number(m[1]);
-      },
-    });
+    const { child: bare, port: barePort } = await startReadyChild([BARE], 'bare Fastify');
     started.push(bare);
-    if (
-      !(await until(() => barePort > 0 || bare.exitStatus() !== undefined, 20_000)) ||
-      !barePort
-    ) {
-      throw new Error(`bare Fastify did not start: ${bare.stderrTail()}`);
-    }
     log(
       `server pid ${process.pid} (in-process), ${liveCalls} live calls (agents + customers on SIPp ` +
         `pid ${tone.pid}), callee SIPp pid ${callee.pid} :${callee.port}, bare Fastify pid ${bare.pid} :${barePort}`,
@@ -307,8 +296,7 @@ async function setUp(
     await freshCalls(fx);
     return fx;
   } catch (err) {
-    for (const s of started.reverse()) await s.stop().catch(() => undefined);
-    rmSync(work, { recursive: true, force: true });
+    await abandonSetUp(started, work);
     throw err;
   }
 }
@@ -353,23 +341,6 @@ async function tearDown(fx: Fixture): Promise<void> {
   rmSync(fx.work, { recursive: true, force: true });
 }
 
-/** New "invite u<N> <s> <us>" lines of the callee's log into fx.invites (N → wall ms). */
-function readInvites(fx: Fixture): void {
-  let text: string;
-  try {
-    text = readFileSync(fx.callee.logPath, 'latin1');
-  } catch {
-    return;
-  }
-  const end = text.lastIndexOf('\n') + 1;
-  if (end <= fx.logOffset) return;
-  for (const line of text.slice(fx.logOffset, end).split('\n')) {
-    const m = /^invite u(\d+) ([\d.]+) ([\d.]+)/.exec(line);
-    if (m) fx.invites.set(Number(m[1]), Number(m[2]) * 1000 + Number(m[3]) / 1000);
-  }
-  fx.logOffset = end;
-}
-
 interface CpuMark {
   server: number;
   client: number;
@@ -393,12 +364,10 @@ async function runStep(
   const firstN = fx.nextN;
   const total = Math.round((seconds + warmupSeconds) * rate);
   fx.nextN += total;
-  const out = join(fx.work, `client-${randomUUID()}.json`);
   const port = ours ? fx.srv.server.httpPort : fx.barePort;
-  const authorization = `Basic ${Buffer.from(`${fx.srv.authId}:${fx.srv.authToken}`).toString('base64')}`;
-  const job: ClientJob = {
+  const job = {
     url: `http://127.0.0.1:${port}/v1/phlo/${fx.phlo.phloId}/multi_party_call/${fx.phlo.nodeId}`,
-    headers: { authorization, 'content-type': 'application/json' },
+    headers: { authorization: basicAuth(fx.srv), 'content-type': 'application/json' },
     bodyTemplate: JSON.stringify({
       action: 'call',
       to: `sip:u{n}@127.0.0.1:${fx.callee.port}`,
@@ -412,7 +381,6 @@ async function runStep(
     durationMs: seconds * 1000,
     connections: settings.connections,
     timeoutMs: REQUEST_TIMEOUT_MS,
-    out,
   };
   const serverPid = ours ? process.pid : fx.bare.pid;
   const serverCpu = (): number => (ours ? processCpuUs() / 1000 : procCpuMs(serverPid));
@@ -429,8 +397,10 @@ async function runStep(
   let profiling: Promise<void> | undefined;
   let profile: Promise<string | null> | undefined;
   const profileName = `api-${target}-${rate}rps-${firstN}`;
-  const client = spawnTracked([process.execPath, '--import', 'tsx', CLIENT, JSON.stringify(job)], {
-    cwd: REPO_ROOT,
+  const report = await runClient(fx.work, job, {
+    what: `${target}, ${rate}/s`,
+    budgetMs: (seconds + warmupSeconds) * 1000 + REQUEST_TIMEOUT_MS + 15_000,
+    onSpawn: (pid) => (clientPid = pid),
     onStdoutLine: (line) => {
       if (line === 'WINDOW-START' && seconds > 0) {
         begin = mark();
@@ -441,21 +411,12 @@ async function runStep(
       }
     },
   });
-  clientPid = client.pid;
-  const budgetMs = (seconds + warmupSeconds) * 1000 + REQUEST_TIMEOUT_MS + 15_000;
-  const exited = await Promise.race([client.exited, sleep(budgetMs).then(() => undefined)]);
-  await client.stop();
-  if (!exited || exited.code !== 0) {
-    throw new Error(`client (${target}, ${rate}/s) failed: ${client.stderrTail()}`);
-  }
-  const report = JSON.parse(readFileSync(out, 'utf8')) as ClientReport;
-  rmSync(out, { force: true });
 
   // The kept requests' INVITEs (bounded wait), then the added members' hang-ups.
   if (ours) {
     const wanted = report.samples.filter((s) => s.status === 201).map((s) => s.n);
     await until(() => {
-      readInvites(fx);
+      readInvites(fx.callee.logPath, fx);
       return wanted.every((n) => fx.invites.has(n));
     }, 3_000);
     const drained = await until(() => {
@@ -485,15 +446,11 @@ function summarise(
 ): RateStep {
   const samples = report.samples;
   const ok = samples.filter((s) => s.status === 201);
-  const notOk: Record<string, number> = {};
-  for (const s of samples) if (s.status !== 201) notOk[s.status] = (notOk[s.status] ?? 0) + 1;
+  const notOk = countNot201(samples);
   const toResponse = ok.map((s) => s.done - s.due);
   const lateness = samples.map((s) => s.sent - s.due);
   const wallMs = begin && end ? end.at - begin.at : Number.NaN;
-  const pct = (a: number | undefined, b: number | undefined): number =>
-    a !== undefined && b !== undefined && wallMs > 0
-      ? round((100 * (b - a)) / wallMs, 1)
-      : Number.NaN;
+  const pct = (a: number | undefined, b: number | undefined): number => cpuPercent(a, b, wallMs);
   const step: RateStep = {
     target,
     rate,

@@ -16,22 +16,34 @@
  * in the body, µs, on the server's clock made wall-clock) — and the rate at
  * which they were delivered. README.md in this folder defines every number.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeMulaw } from '../../src/media/index.js';
 import type { TestServer } from '../../test/support/partyline-server.js';
-import { spawnTracked, type TrackedChild } from '../cps/child.js';
+import type { TrackedChild } from '../cps/child.js';
 import { REPO_ROOT } from '../cps/peers.js';
 import { processCpuUs } from '../media/machine.js';
 import { percentile, round } from '../media/stats.js';
 import type { ReceiverReport } from './callback-receiver.js';
-import type { ClientJob, ClientReport } from './client.js';
 import { othersPercent, repeatWhileContended, sampleCpu, type CpuSample } from './contention.js';
-import { memberStates, procCpuMs, startBenchServer, startRun, until } from './server.js';
-import { startUas, writeToneWav, type RunningUas } from './sipp-uas.js';
+import {
+  createNodePhlo,
+  memberStates,
+  procCpuMs,
+  startBenchServer,
+  startRun,
+  until,
+} from './server.js';
+import {
+  abandonSetUp,
+  basicAuth,
+  countNot201,
+  cpuPercent,
+  runClient,
+  startReadyChild,
+  workWithTone,
+} from './harness.js';
+import { startUas, type RunningUas } from './sipp-uas.js';
 import { msFromPlivoTime, wallOffset } from './wall-clock.js';
 
 export const DEFAULT_CALLBACK_RATES: readonly number[] = [50, 100, 200, 400, 800, 1600];
@@ -98,7 +110,6 @@ export interface CallbackResult {
   settings: Record<string, number>;
 }
 
-const CLIENT = join(REPO_ROOT, 'bench', 'api', 'client.ts');
 const RECEIVER = join(REPO_ROOT, 'bench', 'api', 'callback-receiver.ts');
 const PATH = '/callbacks';
 const ACTIONS = ['hold', 'mute', 'unhold', 'unmute'] as const;
@@ -166,9 +177,7 @@ export async function runCallbackBench(opts: CallbackOptions = {}): Promise<Call
 }
 
 async function setUp(liveCalls: number, log: (line: string) => void): Promise<Fixture> {
-  const work = mkdtempSync(join(tmpdir(), 'partyline-bench-api-'));
-  const wav = join(work, 'tone-440.wav');
-  writeToneWav(wav, 440, 1, encodeMulaw);
+  const { work, wav } = workWithTone(440);
   const started: { stop(): Promise<unknown> }[] = [];
   try {
     const tone = await startUas({
@@ -179,53 +188,21 @@ async function setUp(liveCalls: number, log: (line: string) => void): Promise<Fi
     started.push(tone);
     const srv = await startBenchServer();
     started.push(srv);
-    let receiverPort = 0;
-    const receiver = spawnTracked(
-      [
-        process.execPath,
-        '--import',
-        'tsx',
-        RECEIVER,
-        JSON.stringify({ token: srv.authToken, path: PATH }),
-      ],
-      {
-        cwd: REPO_ROOT,
-        onStdoutLine: (line) => {
-          const m = /^READY (\d+)/.exec(line);
-          if (m) receiverPort = Number(m[1]);
-        },
-      },
+    const { child: receiver, port: receiverPort } = await startReadyChild(
+      [RECEIVER, JSON.stringify({ token: srv.authToken, path: PATH })],
+      'callback receiver',
     );
     started.push(receiver);
-    if (
-      !(await until(() => receiverPort > 0 || receiver.exitStatus() !== undefined, 20_000)) ||
-      !receiverPort
-    ) {
-      throw new Error(`callback receiver did not start: ${receiver.stderrTail()}`);
-    }
-    const res = await srv.api('POST', '/v1/phlo', {
-      name: 'API benchmark: callbacks',
-      nodes: [
-        {
-          type: 'multi_party_call',
-          name: 'callbacks',
-          from: '{{start.from}}',
-          to: '{{start.to}}',
-          max_participants: 10,
-          customer_hold_music: 'silence',
-          agent_hold_music: 'silence',
-          enter_sound: 'none',
-          exit_sound: 'none',
-          wait_music: 'none',
-          event_callback_url: `http://127.0.0.1:${receiverPort}${PATH}`,
-        },
-      ],
+    const { phloId, nodeId } = await createNodePhlo(srv, 'API benchmark: callbacks', {
+      name: 'callbacks',
+      max_participants: 10,
+      customer_hold_music: 'silence',
+      agent_hold_music: 'silence',
+      enter_sound: 'none',
+      exit_sound: 'none',
+      wait_music: 'none',
+      event_callback_url: `http://127.0.0.1:${receiverPort}${PATH}`,
     });
-    const nodeId = (res.json.document as { nodes?: { id?: string }[] } | undefined)?.nodes?.[0]?.id;
-    if (res.status !== 201 || typeof res.json.phlo_id !== 'string' || !nodeId) {
-      throw new Error(`POST /v1/phlo: ${res.status} ${res.text}`);
-    }
-    const phloId = res.json.phlo_id;
     const members: string[] = [];
     for (let k = 0; k < liveCalls; k++) {
       const agent = `sip:cbagent${k}@127.0.0.1:${tone.port}`;
@@ -265,8 +242,7 @@ async function setUp(liveCalls: number, log: (line: string) => void): Promise<Fi
     await receiverReport(fx);
     return fx;
   } catch (err) {
-    for (const s of started.reverse()) await s.stop().catch(() => undefined);
-    rmSync(work, { recursive: true, force: true });
+    await abandonSetUp(started, work);
     throw err;
   }
 }
@@ -350,13 +326,9 @@ async function runStep(
   const total = Math.max(1, Math.round((settings.seconds_per_step * rate) / (4 * m))) * 4 * m;
   const firstN = fx.nextN;
   fx.nextN += total;
-  const out = join(fx.work, `client-${randomUUID()}.json`);
-  const job: ClientJob = {
+  const job = {
     url: `http://127.0.0.1:${fx.srv.server.httpPort}${node}`,
-    headers: {
-      authorization: `Basic ${Buffer.from(`${fx.srv.authId}:${fx.srv.authToken}`).toString('base64')}`,
-      'content-type': 'application/json',
-    },
+    headers: { authorization: basicAuth(fx.srv), 'content-type': 'application/json' },
     bodyTemplate: JSON.stringify({ action: '{r}' }),
     rotate,
     paths,
@@ -366,7 +338,6 @@ async function runStep(
     durationMs: (total / rate) * 1000,
     connections: settings.connections,
     timeoutMs: REQUEST_TIMEOUT_MS,
-    out,
   };
   const ahead0 = serverClockAhead();
   let clientPid = 0;
@@ -378,30 +349,21 @@ async function runStep(
     at: performance.now(),
   });
   let begin: Mark | undefined;
-  const client = spawnTracked([process.execPath, '--import', 'tsx', CLIENT, JSON.stringify(job)], {
-    cwd: REPO_ROOT,
+  const report = await runClient(fx.work, job, {
+    what: `callbacks, ${rate}/s`,
+    budgetMs: settings.seconds_per_step * 1000 + REQUEST_TIMEOUT_MS + 15_000,
+    onSpawn: (pid) => (clientPid = pid),
     onStdoutLine: (line) => {
       if (line === 'WINDOW-START') begin = mark();
     },
   });
-  clientPid = client.pid;
-  const budgetMs = settings.seconds_per_step * 1000 + REQUEST_TIMEOUT_MS + 15_000;
-  const exited = await Promise.race([client.exited, sleep(budgetMs).then(() => undefined)]);
-  await client.stop();
-  if (!exited || exited.code !== 0) {
-    throw new Error(`client (callbacks, ${rate}/s) failed: ${client.stderrTail()}`);
-  }
-  const report = JSON.parse(readFileSync(out, 'utf8')) as ClientReport;
-  rmSync(out, { force: true });
   const drained = await drain(fx, settings.drain_timeout_ms);
   const end = mark();
   const ahead = (ahead0 + serverClockAhead()) / 2;
   const after = await eventCounts(fx);
   const got = await receiverReport(fx);
 
-  const notOk: Record<string, number> = {};
-  for (const s of report.samples)
-    if (s.status !== 201) notOk[s.status] = (notOk[s.status] ?? 0) + 1;
+  const notOk = countNot201(report.samples);
   let events = 0;
   for (const [id, n] of after) events += n - (before.get(id) ?? 0);
   const first = new Map<string, { at: number; arrived: number }>();
@@ -423,8 +385,7 @@ async function runStep(
   }
   const n = first.size;
   const wallMs = begin ? end.at - begin.at : Number.NaN;
-  const pct = (a: number | undefined, b: number): number =>
-    a !== undefined && wallMs > 0 ? round((100 * (b - a)) / wallMs, 1) : Number.NaN;
+  const pct = (a: number | undefined, b: number): number => cpuPercent(a, b, wallMs);
   const step: CallbackStep = {
     rate,
     passed: false,

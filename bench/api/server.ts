@@ -32,15 +32,32 @@ export interface BenchPhlo {
 
 /** A one-node PHLO (agent = run's from, customer = run's to) created with POST /v1/phlo. */
 export async function createPhlo(srv: TestServer, maxParticipants: number): Promise<BenchPhlo> {
+  return createNodePhlo(srv, `API benchmark (max ${maxParticipants})`, {
+    name: 'bench',
+    max_participants: maxParticipants,
+  });
+}
+
+/**
+ * A PHLO `name` of one multi_party_call node (agent = run's from, customer
+ * = run's to) with the fields of `node` (its name among them), created with
+ * POST /v1/phlo.
+ */
+export async function createNodePhlo(
+  srv: TestServer,
+  name: string,
+  node: { name: string } & Record<string, unknown>,
+): Promise<BenchPhlo> {
+  const { name: nodeName, ...rest } = node;
   const res = await srv.api('POST', '/v1/phlo', {
-    name: `API benchmark (max ${maxParticipants})`,
+    name,
     nodes: [
       {
         type: 'multi_party_call',
-        name: 'bench',
+        name: nodeName,
         from: '{{start.from}}',
         to: '{{start.to}}',
-        max_participants: maxParticipants,
+        ...rest,
       },
     ],
   });

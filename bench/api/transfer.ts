@@ -24,18 +24,16 @@
  * time is when the packet completing that window arrived at U2's socket.
  * Transfers run one at a time (closed loop): this is latency at rest.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeMulaw } from '../../src/media/index.js';
 import type { TestServer } from '../../test/support/partyline-server.js';
 import { HEARD_DB, levelDb, TonePhone } from '../../test/support/phones/index.js';
 import { percentile, round } from '../media/stats.js';
 import { othersPercent, sampleCpu } from './contention.js';
-import { memberStates, startBenchServer, startRun, until } from './server.js';
-import { startUas, writeToneWav, type RunningUas } from './sipp-uas.js';
+import { abandonSetUp, basicAuth, readInvites, workWithTone, type InviteLog } from './harness.js';
+import { createNodePhlo, memberStates, startBenchServer, startRun, until } from './server.js';
+import { startUas, type RunningUas } from './sipp-uas.js';
 import { wallOffset } from './wall-clock.js';
 
 export interface TransferOptions {
@@ -90,7 +88,7 @@ const WINDOW = 160;
 const STEP = 80;
 const WAIT_MS = 5_000;
 
-interface Fixture {
+interface Fixture extends InviteLog {
   srv: TestServer;
   phloId: string;
   nodeId: string;
@@ -99,8 +97,6 @@ interface Fixture {
   u2: TonePhone;
   agent: Agent;
   work: string;
-  logOffset: number;
-  invites: Map<number, number>;
 }
 
 export async function runTransferBench(opts: TransferOptions = {}): Promise<TransferResult> {
@@ -165,9 +161,7 @@ async function setUp(
   settings: { transfers: number; warmup: number; hold_hz: number; target_hold_ms: number },
   log: (line: string) => void,
 ): Promise<Fixture> {
-  const work = mkdtempSync(join(tmpdir(), 'partyline-bench-api-'));
-  const wav = join(work, `tone-${AGENT_HZ}.wav`);
-  writeToneWav(wav, AGENT_HZ, 1, encodeMulaw);
+  const { work, wav } = workWithTone(AGENT_HZ);
   const started: { stop(): Promise<unknown> }[] = [];
   try {
     const agentUas = await startUas({
@@ -193,35 +187,22 @@ async function setUp(
     started.push(u2);
     const srv = await startBenchServer();
     started.push(srv);
-    const res = await srv.api('POST', '/v1/phlo', {
-      name: 'API benchmark: warm transfer',
-      nodes: [
-        {
-          type: 'multi_party_call',
-          name: 'transfer',
-          from: '{{start.from}}',
-          to: '{{start.to}}',
-          max_participants: 10,
-          customer_hold_music: `tone:${settings.hold_hz}`,
-          agent_hold_music: `tone:${settings.hold_hz}`,
-          enter_sound: 'none',
-          exit_sound: 'none',
-          wait_music: 'none',
-        },
-      ],
+    const phlo = await createNodePhlo(srv, 'API benchmark: warm transfer', {
+      name: 'transfer',
+      max_participants: 10,
+      customer_hold_music: `tone:${settings.hold_hz}`,
+      agent_hold_music: `tone:${settings.hold_hz}`,
+      enter_sound: 'none',
+      exit_sound: 'none',
+      wait_music: 'none',
     });
-    const nodeId = (res.json.document as { nodes?: { id?: string }[] } | undefined)?.nodes?.[0]?.id;
-    if (res.status !== 201 || typeof res.json.phlo_id !== 'string' || !nodeId) {
-      throw new Error(`POST /v1/phlo: ${res.status} ${res.text}`);
-    }
     log(
       `transfer: U1 SIPp tone pid ${agentUas.pid}, U2 TonePhone :${u2.port} (in-process RTP), ` +
         `U3 SIPp pid ${targetUas.pid} :${targetUas.port}; hold music tone:${settings.hold_hz}`,
     );
     return {
       srv,
-      phloId: res.json.phlo_id,
-      nodeId,
+      ...phlo,
       agentUas,
       targetUas,
       u2,
@@ -231,8 +212,7 @@ async function setUp(
       invites: new Map(),
     };
   } catch (err) {
-    for (const s of started.reverse()) await s.stop().catch(() => undefined);
-    rmSync(work, { recursive: true, force: true });
+    await abandonSetUp(started, work);
     throw err;
   }
 }
@@ -262,7 +242,7 @@ function post(
         path,
         method: 'POST',
         headers: {
-          authorization: `Basic ${Buffer.from(`${fx.srv.authId}:${fx.srv.authToken}`).toString('base64')}`,
+          authorization: basicAuth(fx.srv),
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(data),
         },
@@ -316,7 +296,7 @@ async function oneTransfer(
   if (res.status !== 201) problems.push(`${res.status} ${res.text.slice(0, 200)}`);
   else {
     const seen = (): boolean => {
-      readInvites(fx);
+      readInvites(fx.targetUas.logPath, fx);
       return fx.invites.has(n);
     };
     if (await until(seen, WAIT_MS)) {
@@ -378,23 +358,6 @@ function holdMusicOnset(
     return { at: hi, db };
   }
   return null;
-}
-
-/** New "invite u<N> <s> <us>" lines of U3's SIPp log into fx.invites (N → wall ms). */
-function readInvites(fx: Fixture): void {
-  let text: string;
-  try {
-    text = readFileSync(fx.targetUas.logPath, 'latin1');
-  } catch {
-    return;
-  }
-  const end = text.lastIndexOf('\n') + 1;
-  if (end <= fx.logOffset) return;
-  for (const line of text.slice(fx.logOffset, end).split('\n')) {
-    const m = /^invite u(\d+) ([\d.]+) ([\d.]+)/.exec(line);
-    if (m) fx.invites.set(Number(m[1]), Number(m[2]) * 1000 + Number(m[3]) / 1000);
-  }
-  fx.logOffset = end;
 }
 
 export function formatTransfer(r: TransferResult): string {
