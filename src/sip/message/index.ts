@@ -15,6 +15,7 @@ export { parseUri, formatUri } from './uri.js';
 export { parseMessage, type ParseResult } from './parser.js';
 export { serializeMessage } from './serializer.js';
 export { flatten, detach } from './strings.js';
+export { splitParamsOutsideQuotes, unquoteLenient } from './lenient-params.js';
 export { createResponse, generateBranch, generateTag, generateCallId } from './builders.js';
 export {
   parseMediaType,

@@ -9,6 +9,7 @@
  * MAX_DEPTH levels of nesting; anything malformed yields no parts rather
  * than an exception.
  */
+import { splitParamsOutsideQuotes, unquoteLenient } from './lenient-params.js';
 
 /** A media type (`application/sdp`) or disposition type (`session`) with its parameters, lower-cased names. */
 export interface MediaType {
@@ -35,38 +36,17 @@ const CR = 0x0d;
  * values are unquoted (RFC 2045 §5.1).
  */
 export function parseMediaType(value: string): MediaType {
-  const pieces = splitParams(value);
+  const pieces = splitParamsOutsideQuotes(value);
   const type = (pieces[0] ?? '').trim().toLowerCase();
   const params = new Map<string, string>();
   for (const piece of pieces.slice(1)) {
     const eq = piece.indexOf('=');
     const name = (eq < 0 ? piece : piece.slice(0, eq)).trim().toLowerCase();
     if (!name) continue;
-    let v = eq < 0 ? '' : piece.slice(eq + 1).trim();
-    if (v.length >= 2 && v.startsWith('"') && v.endsWith('"')) {
-      v = v.slice(1, -1).replace(/\\(.)/g, '$1');
-    }
+    const v = unquoteLenient(eq < 0 ? '' : piece.slice(eq + 1).trim());
     if (!params.has(name)) params.set(name, v);
   }
   return { type, params };
-}
-
-/** Splits on `;` outside double quotes. */
-function splitParams(value: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  let quoted = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i];
-    if (c === '\\' && quoted) i++;
-    else if (c === '"') quoted = !quoted;
-    else if (c === ';' && !quoted) {
-      out.push(value.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(value.slice(start));
-  return out;
 }
 
 /**

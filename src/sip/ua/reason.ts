@@ -4,7 +4,12 @@
  * Carriers fill it with the PSTN's release cause; we send one on every
  * BYE and CANCEL of ours, and surface the far end's on `ended` / `failed`.
  */
-import { splitTopLevelCommas, type SipMessage } from '../message/index.js';
+import {
+  splitParamsOutsideQuotes,
+  splitTopLevelCommas,
+  unquoteLenient,
+  type SipMessage,
+} from '../message/index.js';
 
 /** One Reason value: `Q.850;cause=16;text="Normal call clearing"`. */
 export interface ReasonValue {
@@ -42,7 +47,7 @@ export function remoteReason(msg: SipMessage): RemoteReason | undefined {
 
 /** `protocol *(;cause=N / ;text=quoted-string / ;ext)` (RFC 3326 §2). */
 export function parseReason(value: string): ReasonValue | null {
-  const pieces = splitOutsideQuotes(value);
+  const pieces = splitParamsOutsideQuotes(value);
   const protocol = (pieces[0] ?? '').trim().toUpperCase();
   if (!/^[A-Z0-9.!%*_+`'~-]{1,32}$/.test(protocol)) return null;
   const out: ReasonValue = { protocol };
@@ -52,32 +57,9 @@ export function parseReason(value: string): ReasonValue | null {
     const name = piece.slice(0, eq).trim().toLowerCase();
     const v = piece.slice(eq + 1).trim();
     if (name === 'cause' && /^[0-9]{1,5}$/.test(v)) out.cause = Number(v);
-    else if (name === 'text') out.text = unquote(v).slice(0, MAX_TEXT);
+    else if (name === 'text') out.text = unquoteLenient(v).slice(0, MAX_TEXT);
   }
   return out;
-}
-
-function splitOutsideQuotes(value: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  let quoted = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i];
-    if (c === '\\' && quoted) i++;
-    else if (c === '"') quoted = !quoted;
-    else if (c === ';' && !quoted) {
-      out.push(value.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(value.slice(start));
-  return out;
-}
-
-function unquote(v: string): string {
-  if (v.length >= 2 && v.startsWith('"') && v.endsWith('"'))
-    return v.slice(1, -1).replace(/\\(.)/g, '$1');
-  return v;
 }
 
 /** Formats a Reason value; the text is quoted, with `"` and `\` escaped and controls dropped. */
