@@ -103,6 +103,70 @@ function send(socket: Socket, text: string, port: number): void {
   socket.send(Buffer.from(text), port, '127.0.0.1');
 }
 
+const OFFER_SDP =
+  'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
+
+/** A UA that answers every INVITE, a UDP peer, and the peer's call "live" answered 200 (not ACKed). */
+interface LiveCall {
+  ua: UserAgent;
+  uaPort: number;
+  peer: Socket;
+  port: number;
+  got: SipMessage[];
+  via: (branch: string) => string;
+  toTag: string;
+  fromTag: string;
+}
+
+async function liveCall(
+  t: TestContext,
+  opts: Partial<UserAgentOptions>,
+  branch: string,
+): Promise<LiveCall> {
+  const ua = await userAgent(t, opts);
+  ua.on('invite', (call) => call.answer(OFFER_SDP));
+  const uaPort = ua.bindings()[0]!.port;
+  const peer = await udpSocket(t);
+  const port = peer.address().port;
+  const got = collect(peer);
+  const via = (b: string): string => `SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-${b}`;
+  send(
+    peer,
+    request('INVITE', uaPort, via(branch), {
+      callId: 'live',
+      headers: [`Contact: <sip:x@127.0.0.1:${port}>`],
+    }),
+    uaPort,
+  );
+  await waitFor(() => responses(got).some((r) => r.status === 200));
+  const ok = responses(got).find((r) => r.status === 200)!;
+  return {
+    ua,
+    uaPort,
+    peer,
+    port,
+    got,
+    via,
+    toTag: ok.to().params.get('tag')!,
+    fromTag: ok.from().params.get('tag')!,
+  };
+}
+
+/** A request in the live call's dialog (CSeq 1; the caller renumbers it when it must). */
+function inDialog(c: LiveCall, method: string, branch: string): string {
+  return request(method, c.uaPort, c.via(branch), { callId: 'live', toTag: c.toTag }).replace(
+    /tag=f\d+/,
+    `tag=${c.fromTag}`,
+  );
+}
+
+/** A BYE (CSeq 2) in the live call: answered 200. */
+async function byeIsAnswered(c: LiveCall, branch: string): Promise<void> {
+  send(c.peer, inDialog(c, 'BYE', branch).replace('CSeq: 1 BYE', 'CSeq: 2 BYE'), c.uaPort);
+  await waitFor(() => responses(c.got).some((r) => r.cseq().method === 'BYE'));
+  assert.equal(responses(c.got).find((r) => r.cseq().method === 'BYE')!.status, 200);
+}
+
 describe('responses go back to the sender, never to a Via maddr (RFC 3581)', () => {
   it('the maddr=127.0.0.2 INVITE gets its 401 at the sender and nothing at 127.0.0.2', async (t) => {
     const ua = await userAgent(t, { inboundAuth: { realm: 'r', users: { alice: 'pw' } } });
@@ -236,36 +300,9 @@ describe('out-of-dialog rejections are stateless (RFC 3261 §8.2.7)', () => {
 describe('caps and rates (load shedding)', () => {
   it('past maxDialogs an INVITE gets a stateless 503 with Retry-After; the live call still works', async (t) => {
     const { logger, lines } = capturingLogger();
-    const ua = await userAgent(t, { maxDialogs: 1, logger });
-    const sdp =
-      'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
-    ua.on('invite', (call) => call.answer(sdp));
-    const uaPort = ua.bindings()[0]!.port;
-    const peer = await udpSocket(t);
-    const port = peer.address().port;
-    const got = collect(peer);
-    const via = (b: string): string => `SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-${b}`;
-
-    send(
-      peer,
-      request('INVITE', uaPort, via('cap-1'), {
-        callId: 'live',
-        headers: [`Contact: <sip:x@127.0.0.1:${port}>`],
-      }),
-      uaPort,
-    );
-    await waitFor(() => responses(got).some((r) => r.status === 200));
-    const ok = responses(got).find((r) => r.status === 200)!;
-    const toTag = ok.to().params.get('tag')!;
-    const fromTag = ok.from().params.get('tag')!;
-    send(
-      peer,
-      request('ACK', uaPort, via('cap-ack'), { callId: 'live', toTag }).replace(
-        /tag=f\d+/,
-        `tag=${fromTag}`,
-      ),
-      uaPort,
-    );
+    const c = await liveCall(t, { maxDialogs: 1, logger }, 'cap-1');
+    const { peer, uaPort, got, via } = c;
+    send(peer, inDialog(c, 'ACK', 'cap-ack'), uaPort);
 
     for (let i = 0; i < 3; i++) send(peer, request('INVITE', uaPort, via(`cap-x${i}`)), uaPort);
     await waitFor(() => responses(got).filter((r) => r.status === 503).length === 3);
@@ -274,34 +311,12 @@ describe('caps and rates (load shedding)', () => {
     assert.equal(lines.filter((l) => /call limit reached/.test(l.msg)).length, 1, 'one log line');
 
     // The live call: a BYE in its dialog is still answered 200.
-    const bye = request('BYE', uaPort, via('cap-bye'), { callId: 'live', toTag }).replace(
-      /tag=f\d+/,
-      `tag=${fromTag}`,
-    );
-    send(peer, bye.replace('CSeq: 1 BYE', 'CSeq: 2 BYE'), uaPort);
-    await waitFor(() => responses(got).some((r) => r.cseq().method === 'BYE'));
-    assert.equal(responses(got).find((r) => r.cseq().method === 'BYE')!.status, 200);
+    await byeIsAnswered(c, 'cap-bye');
   });
 
   it('past maxServerTransactions new requests get 503, in-dialog ones still go through', async (t) => {
-    const ua = await userAgent(t, { maxServerTransactions: 1 });
-    const sdp =
-      'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
-    ua.on('invite', (call) => call.answer(sdp));
-    const uaPort = ua.bindings()[0]!.port;
-    const peer = await udpSocket(t);
-    const port = peer.address().port;
-    const got = collect(peer);
-    const via = (b: string): string => `SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-${b}`;
-    send(
-      peer,
-      request('INVITE', uaPort, via('tx-1'), {
-        callId: 'live',
-        headers: [`Contact: <sip:x@127.0.0.1:${port}>`],
-      }),
-      uaPort,
-    );
-    await waitFor(() => responses(got).some((r) => r.status === 200));
+    const c = await liveCall(t, { maxServerTransactions: 1 }, 'tx-1');
+    const { ua, peer, uaPort, got, via } = c;
     // The INVITE transaction lingers (RFC 6026 Accepted): the table is full.
     assert.equal(ua.transactions.size().server, 1);
     send(peer, request('OPTIONS', uaPort, via('tx-2')), uaPort);
@@ -312,14 +327,7 @@ describe('caps and rates (load shedding)', () => {
         .headers.get('retry-after'),
       '5',
     );
-    const ok = responses(got).find((r) => r.status === 200)!;
-    const bye = request('BYE', uaPort, via('tx-bye'), {
-      callId: 'live',
-      toTag: ok.to().params.get('tag')!,
-    }).replace(/tag=f\d+/, `tag=${ok.from().params.get('tag')!}`);
-    send(peer, bye.replace('CSeq: 1 BYE', 'CSeq: 2 BYE'), uaPort);
-    await waitFor(() => responses(got).some((r) => r.cseq().method === 'BYE'));
-    assert.equal(responses(got).find((r) => r.cseq().method === 'BYE')!.status, 200);
+    await byeIsAnswered(c, 'tx-bye');
   });
 
   it('a source over its rate gets 503s, logged once per episode', async (t) => {
