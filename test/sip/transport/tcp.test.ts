@@ -10,7 +10,11 @@ import {
   type SipRequest as SipRequestType,
   type SipResponse,
 } from '../../../src/sip/message/index.js';
-import { TransportError, TransportLayer } from '../../../src/sip/transport/index.js';
+import {
+  TransportError,
+  TransportLayer,
+  type TransportLayerOptions,
+} from '../../../src/sip/transport/index.js';
 import { ManualClock } from '../../support/manual-clock.js';
 import {
   closedTcpPort,
@@ -273,57 +277,70 @@ for (const address of ['127.0.0.1', '::1']) {
   });
 }
 
+type Layer = { layer: TransportLayer; inbox: Inbox<Received> };
+
+/**
+ * A layer listening on TCP at 127.0.0.1 (a free port) with `opts`, and
+ * `body` run on it; the peers `body` puts in `peers` and the layer are
+ * closed afterwards, whatever happened.
+ */
+async function withTcpLayer(
+  opts: Omit<TransportLayerOptions, 'listen'>,
+  body: (l: Layer, port: number, peers: TcpPeer[]) => Promise<void>,
+): Promise<void> {
+  const l = await layerWithInbox({
+    listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }],
+    ...opts,
+  });
+  const peers: TcpPeer[] = [];
+  try {
+    await body(l, l.layer.localEndpoint('tcp', 4).port, peers);
+  } finally {
+    for (const peer of peers) await peer.close();
+    await l.layer.close();
+  }
+}
+
+/** withTcpLayer with one peer connected to it. */
+async function withTcpPeer(
+  opts: Omit<TransportLayerOptions, 'listen'>,
+  body: (l: Layer, peer: TcpPeer) => Promise<void>,
+): Promise<void> {
+  await withTcpLayer(opts, async (l, port, peers) => {
+    const peer = await TcpPeer.connect('127.0.0.1', port);
+    peers.push(peer);
+    await body(l, peer);
+  });
+}
+
+/** A request from `peer` (its Via: `address`, its local port), and the layer receiving it. */
+async function exchange(l: Layer, peer: TcpPeer, address = '127.0.0.1'): Promise<Received> {
+  await peer.write(
+    requestText({ via: `SIP/2.0/TCP ${address}:${peer.localPort};branch=${generateBranch()}` }),
+  );
+  return l.inbox.next();
+}
+
 describe('TCP connection management', { timeout: 10_000 }, () => {
   it('closes a connection after tcpIdleTimeoutMs without traffic, not before', async () => {
     const clock = new ManualClock();
-    const l = await layerWithInbox({
-      listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }],
-      clock,
-      tcpIdleTimeoutMs: 1000,
-    });
-    const peer = await TcpPeer.connect('127.0.0.1', l.layer.localEndpoint('tcp', 4).port);
-    try {
-      const send = async (): Promise<void> => {
-        await peer.write(
-          requestText({
-            via: `SIP/2.0/TCP 127.0.0.1:${peer.localPort};branch=${generateBranch()}`,
-          }),
-        );
-        await l.inbox.next();
-      };
-      await send();
+    await withTcpPeer({ clock, tcpIdleTimeoutMs: 1000 }, async (l, peer) => {
+      await exchange(l, peer);
       clock.advance(600);
-      await send(); // traffic at t=600 postpones the deadline to t=1600
+      await exchange(l, peer); // traffic at t=600 postpones the deadline to t=1600
       clock.advance(600);
       assert.equal(l.layer.stats().tcpConnections, 1);
       assert.ok(!peer.socket.destroyed);
       clock.advance(400);
       await peer.closed;
       assert.equal(l.layer.stats().tcpConnections, 0);
-    } finally {
-      await peer.close();
-      await l.layer.close();
-    }
+    });
   });
 
   it('closes inbound connections beyond maxInboundTcpConnections, and takes new ones once below', async () => {
-    const l = await layerWithInbox({
-      listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }],
-      maxInboundTcpConnections: 2,
-    });
-    const port = l.layer.localEndpoint('tcp', 4).port;
-    const peers: TcpPeer[] = [];
-    const exchange = async (peer: TcpPeer): Promise<void> => {
-      await peer.write(
-        requestText({
-          via: `SIP/2.0/TCP 127.0.0.1:${peer.localPort};branch=${generateBranch()}`,
-        }),
-      );
-      await l.inbox.next();
-    };
-    try {
+    await withTcpLayer({ maxInboundTcpConnections: 2 }, async (l, port, peers) => {
       for (let i = 0; i < 2; i++) peers.push(await TcpPeer.connect('127.0.0.1', port));
-      for (const peer of peers) await exchange(peer);
+      for (const peer of peers) await exchange(l, peer);
       const third = await TcpPeer.connect('127.0.0.1', port);
       peers.push(third);
       await third.closed; // closed by us right after the accept
@@ -333,23 +350,14 @@ describe('TCP connection management', { timeout: 10_000 }, () => {
       await until(() => l.layer.stats().tcpConnections === 1);
       const fourth = await TcpPeer.connect('127.0.0.1', port);
       peers.push(fourth);
-      await exchange(fourth);
+      await exchange(l, fourth);
       assert.equal(l.layer.stats().tcpConnections, 2);
       assert.equal(l.layer.stats().tcpRefused, 1);
-    } finally {
-      for (const peer of peers) await peer.close();
-      await l.layer.close();
-    }
+    });
   });
 
   it('caps inbound connections per source address, not only per listener', async () => {
-    const l = await layerWithInbox({
-      listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }],
-      maxInboundTcpConnectionsPerSource: 2,
-    });
-    const port = l.layer.localEndpoint('tcp', 4).port;
-    const peers: TcpPeer[] = [];
-    try {
+    await withTcpLayer({ maxInboundTcpConnectionsPerSource: 2 }, async (l, port, peers) => {
       for (let i = 0; i < 2; i++) peers.push(await TcpPeer.connect('127.0.0.1', port));
       await until(() => l.layer.stats().tcpConnections === 2);
       const third = await TcpPeer.connect('127.0.0.1', port);
@@ -359,56 +367,37 @@ describe('TCP connection management', { timeout: 10_000 }, () => {
       // Another source still gets in.
       const other = await TcpPeer.connect('127.0.0.1', port, '127.0.0.2');
       peers.push(other);
-      await other.write(
-        requestText({ via: `SIP/2.0/TCP 127.0.0.2:${other.localPort};branch=${generateBranch()}` }),
-      );
-      const got = await l.inbox.next();
+      const got = await exchange(l, other, '127.0.0.2');
       assert.equal(got.source.address, '127.0.0.2');
       assert.equal(l.layer.stats().tcpConnections, 3);
-    } finally {
-      for (const peer of peers) await peer.close();
-      await l.layer.close();
-    }
+    });
   });
 
   it('closes a connection whose message headers do not arrive within tcpHeaderTimeoutMs (trickling peer)', async () => {
     const clock = new ManualClock();
-    const l = await layerWithInbox({
-      listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }],
-      clock,
-      tcpHeaderTimeoutMs: 1000,
-      tcpIdleTimeoutMs: 60_000,
-    });
-    const peer = await TcpPeer.connect('127.0.0.1', l.layer.localEndpoint('tcp', 4).port);
     const delivered = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 30));
-    try {
-      await peer.write('OPTIONS sip:service@127.0.0.1 SIP/2.0\r\nVia: ');
-      await delivered();
-      // One byte every 300 ms: never idle for long, never done.
-      for (let i = 0; i < 3; i++) {
-        clock.advance(300);
-        await peer.write('S');
+    await withTcpPeer(
+      { clock, tcpHeaderTimeoutMs: 1000, tcpIdleTimeoutMs: 60_000 },
+      async (l, peer) => {
+        await peer.write('OPTIONS sip:service@127.0.0.1 SIP/2.0\r\nVia: ');
         await delivered();
-      }
-      assert.ok(!peer.socket.destroyed);
-      clock.advance(100); // t = 1000 since the message began
-      await peer.closed;
-      assert.equal(l.layer.stats().tcpConnections, 0);
-    } finally {
-      await peer.close();
-      await l.layer.close();
-    }
+        // One byte every 300 ms: never idle for long, never done.
+        for (let i = 0; i < 3; i++) {
+          clock.advance(300);
+          await peer.write('S');
+          await delivered();
+        }
+        assert.ok(!peer.socket.destroyed);
+        clock.advance(100); // t = 1000 since the message began
+        await peer.closed;
+        assert.equal(l.layer.stats().tcpConnections, 0);
+      },
+    );
   });
 
   it('CRLF keep-alives alone do not keep a connection from its idle timeout', async () => {
     const clock = new ManualClock();
-    const l = await layerWithInbox({
-      listen: [{ protocol: 'tcp', address: '127.0.0.1', port: 0 }],
-      clock,
-      tcpIdleTimeoutMs: 1000,
-    });
-    const peer = await TcpPeer.connect('127.0.0.1', l.layer.localEndpoint('tcp', 4).port);
-    try {
+    await withTcpPeer({ clock, tcpIdleTimeoutMs: 1000 }, async (l, peer) => {
       for (let i = 0; i < 3; i++) {
         await peer.write('\r\n\r\n');
         await peer.pongs.next(); // answered (RFC 5626 §3.5.1), but not activity
@@ -418,10 +407,7 @@ describe('TCP connection management', { timeout: 10_000 }, () => {
       clock.advance(100); // t = 1000 with no message
       await peer.closed;
       assert.equal(l.layer.stats().tcpConnections, 0);
-    } finally {
-      await peer.close();
-      await l.layer.close();
-    }
+    });
   });
 
   it('rejects with refused when nothing listens', async () => {
