@@ -6,8 +6,8 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RegistrationStatus, UserAgent } from '../../src/sip/ua/index.js';
-import { SipPeer } from '../support/sipp.js';
-import { scenario, startUa } from './helpers.js';
+import { startSippRegistrar } from '../support/registrar.js';
+import { startUa } from './helpers.js';
 
 async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -18,23 +18,8 @@ async function until(check: () => boolean, what: string, timeoutMs = 5_000): Pro
 }
 
 it('401 then 200, a refresh before the 2 s binding expires, Expires: 0 on close', async (t) => {
-  const sipp = await SipPeer.start({
-    scenario: scenario('uas-registrar.xml'),
-    keys: { realm: 'carrier.example', nonce: 'n-0123456789', user: 'acct', password: 's3cret' },
-  });
-  t.after(() => sipp.stop());
-  const ua: UserAgent = await startUa({
-    trunks: [
-      {
-        name: 'carrier',
-        host: '127.0.0.1',
-        port: sipp.port,
-        username: 'acct',
-        password: 's3cret',
-        register: true,
-      },
-    ],
-  });
+  const { sipp, trunk } = await startSippRegistrar(t, 'n-0123456789');
+  const ua: UserAgent = await startUa({ trunks: [trunk] });
   let closed = false;
   t.after(async () => {
     if (!closed) await ua.close();

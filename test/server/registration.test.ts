@@ -4,21 +4,14 @@
  * and /metrics shows the trunk registered with no failures in a row.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { pino } from 'pino';
-import { SipPeer } from '../support/sipp.js';
 import { startTestServer } from '../support/partyline-server.js';
-
-const REGISTRAR = join(import.meta.dirname, '..', 'e2e', 'scenarios', 'uas-registrar.xml');
+import { startSippRegistrar } from '../support/registrar.js';
 
 test('the trunk registers at start: a log line, partyline_trunk_registered 1 in /metrics', async (t) => {
-  const sipp = await SipPeer.start({
-    scenario: REGISTRAR,
-    keys: { realm: 'carrier.example', nonce: 'n-42', user: 'acct', password: 's3cret' },
-  });
-  t.after(() => sipp.stop());
+  const { sipp, trunk } = await startSippRegistrar(t, 'n-42');
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -29,16 +22,7 @@ test('the trunk registers at start: a log line, partyline_trunk_registered 1 in 
   });
   const srv = await startTestServer({
     logger: pino({ level: 'info' }, sink),
-    trunks: [
-      {
-        name: 'carrier',
-        host: '127.0.0.1',
-        port: sipp.port,
-        username: 'acct',
-        password: 's3cret',
-        register: true,
-      },
-    ],
+    trunks: [trunk],
   });
   let stopped = false;
   t.after(async () => {
