@@ -2,12 +2,28 @@
  * The large fuzz run (1 000 000 seeded mutations; the test suite runs
  * 100 000): every mutated message goes through parseMessage and, when it
  * parses, through the serialiser and every accessor, then into a
- * TransactionLayer with a recording transport. Any exception escaping is a
- * failure; the result reports rates and outcome counts.
+ * TransactionLayer with a recording transport. Then 100 000 more go over
+ * UDP on 127.0.0.1 into a real UserAgent (transport: stampReceived, the
+ * 400 builder; UA: stateless answers, digest auth, dialogs), with a real
+ * SIPp-free socket sending them.
+ *
+ * Any exception escaping is a failure (`fuzz_escaped_exceptions`); an
+ * internal error that was turned into a parse error or swallowed — any
+ * error that is not a deliberate SipParseError (SipParseError with a
+ * `cause`, the transport's and transaction layer's `internalErrors`) — is
+ * counted as `fuzz_masked_errors`. The target of both is 0.
  */
+import { createSocket } from 'node:dgram';
 import { mutate, seededRng } from '../test/support/mutator.js';
-import { createResponse, parseMessage, serializeMessage } from '../src/sip/message/index.js';
+import {
+  SipParseError,
+  createResponse,
+  isMaskedInternalError,
+  parseMessage,
+  serializeMessage,
+} from '../src/sip/message/index.js';
 import { TransactionLayer, type TransactionTransport } from '../src/sip/transaction/index.js';
+import { UserAgent } from '../src/sip/ua/index.js';
 import type { Source } from '../src/sip/transport/index.js';
 import { ManualClock } from '../test/support/manual-clock.js';
 
@@ -22,11 +38,14 @@ const SEEDS = [
 export async function runFuzzBench(
   count = 1_000_000,
   seed = 20261125,
+  throughUa = 100_000,
 ): Promise<{
   fuzz_messages: number;
   fuzz_parsed: number;
   fuzz_rejected: number;
   fuzz_escaped_exceptions: number;
+  fuzz_masked_errors: number;
+  fuzz_ua_messages: number;
   fuzz_per_s: number;
 }> {
   const rng = seededRng(seed);
@@ -57,12 +76,14 @@ export async function runFuzzBench(
   let parsed = 0;
   let rejected = 0;
   let escaped = 0;
+  let masked = 0;
   const start = performance.now();
   for (let i = 0; i < count; i++) {
     const input = mutate(SEEDS[i % SEEDS.length]!, rng);
     try {
       const r = parseMessage(input);
       if (!r.ok) {
+        if (isMaskedInternalError(r.error)) masked++;
         rejected++;
         continue;
       }
@@ -79,8 +100,9 @@ export async function runFuzzBench(
       ]) {
         try {
           f();
-        } catch {
-          // Accessors of non-mandatory headers may throw SipParseError by contract.
+        } catch (e) {
+          // Accessors of non-mandatory headers may throw SipParseError by contract; nothing else.
+          if (!(e instanceof SipParseError)) masked++;
         }
       }
       layer.receive(m, source);
@@ -90,17 +112,78 @@ export async function runFuzzBench(
     }
   }
   clock.advance(200_000);
+  masked += layer.stats().internalErrors;
   layer.close();
   const seconds = (performance.now() - start) / 1000;
+  const ua = await fuzzUserAgent(throughUa, rng);
   return {
     fuzz_messages: count,
     fuzz_parsed: parsed,
     fuzz_rejected: rejected,
     fuzz_escaped_exceptions: escaped,
+    fuzz_masked_errors: masked + ua.internalErrors,
+    fuzz_ua_messages: ua.received,
     fuzz_per_s: Math.round(count / seconds),
   };
 }
 
+/**
+ * Mutated messages over UDP into a real UserAgent that asks for digest auth
+ * and refuses calls; returns what its transport received and the internal
+ * errors its transport and transaction layer counted.
+ */
+async function fuzzUserAgent(
+  count: number,
+  rng: () => number,
+): Promise<{ received: number; internalErrors: number }> {
+  const ua = await UserAgent.create({
+    listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }],
+    newRequestsPerSecondPerSource: 0,
+    inboundAuth: { realm: 'fuzz', users: { alice: 'secret' } },
+  });
+  ua.on('invite', (call) => call.reject(486));
+  const { port } = ua.transport.localEndpoint('udp', 4);
+  const socket = createSocket('udp4');
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  try {
+    for (let i = 0; i < count; i++) {
+      socket.send(mutate(SEEDS[i % SEEDS.length]!, rng), port, '127.0.0.1');
+      // Let the UA keep up (and the socket buffer drain): a pause every 25 datagrams.
+      if (i % 25 === 24) await new Promise((r) => setTimeout(r, 1));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    return {
+      received: ua.transport.stats().received,
+      internalErrors: ua.transport.stats().internalErrors + ua.transactions.stats().internalErrors,
+    };
+  } finally {
+    socket.close();
+    await ua.close();
+  }
+}
+
+/**
+ * `node --import tsx bench/fuzz.ts [COUNT] [THROUGH_UA] [--merge FILE]`: with
+ * --merge, the result replaces `fuzz` (and `fuzz_masked_errors`) in FILE
+ * (bench/results/sip.json) and nothing else there is touched.
+ */
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.table([await runFuzzBench(Number(process.argv[2] ?? 1_000_000))]);
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--merge');
+  const mergeInto = at >= 0 ? args.splice(at, 2)[1] : undefined;
+  const result = await runFuzzBench(
+    Number(args[0] ?? 1_000_000),
+    undefined,
+    Number(args[1] ?? 100_000),
+  );
+  console.table([result]);
+  if (mergeInto) {
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const doc = JSON.parse(readFileSync(mergeInto, 'utf8')) as Record<string, unknown>;
+    doc.fuzz = result;
+    doc.fuzz_masked_errors = result.fuzz_masked_errors;
+    doc.fuzz_date = new Date().toISOString();
+    writeFileSync(mergeInto, `${JSON.stringify(doc, null, 2)}\n`);
+    console.log(`merged into ${mergeInto}`);
+  }
 }

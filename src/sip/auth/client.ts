@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import {
   formatUri,
+  parsedOr,
   type Headers,
   type SipMessage,
   type SipRequest,
@@ -61,13 +62,11 @@ interface TransactionId {
 
 /** Call-ID and CSeq of a message, read now (the caller may renumber CSeq after authorize()); null if unreadable. */
 function transactionId(m: SipMessage): TransactionId | null {
-  try {
+  // A message without a valid Call-ID / CSeq cannot be matched; the other checks still apply.
+  return parsedOr(() => {
     const cseq = m.cseq();
     return { callId: m.callId(), seq: cseq.seq, method: cseq.method };
-  } catch {
-    // A message without a valid Call-ID / CSeq cannot be matched; the other checks still apply.
-    return null;
-  }
+  }, null);
 }
 
 function sameTransaction(a: TransactionId | null, b: TransactionId): boolean {

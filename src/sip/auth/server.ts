@@ -10,6 +10,7 @@ import {
   createResponse,
   formatUri,
   parseUri,
+  parsedOr,
   type SipRequest,
   type SipResponse,
 } from '../message/index.js';
@@ -192,11 +193,7 @@ export class DigestServer {
   private uriMatches(digestUri: string, req: SipRequest): boolean {
     const requestUri = formatUri(req.uri);
     if (digestUri === requestUri) return true;
-    try {
-      return formatUri(parseUri(digestUri)) === requestUri;
-    } catch {
-      return false;
-    }
+    return parsedOr(() => formatUri(parseUri(digestUri)) === requestUri, false);
   }
 }
 

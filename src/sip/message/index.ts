@@ -1,7 +1,7 @@
 // The whole public surface of the SIP message layer (RFC 3261 §7, §20, §25).
 export { Headers, headerKey, splitTopLevelCommas, type HeaderEntry } from './headers.js';
 export { SipRequest, SipResponse, type SipMessage } from './message.js';
-export { SipParseError } from './errors.js';
+export { SipParseError, isMaskedInternalError, parsedOr } from './errors.js';
 export * from './types.js';
 export {
   parseVia,

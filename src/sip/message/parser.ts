@@ -32,7 +32,8 @@ export function parseMessage(data: Buffer | string): ParseResult {
   } catch (e) {
     // Anything other than a SipParseError is a bug in a parser below; it
     // still must not escape (bad input never crashes the process).
-    const error = e instanceof SipParseError ? e : new SipParseError('Malformed message');
+    const error =
+      e instanceof SipParseError ? e : new SipParseError('Malformed message', { cause: e });
     return partial.request ? { ok: false, error, request: partial.request } : { ok: false, error };
   }
 }

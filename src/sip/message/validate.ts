@@ -95,7 +95,9 @@ function rethrow(header: string, e: unknown): never {
     }
   }
   detail = detail.charAt(0).toLowerCase() + detail.slice(1);
-  throw new SipParseError(`Bad ${header} header: ${detail}`);
+  // A value parser's own SipParseError is bad input; anything else is a bug, kept as the cause.
+  const cause = e instanceof SipParseError ? (e.cause as unknown) : e;
+  throw new SipParseError(`Bad ${header} header: ${detail}`, cause === undefined ? {} : { cause });
 }
 
 function parseOrThrow(header: string, fn: () => unknown): void {

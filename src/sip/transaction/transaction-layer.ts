@@ -6,7 +6,14 @@
  */
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock } from '../../clock/index.js';
-import { flatten, type SipMessage, type SipRequest, type SipResponse } from '../message/index.js';
+import {
+  SipParseError,
+  flatten,
+  parsedOr,
+  type SipMessage,
+  type SipRequest,
+  type SipResponse,
+} from '../message/index.js';
 import { asError, callUser, guardedSend, type TransactionContext } from './context.js';
 import { InviteClientTransaction } from './invite-client.js';
 import { InviteServerTransaction } from './invite-server.js';
@@ -52,7 +59,7 @@ export class TransactionLayer {
   private readonly ctx: TransactionContext;
   private readonly logger: Logger;
   private readonly admission: AdmissionControl;
-  private readonly counters = { stateless: 0, shed: 0 };
+  private readonly counters = { stateless: 0, shed: 0, internalErrors: 0 };
   private closed = false;
 
   constructor(
@@ -81,6 +88,12 @@ export class TransactionLayer {
       if (message.kind === 'request') this.receiveRequest(message, source);
       else this.receiveResponse(message, source);
     } catch (err) {
+      if (!(err instanceof SipParseError)) {
+        // Not bad input: a bug the message exposed. Counted, logged, and this message dropped.
+        this.counters.internalErrors++;
+        this.logger.error({ err }, 'internal error receiving a message: dropped');
+        return;
+      }
       // A header the matching rules need is missing or malformed (the parser
       // parses header values lazily): such a message cannot belong to any
       // transaction, and cannot safely start one.
@@ -123,13 +136,9 @@ export class TransactionLayer {
 
   /** For a received CANCEL (§9.2): the INVITE server transaction it targets, if any (same branch/sent-by, method INVITE). */
   findInviteServerTransaction(cancel: SipRequest): PublicInviteServerTransaction | undefined {
-    try {
-      // §9.2: the CANCEL matches with the §17.2.3 rules, method aside; its To tag is the INVITE's.
-      const tx = this.servers.get(serverKey(cancel, 'INVITE'));
-      return tx instanceof InviteServerTransaction ? tx : undefined;
-    } catch {
-      return undefined;
-    }
+    // §9.2: the CANCEL matches with the §17.2.3 rules, method aside; its To tag is the INVITE's.
+    const tx = parsedOr(() => this.servers.get(serverKey(cancel, 'INVITE')), undefined);
+    return tx instanceof InviteServerTransaction ? tx : undefined;
   }
 
   size(): { client: number; server: number } {
@@ -137,7 +146,7 @@ export class TransactionLayer {
   }
 
   /** Responses sent without a transaction (`stateless`), of which 503s for load (`shed`). */
-  stats(): { stateless: number; shed: number } {
+  stats(): { stateless: number; shed: number; internalErrors: number } {
     return { ...this.counters };
   }
 

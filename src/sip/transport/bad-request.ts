@@ -4,7 +4,7 @@
  * tell what was wrong). It is built from the raw header lines the parser
  * recovered, since the typed accessors of a broken request cannot be trusted.
  */
-import { Headers, SipResponse, generateTag, parseNameAddr } from '../message/index.js';
+import { Headers, SipResponse, generateTag, parseNameAddr, parsedOr } from '../message/index.js';
 import { stampReceived } from './via.js';
 
 /** What the parser recovered from a malformed request. */
@@ -45,14 +45,9 @@ export function buildBadRequest(
 
 /** §8.2.6.2: the UAS adds a To tag when the request had none. */
 function withToTag(to: string): string {
-  try {
-    const na = parseNameAddr(to);
-    if (na.params.has('tag')) return to;
-  } catch {
-    // An unparsable To is echoed untouched: adding a tag could only make it worse.
-    return to;
-  }
-  return `${to};tag=${generateTag()}`;
+  // An unparsable To is echoed untouched: adding a tag could only make it worse.
+  const hasTag = parsedOr(() => parseNameAddr(to).params.has('tag'), true);
+  return hasTag ? to : `${to};tag=${generateTag()}`;
 }
 
 /** A reason phrase is TEXT-UTF8 on one line (§25.1 Reason-Phrase): no control characters. */

@@ -9,6 +9,7 @@ import { pino, type Logger } from 'pino';
 import { systemClock, type Clock, type TimerHandle } from '../../clock/index.js';
 import {
   SipParseError,
+  isMaskedInternalError,
   parseMessage,
   serializeMessage,
   type ParseResult,
@@ -61,7 +62,15 @@ const CLOSE_DRAIN_MS = 1_000;
 
 type Listener = UdpListener | TcpListener;
 
-type Counter = 'received' | 'sent' | 'malformed' | 'dropped' | 'sendErrors' | 'tcpRefused';
+type Counter =
+  | 'received'
+  | 'sent'
+  | 'malformed'
+  | 'dropped'
+  | 'sendErrors'
+  | 'tcpRefused'
+  /** Bugs below or above that bad input met, kept from crashing the process: the target is 0. */
+  | 'internalErrors';
 
 export class TransportLayer {
   /** Handler for every well-formed message received (set by the layer above). */
@@ -79,6 +88,7 @@ export class TransportLayer {
     dropped: 0,
     sendErrors: 0,
     tcpRefused: 0,
+    internalErrors: 0,
   };
   private readonly bound: Listener[] = [];
   private readonly pool: TcpPool;
@@ -273,7 +283,10 @@ export class TransportLayer {
     await this.transmit(data, dest);
   }
 
-  /** Stats counters: received, sent, malformed, dropped, tcpConnections (open now), sendErrors, tcpRefused. */
+  /**
+   * Stats counters: received, sent, malformed, dropped, tcpConnections (open
+   * now), sendErrors, tcpRefused, internalErrors (see receive()).
+   */
   stats(): Record<string, number> {
     return { ...this.counters, tcpConnections: this.pool.size };
   }
@@ -359,7 +372,24 @@ export class TransportLayer {
     );
   }
 
+  /**
+   * Whatever a received message makes a layer throw is counted and logged as
+   * an internal error (a bug the message exposed), never a crash.
+   */
   private receive(data: Buffer, source: Source): void {
+    try {
+      this.receiveMessage(data, source);
+    } catch (err) {
+      this.internalError(err, source, 'receiving a message');
+    }
+  }
+
+  private internalError(err: unknown, source: Source, during: string): void {
+    this.counters.internalErrors++;
+    this.logger.error({ err, source: describeEndpoint(source) }, `internal error ${during}`);
+  }
+
+  private receiveMessage(data: Buffer, source: Source): void {
     this.counters.received++;
     let result: ParseResult;
     try {
@@ -372,6 +402,8 @@ export class TransportLayer {
       };
     }
     if (!result.ok) {
+      if (isMaskedInternalError(result.error))
+        this.internalError(result.error.cause, source, 'parsing a message (answered as malformed)');
       this.counters.malformed++;
       this.onMalformed(result, data, source);
       return;
@@ -431,10 +463,12 @@ export class TransportLayer {
       const result: unknown = this.onMessage(message, source);
       // A handler that is (wrongly) async must not cause an unhandled rejection either.
       if (result instanceof Promise) {
-        result.catch((err: unknown) => this.logger.error({ err }, 'message handler rejected'));
+        result.catch((err: unknown) =>
+          this.internalError(err, source, 'in an async message handler'),
+        );
       }
     } catch (err) {
-      this.logger.error({ err, source: describeEndpoint(source) }, 'message handler threw');
+      this.internalError(err, source, 'in the message handler');
     }
   }
 

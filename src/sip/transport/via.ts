@@ -8,6 +8,7 @@
  */
 import {
   formatVia,
+  parsedOr,
   parseVia,
   splitTopLevelCommas,
   type Headers,
@@ -21,11 +22,7 @@ export function parseTopVia(headers: Headers): Via | null {
   if (!line) return null;
   const first = splitTopLevelCommas(line.value)[0];
   if (first === undefined) return null;
-  try {
-    return parseVia(first);
-  } catch {
-    return null;
-  }
+  return parsedOr(() => parseVia(first), null);
 }
 
 /** Replaces the topmost Via value by `via`, keeping the other values of its line. */

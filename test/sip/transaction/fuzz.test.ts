@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   createResponse,
+  isMaskedInternalError,
   parseMessage,
   serializeMessage,
   type SipRequest,
@@ -163,6 +164,7 @@ describe('transaction layer fuzz', () => {
     let parsed = 0;
     let peak = 0;
 
+    const masked: unknown[] = [];
     for (let i = 0; i < ITERATIONS; i++) {
       if (i % CLIENT_ROUND === 0) {
         responses = startClientRound(layer, i / CLIENT_ROUND, clock, rng);
@@ -174,6 +176,7 @@ describe('transaction layer fuzz', () => {
       // (retransmissions, ACKs, CANCELs) happen too.
       const input = rng() < 0.8 ? mutate(seed, rng) : seed;
       const result = parseMessage(input);
+      if (!result.ok && isMaskedInternalError(result.error)) masked.push(result.error.cause);
       if (result.ok) {
         parsed++;
         const src = source(rng() < 0.7 ? 'udp' : 'tcp');
@@ -191,6 +194,9 @@ describe('transaction layer fuzz', () => {
     clock.advance(2 * 64 * T1);
     await flush();
     assert.deepEqual(layer.size(), { client: 0, server: 0 });
+    // No bug hidden as bad input: neither the parser nor the layer met an internal error.
+    assert.deepEqual(masked, []);
+    assert.equal(layer.stats().internalErrors, 0);
     assert.ok(parsed > ITERATIONS / 10, `only ${parsed} mutated messages parsed`);
     assert.ok(user.requests > 0 && user.strays > 0 && peak > 0);
     layer.close();

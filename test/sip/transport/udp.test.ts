@@ -109,6 +109,7 @@ for (const address of ['127.0.0.1', '::1']) {
         sendErrors: 0,
         tcpConnections: 0,
         tcpRefused: 0,
+        internalErrors: 0,
       });
     });
   });
@@ -372,5 +373,31 @@ describe('UdpListener.send', { timeout: 10_000 }, () => {
       await listener.close();
       await peer.close();
     }
+  });
+});
+
+describe('internal errors a message exposes', () => {
+  it('a handler that throws a non-parse error is counted as internalErrors, never swallowed as bad input', async (t) => {
+    const layer = await TransportLayer.create({
+      listen: [{ protocol: 'udp', address: '127.0.0.1', port: 0 }],
+    });
+    t.after(() => layer.close());
+    let calls = 0;
+    layer.onMessage = () => {
+      calls++;
+      if (calls === 1) throw new TypeError('a bug above the transport');
+      return Promise.reject(new RangeError('a bug in an async handler'));
+    };
+    const peer = await UdpPeer.bind('127.0.0.1');
+    t.after(() => peer.close());
+    const { port } = layer.localEndpoint('udp', 4);
+    const via = `SIP/2.0/UDP 127.0.0.1:${peer.port};rport;branch=${generateBranch()}`;
+    await peer.send(requestText({ via }), '127.0.0.1', port);
+    await peer.send(requestText({ via: `${via}x` }), '127.0.0.1', port);
+    for (let i = 0; i < 50 && layer.stats().internalErrors < 2; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.equal(calls, 2);
+    assert.equal(layer.stats().internalErrors, 2);
+    assert.equal(layer.stats().malformed, 0);
   });
 });
