@@ -459,12 +459,13 @@ export class MpcService {
       const m = session.live.member(req.memberId);
       return m && session.live.liveMembers().includes(m) ? m : undefined;
     };
-    if (!find()) throw new MpcError('not-found', missing);
+    const member = find();
+    if (!member) throw new MpcError('not-found', missing);
     return {
       session,
       find,
       missing,
-      shown: find()?.record.address ?? req.memberId,
+      shown: member.record.address,
       data: { member_id: req.memberId },
     };
   }
