@@ -70,6 +70,16 @@ export interface MediaSection {
    * (an internal music server). Off: only public addresses (no SSRF).
    */
   allowPrivateAudioUrls: boolean;
+  /**
+   * A connected leg whose peer sends neither RTP nor RTCP this long is
+   * ended (BYE, hangup cause media-timeout); ms, 0 = never.
+   */
+  inactivityTimeoutMs: number;
+  /**
+   * The same while the leg is on hold, either way (the peer then sends
+   * RTCP only, if anything); ms, 0 = never (session timers still end it).
+   */
+  holdTimeoutMs: number;
 }
 
 /** How much one account may use at once. */
@@ -121,7 +131,14 @@ export const DEFAULT_CONFIG: Config = {
     rateLimitPerSecond: 100,
     rateLimitBurst: 200,
   },
-  media: { address: null, portMin: 40_000, portMax: 40_999, allowPrivateAudioUrls: false },
+  media: {
+    address: null,
+    portMin: 40_000,
+    portMax: 40_999,
+    allowPrivateAudioUrls: false,
+    inactivityTimeoutMs: 30_000,
+    holdTimeoutMs: 600_000,
+  },
   limits: { liveCallsPerAccount: 100 },
   dataDir: 'data',
 };

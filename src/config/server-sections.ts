@@ -29,7 +29,18 @@ export function validateServerSections(doc: Json, c: Config): void {
   if (doc.media !== undefined) {
     const m = doc.media;
     if (!isObject(m)) throw new ConfigError('media: must be an object');
-    unknownKeys(m, ['address', 'portMin', 'portMax', 'allowPrivateAudioUrls'], 'media.');
+    unknownKeys(
+      m,
+      [
+        'address',
+        'portMin',
+        'portMax',
+        'allowPrivateAudioUrls',
+        'inactivityTimeoutMs',
+        'holdTimeoutMs',
+      ],
+      'media.',
+    );
     if (m.allowPrivateAudioUrls !== undefined) {
       if (typeof m.allowPrivateAudioUrls !== 'boolean')
         throw new ConfigError('media.allowPrivateAudioUrls: must be true or false');
@@ -38,6 +49,13 @@ export function validateServerSections(doc: Json, c: Config): void {
     if (m.address !== undefined) c.media.address = ipAddress(m.address, 'media.address');
     if (m.portMin !== undefined) c.media.portMin = int(m.portMin, 'media.portMin', 1024, 65534);
     if (m.portMax !== undefined) c.media.portMax = int(m.portMax, 'media.portMax', 1025, 65535);
+    if (m.inactivityTimeoutMs !== undefined)
+      c.media.inactivityTimeoutMs = mediaTimeout(
+        m.inactivityTimeoutMs,
+        'media.inactivityTimeoutMs',
+      );
+    if (m.holdTimeoutMs !== undefined)
+      c.media.holdTimeoutMs = mediaTimeout(m.holdTimeoutMs, 'media.holdTimeoutMs');
   }
   if (doc.limits !== undefined) {
     const l = doc.limits;
@@ -61,6 +79,14 @@ export function checkServerSections(c: Config): void {
     throw new ConfigError(
       `media: portMin (${c.media.portMin}) must be below portMax (${c.media.portMax}): a leg needs an RTP/RTCP pair`,
     );
+}
+
+/** 0 (never), or a second to a day: below a second every jitter spike would end calls. */
+function mediaTimeout(v: unknown, path: string): number {
+  if (v === 0) return 0;
+  if (typeof v === 'number' && Number.isInteger(v) && v > 0 && v < 1000)
+    throw new ConfigError(`${path}: must be 0 (never) or at least 1000 ms (got ${v})`);
+  return int(v, path, 0, 86_400_000);
 }
 
 export function ipAddress(v: unknown, path: string): string {

@@ -44,7 +44,10 @@ export interface EngineOptions {
     portMin: number;
     portMax: number;
     jitter?: PlayoutJitterOptions;
-    rtpTimeoutMs?: number;
+    /** A connected leg whose peer sends no RTP nor RTCP this long ends (RtpStreamOptions). */
+    inactivityTimeoutMs?: number;
+    /** The same while either side holds (the peer sends RTCP only). */
+    holdTimeoutMs?: number;
   };
   /** Where audio fetched from URLs is cached. */
   audioCacheDir: string;
@@ -96,7 +99,8 @@ export class Engine extends EventEmitter<EngineEvents> {
           clock,
           logger,
           jitter: opts.media.jitter,
-          rtpTimeoutMs: opts.media.rtpTimeoutMs,
+          inactivityTimeoutMs: opts.media.inactivityTimeoutMs,
+          holdTimeoutMs: opts.media.holdTimeoutMs,
         }),
       forget: (leg) => this.legs.delete(leg),
     };

@@ -3,7 +3,7 @@
 // out SIP messages or RTP packets.
 export { Engine, type EngineOptions, type EngineEvents, type EngineStats } from './engine.js';
 export { Conference, type JoinOptions, type AudioOpener, type Audience } from './conference.js';
-export { Leg } from './leg.js';
+export { Leg, MEDIA_TIMEOUT } from './leg.js';
 export { OutgoingLeg } from './outgoing-leg.js';
 export { IncomingLeg } from './incoming-leg.js';
 export { EngineError, type EngineErrorCode } from './errors.js';

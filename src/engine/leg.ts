@@ -25,6 +25,9 @@ import {
 import type { Session } from '../sip/ua/index.js';
 import type { LegDirection, LegEnd, LegEvents, LegFailure, LegMedia, LegState } from './types.js';
 
+/** The hang-up reason of a leg whose peer went silent (LegEnd.reason, the BYE's Reason). */
+export const MEDIA_TIMEOUT = 'media-timeout';
+
 /** What a leg needs from the engine that made it. */
 export interface LegContext {
   pool: PortPool;
@@ -179,7 +182,17 @@ export abstract class Leg extends EventEmitter<LegEvents> {
     this.ctx.forget(this);
   }
 
+  /**
+   * A connected peer that sent neither RTP nor RTCP for the stream's
+   * timeout (the hold timeout while either side holds) is gone without a
+   * BYE: we end the leg (BYE with Reason, ended reason 'media-timeout').
+   * Before the answer (early media) it is only reported: the ring timeout
+   * bounds that part of the call.
+   */
   protected watchStream(stream: RtpStream): void {
-    stream.on('timeout', (t) => this.emit('media-timeout', t));
+    stream.on('timeout', (t) => {
+      this.emit('media-timeout', t);
+      if (this.state === 'connected') this.hangup(MEDIA_TIMEOUT);
+    });
   }
 }

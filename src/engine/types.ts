@@ -57,8 +57,11 @@ export interface LegEvents {
   'remote-resume': [];
   /** A connected leg ended. */
   ended: [LegEnd];
-  /** No RTP from the peer for the stream's timeout while we expect media. */
-  'media-timeout': [{ silentMs: number }];
+  /**
+   * No RTP nor RTCP from the peer for the inactivity timeout (`held`: the
+   * hold timeout). A connected leg then ends ('ended', reason 'media-timeout').
+   */
+  'media-timeout': [{ silentMs: number; held: boolean }];
 }
 
 export interface DialOptions {

@@ -67,6 +67,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         address: config.media.address ?? config.sip.address,
         portMin: config.media.portMin,
         portMax: config.media.portMax,
+        inactivityTimeoutMs: config.media.inactivityTimeoutMs,
+        holdTimeoutMs: config.media.holdTimeoutMs,
       },
       audioCacheDir: join(dataDir, 'audio-cache'),
       allowPrivateAudioUrls: config.media.allowPrivateAudioUrls,

@@ -200,6 +200,24 @@ test('server sections: http, media, dataDir, checked and defaulted', () => {
   assert.throws(() => validateConfig({ http: { tls: true } }), /http\.tls: unknown setting/);
 });
 
+test('media timeouts: defaults 30 s and 10 min, 0 turns one off, below a second is refused', () => {
+  const d = validateConfig({});
+  assert.equal(d.media.inactivityTimeoutMs, 30_000);
+  assert.equal(d.media.holdTimeoutMs, 600_000);
+  const c = validateConfig({ media: { inactivityTimeoutMs: 45_000, holdTimeoutMs: 0 } });
+  assert.equal(c.media.inactivityTimeoutMs, 45_000);
+  assert.equal(c.media.holdTimeoutMs, 0);
+  assert.throws(
+    () => validateConfig({ media: { inactivityTimeoutMs: 500 } }),
+    /media\.inactivityTimeoutMs: must be 0 \(never\) or at least 1000 ms/,
+  );
+  assert.throws(
+    () => validateConfig({ media: { holdTimeoutMs: -1 } }),
+    /media\.holdTimeoutMs: must be an integer from 0 to 86400000/,
+  );
+  assert.throws(() => validateConfig({ media: { holdTimeoutMs: '5m' } }), /holdTimeoutMs/);
+});
+
 test('environment overrides name the variable in their errors', () => {
   const c = applyEnvironment(validateConfig(undefined), {
     PARTYLINE_HTTP_PORT: '8181',

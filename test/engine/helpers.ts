@@ -19,6 +19,7 @@ import {
   type Leg,
   type LegEvents,
 } from '../../src/engine/index.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { TonePhone, type TonePhoneOptions } from '../support/phones/index.js';
 import { SipPeer } from '../support/sipp.js';
 
@@ -29,7 +30,12 @@ export const FAST_TIMERS = { T1: 100, T2: 400, T4: 500 };
 
 export interface EngineTweaks {
   ringTimeoutMs?: number;
-  rtpTimeoutMs?: number;
+  /** No RTP nor RTCP this long ends a connected leg (0 = never). */
+  inactivityTimeoutMs?: number;
+  /** The same while the leg is on hold. */
+  holdTimeoutMs?: number;
+  /** The engine's clock (SIP timers, RTP streams, mixer), moved on by the test; default the system's. */
+  clock?: ManualClock;
 }
 
 /** An Engine on 127.0.0.1 (UDP, kernel-chosen port), closed and its cache removed in t.after(). */
@@ -46,14 +52,19 @@ export async function startEngine(t: TestContext, tweaks: EngineTweaks = {}): Pr
       address: '127.0.0.1',
       portMin: base,
       portMax: base + 199,
-      rtpTimeoutMs: tweaks.rtpTimeoutMs,
+      inactivityTimeoutMs: tweaks.inactivityTimeoutMs,
+      holdTimeoutMs: tweaks.holdTimeoutMs,
     },
+    ...(tweaks.clock ? { clock: tweaks.clock } : {}),
     audioCacheDir,
     logger: pino({ level: process.env.PARTYLINE_TEST_LOG ?? 'silent' }),
   };
   const engine = await Engine.start(opts);
   t.after(async () => {
-    await engine.close();
+    // On a manual clock the shutdown's waits (BYE retransmissions, grace period) need time moved on.
+    const clock = tweaks.clock;
+    const ticking = clock ? setInterval(() => clock.advance(100), 5) : undefined;
+    await engine.close().finally(() => clearInterval(ticking));
     rmSync(audioCacheDir, { recursive: true, force: true });
   });
   return engine;

@@ -3,7 +3,8 @@
  * connected phone, a CANCEL to one still ringing, 480 to a caller nobody
  * answered — and closes its conferences; after it nothing new starts.
  * Addresses it cannot route are refused synchronously, before anything
- * is sent. And a leg whose peer stops sending RTP reports media-timeout.
+ * is sent. And a leg whose peer stops sending RTP (it sends no RTCP:
+ * SIPp) reports media-timeout and is ended with a BYE.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -125,9 +126,9 @@ test('a conference id is taken once: a second createConference with it throws, c
   await again.close();
 });
 
-test('a peer that stops sending RTP: media-timeout, and the leg stays connected', async (t) => {
+test('a peer that stops sending RTP (and sends no RTCP): media-timeout, then our BYE ends the leg', async (t) => {
   const p = await phone(t, { behaviour: 'answer', toneHz: 1000 });
-  const engine = await startEngine(t, { rtpTimeoutMs: 600 });
+  const engine = await startEngine(t, { inactivityTimeoutMs: 600 });
   const conference = engine.createConference('media-timeout');
   const leg = engine.dial(p.uri, conference);
   await p.sipp.during(nextEvent(leg, 'answered', { failOn: ['failed'] }));
@@ -135,9 +136,13 @@ test('a peer that stops sending RTP: media-timeout, and the leg stays connected'
   assert.ok((leg.stats()?.packetsReceived ?? 0) > 0, 'no RTP from the phone yet');
 
   const timedOut = nextEvent(leg, 'media-timeout', { failOn: ['ended'] });
+  const ended = nextEvent(leg, 'ended', { timeoutMs: 10_000 });
   p.peer.stop();
-  const { silentMs } = await timedOut;
+  const { silentMs, held } = await timedOut;
   assert.ok(silentMs >= 600, `silent for ${silentMs} ms`);
-  assert.equal(leg.state, 'connected');
-  assert.equal(conference.has(leg), true);
+  assert.equal(held, false);
+  assert.deepEqual(await ended, { by: 'local', reason: 'media-timeout' });
+  assert.equal(conference.has(leg), false);
+  // The phone's scenario ends on the caller's BYE: it got ours.
+  await p.passed();
 });

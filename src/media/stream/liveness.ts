@@ -1,10 +1,14 @@
 /**
- * "No RTP for N seconds" detection (RFC 3550 §6.3.5 times out silent
- * sources; for a call leg it means the peer is gone without a BYE). One
- * timer per stream, re-armed only when it fires — not on every packet — so
- * a 50 packet/s stream costs one timer per timeout period.
+ * "Nothing from the peer for N seconds" detection (RFC 3550 §6.3.5 times
+ * out silent sources; for a call leg it means the peer is gone without a
+ * BYE). Any RTP or RTCP from the peer keeps it alive: a peer on hold sends
+ * no RTP but goes on sending RTCP (RFC 3264 §5.1), so a held leg is watched
+ * too, on its own (longer) timeout. One timer per stream, re-armed only
+ * when it fires — not on every packet — so a 50 packet/s stream costs one
+ * timer per timeout period.
  *
- * States: off (not expecting media) | watching | expired (fired; waits for RTP).
+ * States: off (not watching: timeout 0, or closed) | watching | expired
+ * (fired; waits for a packet or a new timeout).
  */
 import type { Clock, TimerHandle } from '../../clock/index.js';
 
@@ -13,30 +17,35 @@ type State = 'off' | 'watching' | 'expired';
 export class LivenessWatch {
   private state: State = 'off';
   private lastMs = 0;
+  private timeoutMs = 0;
   private timer: TimerHandle | undefined;
 
   constructor(
     private readonly clock: Clock,
-    private readonly timeoutMs: number,
     private readonly onTimeout: (silentMs: number) => void,
   ) {}
 
-  /** Starts watching from now (media is expected from here on). */
-  start(): void {
-    if (this.state === 'watching') return;
+  /**
+   * Watches with this timeout from now (media changed: hold, resume, a new
+   * SDP); the same timeout again changes nothing. 0 stops watching.
+   */
+  start(timeoutMs: number): void {
+    if (timeoutMs <= 0) return this.stop();
+    if (this.state === 'watching' && timeoutMs === this.timeoutMs) return;
+    this.timeoutMs = timeoutMs;
     this.lastMs = this.clock.now();
     this.state = 'watching';
-    this.arm(this.timeoutMs);
+    this.arm(timeoutMs);
   }
 
-  /** Stops watching (on hold, closed). */
+  /** Stops watching (closed). */
   stop(): void {
     this.state = 'off';
     this.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
-  /** An RTP packet arrived. */
+  /** An RTP or RTCP packet from the peer arrived. */
   alive(): void {
     this.lastMs = this.clock.now();
     if (this.state === 'expired') {

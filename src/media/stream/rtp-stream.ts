@@ -9,9 +9,10 @@
  *
  * Direction (RFC 3264 §5.1, §8.4) is ours, from NegotiatedMedia: without
  * "send" (we are held or hold: recvonly/inactive) nothing is sent but RTCP;
- * without "recv" (sendonly/inactive) received audio is ignored and the
- * no-RTP timeout is off. RTCP is sent in every direction (§5.1: "RTCP is
- * still sent"). An old-style hold to c=0.0.0.0 (§8.4) stops RTP and RTCP to
+ * without "recv" (sendonly/inactive) received audio is ignored. RTCP is
+ * sent in every direction (§5.1: "RTCP is still sent"), and expected too:
+ * a peer that sends neither RTP nor RTCP for the inactivity timeout — the
+ * longer hold timeout while either side holds — is reported ('timeout'). An old-style hold to c=0.0.0.0 (§8.4) stops RTP and RTCP to
  * the peer but keeps accepting its packets from where it sent before.
  *
  * Timers (RTCP, DTMF pacing, timeout) run on the injected Clock; readFrame's
@@ -47,8 +48,16 @@ export interface RtpStreamOptions {
   logger?: Logger;
   /** Jitter buffer tuning (targetDelayMs default 40). */
   jitter?: PlayoutJitterOptions;
-  /** No RTP for this long while we expect media → 'timeout'; default 30 000 ms. */
-  rtpTimeoutMs?: number;
+  /**
+   * No RTP nor RTCP from the peer for this long while media flows both ways
+   * (sendrecv) → 'timeout'; default 30 000 ms, 0 = never.
+   */
+  inactivityTimeoutMs?: number;
+  /**
+   * The same while either side holds (any other direction: the peer then
+   * sends RTCP only, RFC 3264 §5.1); default 600 000 ms, 0 = never.
+   */
+  holdTimeoutMs?: number;
   /** RTCP CNAME (RFC 3550 §6.5.1); default partyline@<localAddress>. */
   cname?: string;
   /** Base RTCP interval, ms (RFC 3550 §6.2); default 5000. */
@@ -75,7 +84,8 @@ export interface StartOptions {
 
 type State = 'open' | 'started' | 'closed';
 
-const DEFAULT_RTP_TIMEOUT_MS = 30_000;
+const DEFAULT_INACTIVITY_TIMEOUT_MS = 30_000;
+const DEFAULT_HOLD_TIMEOUT_MS = 600_000;
 const DEFAULT_DTMF_MS = 100;
 const FRAME_SAMPLES = 160;
 
@@ -144,14 +154,11 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
         endEvent: (ts, units) => this.catchUpTimestamp(ts, units),
       },
     });
-    this.liveness = new LivenessWatch(
-      clock,
-      opts.rtpTimeoutMs ?? DEFAULT_RTP_TIMEOUT_MS,
-      (silentMs) => {
-        this.logger.info({ silentMs, port: localPort }, 'rtp: no media from the peer');
-        this.emit('timeout', { silentMs });
-      },
-    );
+    this.liveness = new LivenessWatch(clock, (silentMs) => {
+      const held = !(this.sending && this.receiving);
+      this.logger.info({ silentMs, held, port: localPort }, 'rtp: no RTP nor RTCP from the peer');
+      this.emit('timeout', { silentMs, held });
+    });
     rtp.on('message', (msg, rinfo) => this.onRtpDatagram(msg, rinfo));
     rtcp.on('message', (msg, rinfo) => this.onRtcpDatagram(msg, rinfo));
     const onError = (err: Error): void => {
@@ -254,13 +261,14 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
       this.dtmfOut.cancel();
       this.session.advanceTimestamp(this.packetizer.clear());
     }
-    if (this.receiving) {
-      this.liveness.start();
-    } else {
-      this.liveness.stop();
-      // Whatever was buffered before hold must not play after resume.
-      if (wasReceiving) this.playout.flush();
-    }
+    // Whatever was buffered before hold must not play after resume.
+    if (!this.receiving && wasReceiving) this.playout.flush();
+    // Both ways (not sendrecv to c=0.0.0.0 either, §8.4) or held: which timeout watches the peer.
+    this.liveness.start(
+      this.sending && this.receiving
+        ? (this.opts.inactivityTimeoutMs ?? DEFAULT_INACTIVITY_TIMEOUT_MS)
+        : (this.opts.holdTimeoutMs ?? DEFAULT_HOLD_TIMEOUT_MS),
+    );
     this.logger.debug(
       {
         port: this.localPort,
@@ -448,6 +456,8 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
       return;
     }
     this.counters.rtcpReceived++;
+    // The peer is there even when it sends no RTP (on hold, RFC 3264 §5.1).
+    this.liveness.alive();
     const ours = this.session.ssrc;
     for (const p of packets) {
       if ((p.type === 'SR' || p.type === 'RR') && p.ssrc !== ours) {

@@ -96,8 +96,11 @@ export interface RtpStreamEvents {
   'ssrc-change': [{ previous: number; current: number }];
   /** A valid compound RTCP packet from the peer. */
   rtcp: [RtcpPacket[]];
-  /** No RTP for the configured time while we expect media: the leg is likely dead. */
-  timeout: [{ silentMs: number }];
+  /**
+   * No RTP nor RTCP for the inactivity timeout (`held`: the hold timeout,
+   * while either side holds): the leg is likely dead.
+   */
+  timeout: [{ silentMs: number; held: boolean }];
   /** The stream closed (by close(), or because a socket failed). */
   close: [{ reason: RtpStreamCloseReason }];
 }

@@ -81,12 +81,21 @@ export const Q850 = {
   timerExpiry: { protocol: 'Q.850', cause: 102, text: 'Recovery on timer expiry' },
 } as const satisfies Record<string, ReasonValue>;
 
+/** Hang-ups of ours that a timer decided, with the text their Reason carries. */
+const TIMER_EXPIRIES: Record<string, string> = {
+  'no ACK': Q850.timerExpiry.text,
+  'session expired': 'Session timer expired (RFC 4028)',
+  'media-timeout': 'Media timeout: no RTP nor RTCP from the peer',
+};
+
 /**
  * The Reason of a BYE we send for a local hang-up reason: a dialog we end
- * because its ACK never came is a timer expiry (Q.850 cause 102); any other
- * hang-up of ours is normal clearing (16), the cause the PSTN uses for a
- * party that hangs up.
+ * because a timer ran out — its ACK never came, its session timer expired,
+ * the peer sent no media at all — is a timer expiry (Q.850 cause 102,
+ * with a text saying which); any other hang-up of ours is normal clearing
+ * (16), the cause the PSTN uses for a party that hangs up.
  */
 export function byeReason(localReason: string): ReasonValue {
-  return localReason === 'no ACK' ? Q850.timerExpiry : Q850.normalClearing;
+  const text = TIMER_EXPIRIES[localReason];
+  return text === undefined ? Q850.normalClearing : { ...Q850.timerExpiry, text };
 }

@@ -55,6 +55,8 @@ export type CallState = 'calling' | 'proceeding' | 'early' | 'confirmed' | 'term
 interface PendingAnswer {
   seq: number;
   retransmitter: AnswerRetransmitter;
+  /** The 2xx carried our offer (the INVITE had none): its ACK must carry the answer. */
+  carriesOffer: boolean;
 }
 
 type GrantedTimer = Extract<UasTimerDecision, { kind: 'interval' }>;
@@ -598,7 +600,11 @@ export abstract class Session extends EventEmitter<CallEvents> {
       () => this.onAckTimeout(seq),
       tx.source.protocol === 'tcp',
     );
-    this.answering = { seq, retransmitter };
+    this.answering = {
+      seq,
+      retransmitter,
+      carriesOffer: this.offerAnswer.state === 'have-local-offer',
+    };
     if (timer) this.startGrantedTimer(timer);
     return res;
   }
@@ -615,7 +621,9 @@ export abstract class Session extends EventEmitter<CallEvents> {
     pending.retransmitter.stop();
     this.answering = null;
     const oa = this.offerAnswer;
-    if (oa.state === 'have-local-offer') {
+    // Only the ACK of a 2xx that offered answers; an offer of ours made since (a re-INVITE
+    // sent before this ACK arrived) waits for its own 2xx.
+    if (pending.carriesOffer && oa.state === 'have-local-offer') {
       const offer = oa.pendingOffer!;
       const answer = sdpOf(ack);
       if (answer !== null) {

@@ -617,27 +617,69 @@ describe('RtpStream: direction, timeout, lifecycle', () => {
     }
   });
 
-  it('emits timeout once after the configured silence, not while not expecting media', async () => {
+  it('emits timeout once after the configured silence of RTP and RTCP; an RTCP report counts as life', async () => {
     const clock = new ManualClock();
-    const s = await RtpStream.open({ pool, localAddress: HOST, clock, rtpTimeoutMs: 10_000 });
+    const peer = await rawSocket();
+    const s = await RtpStream.open({
+      pool,
+      localAddress: HOST,
+      clock,
+      inactivityTimeoutMs: 10_000,
+    });
     try {
-      const timeouts: number[] = [];
-      s.on('timeout', (t) => timeouts.push(t.silentMs));
-      s.start(mediaTowards(9));
+      const timeouts: { silentMs: number; held: boolean }[] = [];
+      s.on('timeout', (t) => timeouts.push(t));
+      s.start(mediaTowards(9, { remoteRtcpPort: portOf(peer) }));
+      clock.advance(6_000);
+      // A peer sending no RTP (silence suppression, a muted phone) but its RTCP is there.
+      await sendTo(peer, serializeRtcp([{ type: 'RR', ssrc: 7, reports: [] }]), s.localPort + 1);
+      await waitFor(() => s.stats().rtcpReceived === 1, 'the RTCP report to arrive');
       clock.advance(9_999);
-      assert.deepEqual(timeouts, []);
+      assert.deepEqual(timeouts, [], 'timed out although RTCP came 10 s ago');
       clock.advance(1);
-      assert.deepEqual(timeouts, [10_000]);
+      assert.deepEqual(timeouts, [{ silentMs: 10_000, held: false }]);
       clock.advance(60_000);
       assert.equal(timeouts.length, 1);
-      // On hold by us (sendonly): no media expected, no timeout.
-      const held = await RtpStream.open({ pool, localAddress: HOST, clock, rtpTimeoutMs: 10_000 });
-      held.on('timeout', () => assert.fail('a held stream timed out'));
-      held.start(mediaTowards(9, { direction: 'sendonly' }));
-      clock.advance(60_000);
-      await held.close();
     } finally {
       await s.close();
+      await closeSocket(peer);
+    }
+  });
+
+  it('on hold (either way) the hold timeout watches the peer, kept alive by its RTCP; 0 never times out', async () => {
+    const clock = new ManualClock();
+    const peer = await rawSocket();
+    const opts = { pool, localAddress: HOST, clock, inactivityTimeoutMs: 1_000 };
+    const held = await RtpStream.open({ ...opts, holdTimeoutMs: 20_000 });
+    const never = await RtpStream.open({ ...opts, holdTimeoutMs: 0 });
+    try {
+      const timeouts: { silentMs: number; held: boolean }[] = [];
+      held.on('timeout', (t) => timeouts.push(t));
+      never.on('timeout', () => assert.fail('a hold timeout of 0 fired'));
+      // We hold the peer (sendonly): it sends no RTP, only RTCP (RFC 3264 §5.1).
+      held.start(mediaTowards(9, { direction: 'sendonly', remoteRtcpPort: portOf(peer) }));
+      never.start(mediaTowards(9, { direction: 'inactive' }));
+      for (let i = 0; i < 5; i++) {
+        clock.advance(15_000);
+        await sendTo(
+          peer,
+          serializeRtcp([{ type: 'RR', ssrc: 7, reports: [] }]),
+          held.localPort + 1,
+        );
+        await waitFor(() => held.stats().rtcpReceived === i + 1, 'the RTCP report to arrive');
+      }
+      assert.deepEqual(timeouts, [], 'a held peer sending RTCP timed out');
+      clock.advance(20_000);
+      assert.deepEqual(timeouts, [{ silentMs: 20_000, held: true }]);
+      // Resumed: the (shorter) inactivity timeout from now.
+      held.update(mediaTowards(9, { remoteRtcpPort: portOf(peer) }));
+      clock.advance(1_000);
+      assert.deepEqual(timeouts.at(-1), { silentMs: 1_000, held: false });
+      clock.advance(600_000);
+    } finally {
+      await held.close();
+      await never.close();
+      await closeSocket(peer);
     }
   });
 
