@@ -5,7 +5,8 @@
  * on 127.0.0.1. The engine must still get and send audio — latched to the
  * RTP source on the phone's SIP source host, learnt again when a new SDP
  * comes (the phone's NAT rebinds to another port) — and its in-dialog BYE
- * must reach the phone through the flow its SIP came from, not the Contact.
+ * must reach the phone through the flow its SIP came from last (its
+ * re-INVITE, after the NAT rebound that port too), not the Contact.
  * Audio is proved by tone detection (Goertzel) at both ends.
  */
 import assert from 'node:assert/strict';
@@ -28,21 +29,32 @@ class NatPhone {
   private seq = 1;
   readonly callId = `nat-${Date.now()}@${PRIVATE}`;
 
-  constructor(
-    private readonly socket: Socket,
+  private constructor(
+    private socket: Socket,
     private readonly engine: number,
   ) {
+    this.listen(socket);
+  }
+
+  static async open(t: TestContext, engine: number): Promise<NatPhone> {
+    const phone = new NatPhone(await bound(), engine);
+    t.after(() => phone.socket.close());
+    return phone;
+  }
+
+  /** Its NAT rebinds the SIP flow: the old port is gone, the phone's SIP now leaves from a new one. */
+  async rebind(): Promise<void> {
+    const old = this.socket;
+    this.socket = await bound();
+    this.listen(this.socket);
+    await new Promise<void>((resolve) => old.close(() => resolve()));
+  }
+
+  private listen(socket: Socket): void {
     socket.on('message', (m) => {
       this.messages.push(m.toString('latin1'));
       for (const w of this.waiters.splice(0)) w();
     });
-  }
-
-  static async open(t: TestContext, engine: number): Promise<NatPhone> {
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-    t.after(() => socket.close());
-    return new NatPhone(socket, engine);
   }
 
   /** The next message matching `re` not yet taken. */
@@ -119,6 +131,12 @@ class NatPhone {
   }
 }
 
+async function bound(): Promise<Socket> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return socket;
+}
+
 async function hears(peer: RtpTestPeer, since: number, what: string): Promise<void> {
   let last = -Infinity;
   await waitFor(
@@ -157,9 +175,11 @@ test('a phone behind NAT (private c=, Via and Contact) gets audio both ways, re-
   await agent.waitHearing(NAT_HZ);
   await hears(rtp1, rtp1.now(), 'the NATed phone');
 
-  // A new SDP (same private c= and port) and a NAT rebinding: its RTP now leaves from another port.
+  // A new SDP (same private c= and port) and a NAT rebinding: its RTP and its SIP now leave
+  // from other ports (the re-INVITE comes from the new SIP port; the old one is closed).
   rtp1.stop();
   await new Promise((r) => setTimeout(r, 60));
+  await nat.rebind();
   const reinvited = await nat.invite(2);
   assert.equal(reinvited, ourPort);
   rtp2.setRemote(ourPort);
@@ -168,7 +188,8 @@ test('a phone behind NAT (private c=, Via and Contact) gets audio both ways, re-
   await hears(rtp2, since, 'the NATed phone after rebinding');
   await agent.waitHearing(NAT_HZ);
 
-  // Our BYE goes to the flow (127.0.0.1 and the phone's SIP port), not to its Contact 10.255.255.1:5062.
+  // Our BYE goes to the flow as the re-INVITE left it (127.0.0.1 and the phone's new SIP port),
+  // not to its Contact 10.255.255.1:5062 nor to the port the NAT gave up.
   const ended = nextEvent(leg, 'ended');
   leg.hangup();
   const bye = await nat.answerBye();

@@ -43,7 +43,7 @@ import { RequestFailedError } from './request-failed.js';
 import { nextHopOf } from './routing.js';
 import { sdpOf } from './session-body.js';
 import { byeReason, formatReason, remoteReason, type RemoteReason } from './reason.js';
-import type { PeerFlow } from './nat.js';
+import { flowOfRequest, type PeerFlow } from './nat.js';
 import type { Endpoint } from '../transport/index.js';
 import { SessionTimer } from './session-timer.js';
 
@@ -421,6 +421,7 @@ export abstract class Session extends EventEmitter<CallEvents> {
     }
     const timer = this.grantTimer(req, tx);
     if (!timer) return;
+    this.relearnFlow(req, tx);
     const offer = sdpOf(req);
     const answer = this.answerOffer(offer);
     if (answer === null) return tx.respond(createResponse(req, 488));
@@ -442,6 +443,7 @@ export abstract class Session extends EventEmitter<CallEvents> {
       return tx.respond(retryLater(req, this.core.random));
     const timer = this.grantTimer(req, tx);
     if (!timer) return;
+    this.relearnFlow(req, tx);
     const answer = offer === null ? null : this.answerOffer(offer);
     if (offer !== null && answer === null) return tx.respond(createResponse(req, 488));
     this.dialog?.refreshTarget(req.contacts());
@@ -455,6 +457,37 @@ export abstract class Session extends EventEmitter<CallEvents> {
     tx.respond(res);
     this.startGrantedTimer(timer);
     if (offer !== null && answer !== null) this.emit('reinvited', { offer, answer });
+  }
+
+  /**
+   * A target refresh (re-INVITE, UPDATE: §12.2.2 updates the remote target)
+   * from a peer behind NAT shows where its flow is now: a NAT that rebound
+   * its port, or a new TCP connection. In-dialog requests follow it, and
+   * the media latch (the engine reads `flow` while answering the offer,
+   * so this comes first). A request that shows no NAT leaves the flow as
+   * it was (one learnt from a 2xx, nat.ts flowOfAnswer).
+   */
+  private relearnFlow(req: SipRequest, tx: ServerTransaction): void {
+    const flow = flowOfRequest(req, tx.source, this.core.nat);
+    if (!flow) return;
+    const before = this.flow?.endpoint;
+    const now = flow.endpoint;
+    if (
+      before?.protocol === now.protocol &&
+      before.address === now.address &&
+      before.port === now.port
+    )
+      return;
+    if (before)
+      this.core.logger.info(
+        {
+          callId: this.callId,
+          from: `${before.address}:${before.port}`,
+          to: `${now.address}:${now.port}`,
+        },
+        'peer behind NAT moved: its flow is learnt again',
+      );
+    this.flow = flow;
   }
 
   /**

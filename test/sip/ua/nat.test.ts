@@ -4,9 +4,9 @@
  * private address gets our in-dialog BYE on the very connection its
  * INVITE came in on (RFC 3261 §18.2.2 reuse, RFC 3581 in spirit).
  */
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { Headers, SipRequest, SipResponse, parseUri } from '../../../src/sip/message/index.js';
 import type { IncomingCall } from '../../../src/sip/ua/index.js';
 import { flowOfAnswer, flowOfRequest, isPrivateAddress } from '../../../src/sip/ua/nat.js';
@@ -83,57 +83,107 @@ describe('who is behind NAT', () => {
   });
 });
 
+/** A phone behind NAT on TCP: raw connections to the UA, its private address in Via and Contact. */
+class TcpNatPhone {
+  private socket: Socket | null = null;
+  /** What arrived on the current connection. */
+  received = '';
+  private toTag = '';
+
+  constructor(
+    private readonly t: TestContext,
+    private readonly port: number,
+  ) {}
+
+  /** A new connection (a new NAT binding): what arrives later arrives here. */
+  async connect(): Promise<void> {
+    const socket = connect(this.port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    this.t.after(() => socket.destroy());
+    this.socket?.destroy();
+    this.socket = socket;
+    this.received = '';
+    socket.on('data', (d) => (this.received += d.toString('latin1')));
+  }
+
+  /** INVITE (CSeq `seq`) and, once the 200 is in, its ACK. */
+  async invite(seq: number, answer: () => void = () => undefined): Promise<void> {
+    const body = sdp(41_000);
+    this.write('INVITE', seq, [
+      'Contact: <sip:nat@10.255.255.1:5062;transport=tcp>',
+      'Content-Type: application/sdp',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ]);
+    answer();
+    const ok = new RegExp(`SIP/2\\.0 200 OK[\\s\\S]*CSeq: ${seq} INVITE`);
+    await until(() => ok.test(this.received));
+    this.toTag ||= /^To:.*;tag=([^;\s]+)/im.exec(this.received)![1]!;
+    this.write('ACK', seq, ['Content-Length: 0', '', '']);
+  }
+
+  private write(method: string, seq: number, rest: string[]): void {
+    const port = this.port;
+    this.socket!.write(
+      [
+        `${method} sip:partyline@127.0.0.1:${port};transport=tcp SIP/2.0`,
+        `Via: SIP/2.0/TCP 10.255.255.1:5062;rport;branch=z9hG4bK-nat-tcp-${method}-${seq}`,
+        'From: <sip:nat@10.255.255.1>;tag=nat-tcp',
+        `To: <sip:partyline@127.0.0.1:${port}>${this.toTag ? `;tag=${this.toTag}` : ''}`,
+        'Call-ID: nat-tcp@10.255.255.1',
+        `CSeq: ${seq} ${method}`,
+        'Max-Forwards: 70',
+        ...rest,
+      ].join('\r\n'),
+    );
+  }
+}
+
 describe('a NATed phone on TCP', () => {
   it('gets our BYE on the connection its INVITE came in on, not at its private Contact', async (t) => {
     const ua = await startUa();
     t.after(() => ua.close());
-    const port = uaPort(ua, 'tcp');
-    const socket = connect(port, '127.0.0.1');
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-    t.after(() => socket.destroy());
-    let received = '';
-    socket.on('data', (d) => (received += d.toString('latin1')));
-    const body = sdp(41_000);
+    const phone = new TcpNatPhone(t, uaPort(ua, 'tcp'));
+    await phone.connect();
     const incoming = next<IncomingCall>(ua, 'invite');
-    socket.write(
-      [
-        `INVITE sip:partyline@127.0.0.1:${port};transport=tcp SIP/2.0`,
-        'Via: SIP/2.0/TCP 10.255.255.1:5062;rport;branch=z9hG4bK-nat-tcp',
-        'From: <sip:nat@10.255.255.1>;tag=nat-tcp',
-        `To: <sip:partyline@127.0.0.1:${port}>`,
-        'Call-ID: nat-tcp@10.255.255.1',
-        'CSeq: 1 INVITE',
-        'Contact: <sip:nat@10.255.255.1:5062;transport=tcp>',
-        'Max-Forwards: 70',
-        'Content-Type: application/sdp',
-        `Content-Length: ${Buffer.byteLength(body)}`,
-        '',
-        body,
-      ].join('\r\n'),
-    );
-    const call = await incoming;
-    assert.ok(call.flow, 'the call knows the phone is behind NAT');
-    call.answer(sdp());
-    await until(() => /SIP\/2\.0 200 OK/.test(received));
-    const toTag = /^To:.*;tag=([^;\s]+)/im.exec(received)![1]!;
-    socket.write(
-      [
-        `ACK sip:partyline@127.0.0.1:${port};transport=tcp SIP/2.0`,
-        'Via: SIP/2.0/TCP 10.255.255.1:5062;rport;branch=z9hG4bK-nat-tcp-ack',
-        'From: <sip:nat@10.255.255.1>;tag=nat-tcp',
-        `To: <sip:partyline@127.0.0.1:${port}>;tag=${toTag}`,
-        'Call-ID: nat-tcp@10.255.255.1',
-        'CSeq: 1 ACK',
-        'Max-Forwards: 70',
-        'Content-Length: 0',
-        '',
-        '',
-      ].join('\r\n'),
-    );
-    await next(call, 'confirmed', 5_000);
-    call.hangup();
-    await until(() => /^BYE /m.test(received));
-    assert.match(received, /^BYE sip:nat@10\.255\.255\.1:5062;transport=tcp SIP\/2\.0/m);
+    let call: IncomingCall | null = null;
+    await phone.invite(1, () => {
+      void incoming.then((c) => {
+        assert.ok(c.flow, 'the call knows the phone is behind NAT');
+        call = c;
+        c.answer(sdp());
+      });
+    });
+    await next(call!, 'confirmed', 5_000);
+    call!.hangup();
+    await until(() => /^BYE /m.test(phone.received));
+    assert.match(phone.received, /^BYE sip:nat@10\.255\.255\.1:5062;transport=tcp SIP\/2\.0/m);
+  });
+
+  it('that reconnects: its re-INVITE on a new connection moves the flow, and our BYE goes there', async (t) => {
+    const ua = await startUa();
+    t.after(() => ua.close());
+    const phone = new TcpNatPhone(t, uaPort(ua, 'tcp'));
+    await phone.connect();
+    const incoming = next<IncomingCall>(ua, 'invite');
+    let call: IncomingCall | null = null;
+    await phone.invite(1, () => {
+      void incoming.then((c) => {
+        call = c;
+        c.answer(sdp());
+      });
+    });
+    await next(call!, 'confirmed', 5_000);
+    const first = call!.flow!.endpoint.port;
+
+    // The old connection is gone (its NAT binding expired); the phone comes back on a new one.
+    await phone.connect();
+    await phone.invite(2);
+    assert.notEqual(call!.flow!.endpoint.port, first, 'the flow is the new connection');
+    call!.hangup();
+    await until(() => /^BYE /m.test(phone.received));
+    assert.match(phone.received, /^BYE sip:nat@10\.255\.255\.1:5062;transport=tcp SIP\/2\.0/m);
   });
 });
 
