@@ -3,79 +3,42 @@
  * 127.0.0.1 (a free port, killed by pid) serves NAPTR, SRV and A records
  * for carrier.test, and the user agent is pointed at it by `dnsServers`.
  * The trunk's first server (SRV priority 10) answers 503, or nothing at
- * all; the call must go on to the second (priority 20). An outbound proxy
- * gets the trunk's INVITE with itself in a Route header.
+ * all; the call, and the trunk's REGISTER, must go on to the second
+ * (priority 20), which then holds the binding and gets the un-REGISTER.
+ * An outbound proxy gets the trunk's INVITE with itself in a Route header.
  */
-import { after, describe, it } from 'node:test';
+import { after, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { Resolver } from 'node:dns/promises';
 import { formatUri } from '../../src/sip/message/index.js';
-import type { CallFailure } from '../../src/sip/ua/index.js';
+import type { CallFailure, RegistrationStatus, UserAgent } from '../../src/sip/ua/index.js';
+import { carrierRecords, startDns, type Dns } from '../support/dnsmasq.js';
 import { SipPeer } from '../support/sipp.js';
-import { freeUdpPort } from '../support/ports.js';
-import { stopChild } from '../support/stop-child.js';
 import { next, scenario, sdp, startUa } from './helpers.js';
 
-interface Dns {
-  server: string;
-  child: ChildProcess;
-  exited: Promise<unknown>;
-}
-
-/** dnsmasq with only the records given: no /etc/hosts, no upstream, no config file. */
-async function startDns(records: string[]): Promise<Dns> {
-  const port = await freeUdpPort();
-  const child = spawn(
-    'dnsmasq',
-    [
-      '--keep-in-foreground',
-      '--conf-file=/dev/null',
-      '--no-resolv',
-      '--no-hosts',
-      '--bind-interfaces',
-      '--listen-address=127.0.0.1',
-      `--port=${port}`,
-      '--pid-file=',
-      ...records,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const server = `127.0.0.1:${port}`;
-  const resolver = new Resolver({ timeout: 200, tries: 1 });
-  resolver.setServers([server]);
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`dnsmasq exited: ${stderr}`);
-    try {
-      await resolver.resolve4('a.carrier.test');
-      return { server, child, exited };
-    } catch {
-      if (Date.now() > deadline) throw new Error(`dnsmasq does not answer: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+async function until(check: () => boolean, what: string, timeoutMs = 8_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
-function carrierRecords(first: number, second: number): string[] {
-  return [
-    '--naptr-record=carrier.test,10,50,s,SIP+D2U,,_sip._udp.carrier.test',
-    `--srv-host=_sip._udp.carrier.test,a.carrier.test,${first},10,50`,
-    `--srv-host=_sip._udp.carrier.test,b.carrier.test,${second},20,50`,
-    '--host-record=a.carrier.test,127.0.0.1',
-    '--host-record=b.carrier.test,127.0.0.1',
-  ];
+/** A silent server: a UDP socket that counts what it swallows; closed when the test ends. */
+async function blackHole(t: TestContext): Promise<{ port: number; swallowed: () => number }> {
+  const silent = createSocket('udp4');
+  await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+  t.after(() => silent.close());
+  let swallowed = 0;
+  silent.on('message', () => swallowed++);
+  return { port: silent.address().port, swallowed: () => swallowed };
 }
 
 describe('RFC 3263: NAPTR, SRV and failover through dnsmasq', () => {
   const children: Dns[] = [];
   after(async () => {
     // dnsmasq is ours: stopped by its pid (SIGTERM, then SIGKILL).
-    for (const d of children) await stopChild(d.child, d.exited, 1_000);
+    for (const d of children) await d.stop();
   });
 
   it('NAPTR → SRV: the priority-10 server answers 503, the priority-20 one takes the call', async (t) => {
@@ -101,14 +64,10 @@ describe('RFC 3263: NAPTR, SRV and failover through dnsmasq', () => {
   });
 
   it('a server that never answers: after Timer B, the next server takes the call', async (t) => {
-    const silent = createSocket('udp4');
-    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
-    t.after(() => silent.close());
-    let swallowed = 0;
-    silent.on('message', () => swallowed++);
+    const silent = await blackHole(t);
     const up = await SipPeer.start({ scenario: scenario('uas-answer.xml') });
     t.after(() => up.stop());
-    const dns = await startDns(carrierRecords(silent.address().port, up.port));
+    const dns = await startDns(carrierRecords(silent.port, up.port));
     children.push(dns);
     const ua = await startUa({
       trunks: [{ name: 'carrier', host: 'carrier.test', transport: 'udp' }],
@@ -118,10 +77,67 @@ describe('RFC 3263: NAPTR, SRV and failover through dnsmasq', () => {
     t.after(() => ua.close());
     const call = ua.call('+14155550100', { sdp: sdp() });
     await next(call, 'answered', 8_000, ['failed']);
-    assert.ok(swallowed >= 2, 'the silent server got the INVITE and its retransmissions');
+    assert.ok(silent.swallowed() >= 2, 'the silent server got the INVITE and its retransmissions');
     const ended = next(call, 'ended');
     call.hangup();
     await ended;
+    await up.passed();
+  });
+
+  /** A trunk registering with carrier.test through `dns`; closed when the test ends (un-REGISTER). */
+  async function registering(
+    t: TestContext,
+    dns: Dns,
+    T1 = 100,
+  ): Promise<{ ua: UserAgent; status: () => RegistrationStatus }> {
+    const ua = await startUa({
+      trunks: [{ name: 'carrier', host: 'carrier.test', username: 'acct', register: true }],
+      dnsServers: [dns.server],
+      timers: { T1, T2: 400, T4: 500 },
+    });
+    // close() is idempotent: the tests close it themselves to see the un-REGISTER.
+    t.after(() => ua.close());
+    return { ua, status: () => ua.registrationStatus()[0]! };
+  }
+
+  it('REGISTER: the priority-10 registrar answers 503, the priority-20 one binds us and gets the un-REGISTER', async (t) => {
+    const down = await SipPeer.start({ scenario: scenario('uas-register-503.xml') });
+    t.after(() => down.stop());
+    const up = await SipPeer.start({ scenario: scenario('uas-register-ok.xml') });
+    t.after(() => up.stop());
+    const dns = await startDns(carrierRecords(down.port, up.port));
+    children.push(dns);
+    const { ua, status } = await registering(t, dns);
+    await up.during(until(() => status().state === 'registered', 'registered'));
+    assert.deepEqual(status(), {
+      trunk: 'carrier',
+      state: 'registered',
+      expires: 60,
+      lastStatus: 200,
+      failures: 0,
+      registrar: `udp:127.0.0.1:${up.port}`,
+    });
+    await down.passed();
+    await ua.close();
+    await up.passed();
+  });
+
+  it('REGISTER: a registrar that never answers — after Timer F, the next one binds us', async (t) => {
+    const silent = await blackHole(t);
+    const up = await SipPeer.start({ scenario: scenario('uas-register-ok.xml') });
+    t.after(() => up.stop());
+    const dns = await startDns(carrierRecords(silent.port, up.port));
+    children.push(dns);
+    // T1 = 40 ms: Timer F (64·T1) gives up on the silent server after 2.56 s.
+    const { ua, status } = await registering(t, dns, 40);
+    await up.during(until(() => status().state === 'registered', 'registered', 10_000));
+    assert.equal(status().registrar, `udp:127.0.0.1:${up.port}`);
+    assert.equal(status().failures, 0);
+    assert.ok(
+      silent.swallowed() >= 2,
+      'the silent server got the REGISTER and its retransmissions',
+    );
+    await ua.close();
     await up.passed();
   });
 

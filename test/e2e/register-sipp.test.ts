@@ -33,6 +33,7 @@ it('401 then 200, a refresh before the 2 s binding expires, Expires: 0 on close'
     expires: 2,
     lastStatus: 200,
     failures: 0,
+    registrar: `udp:127.0.0.1:${sipp.port}`,
   });
   // The refresh: granted 60 s this time.
   await sipp.during(until(() => status().expires === 60, 'refreshed', 4_000));

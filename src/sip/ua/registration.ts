@@ -9,6 +9,13 @@
  *                            → retrying (back-off) → registering …
  *         any → stopped (the user agent closes: one REGISTER with Expires: 0).
  *
+ * Each round of registering (the first, a refresh, a retry) locates the
+ * registrar again (RFC 3263, locate.ts: NAPTR, SRV, A/AAAA) and, like an
+ * INVITE (§4.3), fails over to the next server on a timeout, a transport
+ * error or a 503, before counting the round as a failure. The server that
+ * holds our binding is tried first in later rounds, and gets the
+ * un-REGISTER: a carrier's registrars need not share their bindings.
+ *
  * One Call-ID and a growing CSeq for the whole life of the registration
  * (§10.2.4: "a UA SHOULD use the same Call-ID for all registrations during
  * a single boot cycle").
@@ -28,6 +35,7 @@ import {
 import type { ClientTransaction, ClientTransactionHandlers } from '../transaction/index.js';
 import { DigestClient } from '../auth/index.js';
 import type { TrunkConfig } from './config.js';
+import type { Endpoint } from '../transport/index.js';
 import type { NextHop } from './core.js';
 import { hostForUri, trunkNextHop } from './routing.js';
 
@@ -41,10 +49,12 @@ export interface RegistrarCore {
   readonly allow: string;
   sendRequest(
     req: SipRequest,
-    next: NextHop,
+    next: NextHop | Endpoint,
     handlers: ClientTransactionHandlers,
   ): Promise<ClientTransaction | null>;
-  contactFor(next: NextHop): NameAddr;
+  /** RFC 3263: every server to try for the registrar, best first (throws when DNS knows none). */
+  locate(next: NextHop): Promise<Endpoint[]>;
+  contactFor(next: NextHop | Endpoint): NameAddr;
 }
 
 export interface RegistrationStatus {
@@ -54,6 +64,8 @@ export interface RegistrationStatus {
   expires: number;
   /** Final status of the last REGISTER, when one came (undefined after a timeout or before any). */
   lastStatus?: number;
+  /** The server holding our binding (`protocol:address:port`), while registered. */
+  registrar?: string;
   /** Failures in a row since the last success. */
   failures: number;
 }
@@ -92,6 +104,11 @@ export class Registration {
   private current: SipRequest | null = null;
   private readonly next: NextHop;
   private readonly proxyRoute: string | undefined;
+  /** The server this round's REGISTERs go to, and those left to fail over to. */
+  private target: Endpoint | null = null;
+  private fallbacks: Endpoint[] = [];
+  /** The server that granted our binding last. */
+  private bound: Endpoint | null = null;
 
   constructor(
     private readonly core: RegistrarCore,
@@ -114,7 +131,7 @@ export class Registration {
 
   start(): void {
     if (this.state !== 'idle') return;
-    this.send(this.requested);
+    void this.round();
   }
 
   status(): RegistrationStatus {
@@ -125,6 +142,7 @@ export class Registration {
       failures: this.failures,
     };
     if (this.lastStatus !== undefined) s.lastStatus = this.lastStatus;
+    if (this.state === 'registered' && this.bound) s.registrar = describe(this.bound);
     return s;
   }
 
@@ -138,10 +156,11 @@ export class Registration {
     this.state = 'stopped';
     if (!wasRegistered) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const req = this.build(0);
+      const to = this.bound ?? this.target ?? this.next;
+      const req = this.build(0, to);
       this.digest?.preauthorize(req);
       this.core
-        .sendRequest(req, this.next, {
+        .sendRequest(req, to, {
           onResponse: (res) => {
             if (res.status >= 200) resolve();
           },
@@ -155,13 +174,50 @@ export class Registration {
     });
   }
 
+  /** A round of registering: where the registrar is now, the server holding our binding first. */
+  private async round(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.clearTimer();
+    this.state = 'registering';
+    let servers: Endpoint[];
+    try {
+      servers = await this.core.locate(this.next);
+    } catch (err) {
+      return this.fail(undefined, (err as Error).message);
+    }
+    if (this.state !== 'registering') return;
+    const bound = this.bound;
+    const i = bound ? servers.findIndex((e) => sameEndpoint(e, bound)) : -1;
+    if (i > 0) servers.unshift(...servers.splice(i, 1));
+    this.target = servers[0]!;
+    this.fallbacks = servers.slice(1);
+    this.send(this.requested);
+  }
+
+  /**
+   * RFC 3263 §4.3: this server did not answer or is unavailable — the next
+   * one of the round gets a new REGISTER (next CSeq). False when none is left.
+   */
+  private failOver(why: string): boolean {
+    const next = this.fallbacks.shift();
+    if (!next || this.state === 'stopped') return false;
+    this.core.logger.info(
+      { trunk: this.trunk.name, why, next: describe(next) },
+      'trunk registration failing over to the next server',
+    );
+    this.target = next;
+    this.send(this.requested);
+    return true;
+  }
+
   private send(expires: number, authorizeFrom?: SipResponse): void {
     if (this.state === 'stopped') return;
     this.clearTimer();
     this.state = 'registering';
+    const to = this.target ?? this.next;
     let req: SipRequest;
     try {
-      req = this.build(expires);
+      req = this.build(expires, to);
     } catch (err) {
       return this.fail(undefined, (err as Error).message);
     }
@@ -173,19 +229,20 @@ export class Registration {
       this.digest?.preauthorize(req);
     }
     this.current = req;
+    const unanswered = (why: string): void => {
+      if (req !== this.current) return;
+      this.current = null;
+      if (!this.failOver(why)) this.fail(undefined, why);
+    };
     this.core
-      .sendRequest(req, this.next, {
+      .sendRequest(req, to, {
         onResponse: (res) => {
           if (req === this.current && res.status >= 200) this.onFinal(req, res);
         },
-        onTimeout: () => {
-          if (req === this.current) this.fail(undefined, 'no response (Timer F)');
-        },
-        onTransportError: (err) => {
-          if (req === this.current) this.fail(undefined, `transport error: ${err.message}`);
-        },
+        onTimeout: () => unanswered('no response (Timer F)'),
+        onTransportError: (err) => unanswered(`transport error: ${err.message}`),
       })
-      .catch((err: Error) => this.fail(undefined, err.message));
+      .catch((err: Error) => unanswered(err.message));
   }
 
   private onFinal(req: SipRequest, res: SipResponse): void {
@@ -205,6 +262,7 @@ export class Registration {
         return this.send(this.requested);
       }
     }
+    if (res.status === 503 && this.failOver('503')) return;
     this.fail(res.status, `${res.status} ${res.reason}`, retryAfterMs(res));
   }
 
@@ -214,9 +272,15 @@ export class Registration {
     const wasRegistered = this.state === 'registered';
     this.state = 'registered';
     this.granted = granted;
+    this.bound = this.target;
     if (this.failures > 0 || !wasRegistered)
       this.core.logger.info(
-        { trunk: this.trunk.name, expires: granted, after: this.failures },
+        {
+          trunk: this.trunk.name,
+          expires: granted,
+          after: this.failures,
+          ...(this.bound ? { registrar: describe(this.bound) } : {}),
+        },
         'trunk registered',
       );
     this.failures = 0;
@@ -224,7 +288,7 @@ export class Registration {
     const refreshS = Math.max(granted / 2, granted - REFRESH_MARGIN_S);
     this.timer = this.core.clock.setTimeout(() => {
       this.timer = undefined;
-      this.send(this.requested);
+      void this.round();
     }, refreshS * 1000);
   }
 
@@ -246,7 +310,7 @@ export class Registration {
     );
     this.timer = this.core.clock.setTimeout(() => {
       this.timer = undefined;
-      this.send(this.requested);
+      void this.round();
     }, delay);
   }
 
@@ -256,7 +320,7 @@ export class Registration {
   }
 
   /** §10.2: Request-URI the registrar's domain; To and From the address of record; our Contact. */
-  private build(expires: number): SipRequest {
+  private build(expires: number, to: NextHop | Endpoint): SipRequest {
     const trunk = this.trunk;
     const params = new Map<string, string | null>();
     if ((trunk.transport ?? 'udp') === 'tcp') params.set('transport', 'tcp');
@@ -276,7 +340,7 @@ export class Registration {
       port: null,
       params: new Map(),
     };
-    const contact = this.core.contactFor(this.next);
+    const contact = this.core.contactFor(to);
     const contactUri = {
       ...(contact.uri as SipUri),
       user: trunk.username ?? (contact.uri as SipUri).user,
@@ -297,6 +361,14 @@ export class Registration {
     h.append('User-Agent', this.core.userAgent);
     return new SipRequest('REGISTER', registrar, h);
   }
+}
+
+function describe(e: Endpoint): string {
+  return `${e.protocol}:${e.address}:${e.port}`;
+}
+
+function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  return a.protocol === b.protocol && a.address === b.address && a.port === b.port;
 }
 
 /**
