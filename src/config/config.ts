@@ -28,6 +28,12 @@ export interface SipSection {
   /** New out-of-dialog requests per second from one address (0 = no limit); past it 503. */
   newRequestsPerSecondPerSource: number;
   timers: { T1: number; T2: number; T4: number };
+  /**
+   * Session timers (RFC 4028), seconds: the Session-Expires we offer and
+   * our Min-SE. A peer that takes none is probed with an in-dialog OPTIONS
+   * every expiresS / 2 instead (its 481, 408 or silence ends the call).
+   */
+  sessionTimer: { expiresS: number; minSeS: number };
   /** Peers behind NAT: keep their flow and latch their RTP (`auto`: when their Via/Contact differ from their packet source). */
   nat: NatMode;
   /** DNS servers (`ip` or `ip:port`) for RFC 3263 lookups of trunks and SIP hosts; empty = the system's. */
@@ -119,6 +125,7 @@ export const DEFAULT_CONFIG: Config = {
     maxServerTransactions: 500_000,
     newRequestsPerSecondPerSource: 1000,
     timers: { T1: 500, T2: 4000, T4: 5000 },
+    sessionTimer: { expiresS: 1800, minSeS: 90 },
     nat: 'auto',
     dnsServers: [],
     trunks: [],
@@ -150,6 +157,7 @@ export function userAgentOptions(sip: SipSection): Omit<UserAgentOptions, 'clock
     trunks: sip.trunks,
     inboundAuth: sip.inboundAuth,
     timers: sip.timers,
+    sessionTimer: sip.sessionTimer,
     userAgent: sip.userAgent,
     ringTimeoutMs: sip.ringTimeoutMs,
     maxInboundTcpConnections: sip.maxInboundTcpConnections,

@@ -115,6 +115,7 @@ export function validateConfig(doc: unknown): Config {
         'maxServerTransactions',
         'newRequestsPerSecondPerSource',
         'timers',
+        'sessionTimer',
         'nat',
         'dnsServers',
         'trunks',
@@ -179,6 +180,18 @@ export function validateConfig(doc: unknown): Config {
       }
       if (c.sip.timers.T2 < c.sip.timers.T1)
         throw new ConfigError('sip.timers: T2 must not be smaller than T1');
+    }
+    if (s.sessionTimer !== undefined) {
+      const st = s.sessionTimer;
+      if (!isObject(st)) throw new ConfigError('sip.sessionTimer: must be an object');
+      unknownKeys(st, ['expiresS', 'minSeS'], 'sip.sessionTimer.');
+      // RFC 4028 §4: Min-SE is at least 90 s; we ask for an interval no smaller than it.
+      if (st.minSeS !== undefined)
+        c.sip.sessionTimer.minSeS = int(st.minSeS, 'sip.sessionTimer.minSeS', 90, 86_400);
+      if (st.expiresS !== undefined)
+        c.sip.sessionTimer.expiresS = int(st.expiresS, 'sip.sessionTimer.expiresS', 90, 86_400);
+      if (c.sip.sessionTimer.expiresS < c.sip.sessionTimer.minSeS)
+        throw new ConfigError('sip.sessionTimer: expiresS must not be smaller than minSeS');
     }
     if (s.nat !== undefined) c.sip.nat = oneOf(s.nat, 'sip.nat', NAT_MODES);
     if (s.dnsServers !== undefined) {

@@ -8,6 +8,7 @@ import {
   DEFAULT_CONFIG,
   applyEnvironment,
   loadConfig,
+  userAgentOptions,
   validateConfig,
 } from '../../src/config/index.js';
 
@@ -216,6 +217,24 @@ test('media timeouts: defaults 30 s and 10 min, 0 turns one off, below a second 
     /media\.holdTimeoutMs: must be an integer from 0 to 86400000/,
   );
   assert.throws(() => validateConfig({ media: { holdTimeoutMs: '5m' } }), /holdTimeoutMs/);
+});
+
+test('sip.sessionTimer: defaults 1800 / 90 s, passed to the user agent, Min-SE ≥ 90 and ≤ expiresS', () => {
+  assert.deepEqual(validateConfig({}).sip.sessionTimer, { expiresS: 1800, minSeS: 90 });
+  const c = validateConfig({ sip: { sessionTimer: { expiresS: 300, minSeS: 120 } } });
+  assert.deepEqual(userAgentOptions(c.sip).sessionTimer, { expiresS: 300, minSeS: 120 });
+  assert.throws(
+    () => validateConfig({ sip: { sessionTimer: { minSeS: 60 } } }),
+    /sip\.sessionTimer\.minSeS: must be an integer from 90/,
+  );
+  assert.throws(
+    () => validateConfig({ sip: { sessionTimer: { expiresS: 100, minSeS: 200 } } }),
+    /expiresS must not be smaller than minSeS/,
+  );
+  assert.throws(
+    () => validateConfig({ sip: { sessionTimer: { refresher: 'uac' } } }),
+    /sip\.sessionTimer\.refresher: unknown setting/,
+  );
 });
 
 test('environment overrides name the variable in their errors', () => {
