@@ -41,13 +41,28 @@ describe('RFC 3263: NAPTR, SRV and failover through dnsmasq', () => {
     for (const d of children) await d.stop();
   });
 
-  it('NAPTR → SRV: the priority-10 server answers 503, the priority-20 one takes the call', async (t) => {
-    const down = await SipPeer.start({ scenario: scenario('uas-503.xml') });
-    t.after(() => down.stop());
-    const up = await SipPeer.start({ scenario: scenario('uas-answer.xml') });
-    t.after(() => up.stop());
-    const dns = await startDns(carrierRecords(down.port, up.port));
+  /** SIPp running `name`, stopped when the test ends. */
+  async function sipp(t: TestContext, name: string): Promise<SipPeer> {
+    const peer = await SipPeer.start({ scenario: scenario(name) });
+    t.after(() => peer.stop());
+    return peer;
+  }
+
+  /** carrier.test's servers: `first` (priority 10) and SIPp running `upScenario` (priority 20). */
+  async function carrier(
+    t: TestContext,
+    first: number,
+    upScenario: string,
+  ): Promise<{ up: SipPeer; dns: Dns }> {
+    const up = await sipp(t, upScenario);
+    const dns = await startDns(carrierRecords(first, up.port));
     children.push(dns);
+    return { up, dns };
+  }
+
+  it('NAPTR → SRV: the priority-10 server answers 503, the priority-20 one takes the call', async (t) => {
+    const down = await sipp(t, 'uas-503.xml');
+    const { up, dns } = await carrier(t, down.port, 'uas-answer.xml');
     const ua = await startUa({
       trunks: [{ name: 'carrier', host: 'carrier.test' }],
       dnsServers: [dns.server],
@@ -65,10 +80,7 @@ describe('RFC 3263: NAPTR, SRV and failover through dnsmasq', () => {
 
   it('a server that never answers: after Timer B, the next server takes the call', async (t) => {
     const silent = await blackHole(t);
-    const up = await SipPeer.start({ scenario: scenario('uas-answer.xml') });
-    t.after(() => up.stop());
-    const dns = await startDns(carrierRecords(silent.port, up.port));
-    children.push(dns);
+    const { up, dns } = await carrier(t, silent.port, 'uas-answer.xml');
     const ua = await startUa({
       trunks: [{ name: 'carrier', host: 'carrier.test', transport: 'udp' }],
       dnsServers: [dns.server],
@@ -101,12 +113,8 @@ describe('RFC 3263: NAPTR, SRV and failover through dnsmasq', () => {
   }
 
   it('REGISTER: the priority-10 registrar answers 503, the priority-20 one binds us and gets the un-REGISTER', async (t) => {
-    const down = await SipPeer.start({ scenario: scenario('uas-register-503.xml') });
-    t.after(() => down.stop());
-    const up = await SipPeer.start({ scenario: scenario('uas-register-ok.xml') });
-    t.after(() => up.stop());
-    const dns = await startDns(carrierRecords(down.port, up.port));
-    children.push(dns);
+    const down = await sipp(t, 'uas-register-503.xml');
+    const { up, dns } = await carrier(t, down.port, 'uas-register-ok.xml');
     const { ua, status } = await registering(t, dns);
     await up.during(until(() => status().state === 'registered', 'registered'));
     assert.deepEqual(status(), {
@@ -124,10 +132,7 @@ describe('RFC 3263: NAPTR, SRV and failover through dnsmasq', () => {
 
   it('REGISTER: a registrar that never answers — after Timer F, the next one binds us', async (t) => {
     const silent = await blackHole(t);
-    const up = await SipPeer.start({ scenario: scenario('uas-register-ok.xml') });
-    t.after(() => up.stop());
-    const dns = await startDns(carrierRecords(silent.port, up.port));
-    children.push(dns);
+    const { up, dns } = await carrier(t, silent.port, 'uas-register-ok.xml');
     // T1 = 40 ms: Timer F (64·T1) gives up on the silent server after 2.56 s.
     const { ua, status } = await registering(t, dns, 40);
     await up.during(until(() => status().state === 'registered', 'registered', 10_000));

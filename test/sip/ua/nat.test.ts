@@ -140,50 +140,48 @@ class TcpNatPhone {
   }
 }
 
+/** A user agent on 127.0.0.1 that answered a TcpNatPhone's call (closed when the test ends). */
+async function answeredTcpCall(
+  t: TestContext,
+): Promise<{ phone: TcpNatPhone; call: IncomingCall }> {
+  const ua = await startUa();
+  t.after(() => ua.close());
+  const phone = new TcpNatPhone(t, uaPort(ua, 'tcp'));
+  await phone.connect();
+  const incoming = next<IncomingCall>(ua, 'invite');
+  let call: IncomingCall | null = null;
+  await phone.invite(1, () => {
+    void incoming.then((c) => {
+      call = c;
+      c.answer(sdp());
+    });
+  });
+  await next(call!, 'confirmed', 5_000);
+  return { phone, call: call! };
+}
+
+/** We hang up: the BYE must arrive on the phone's current connection, for its Contact. */
+async function byeReaches(phone: TcpNatPhone, call: IncomingCall): Promise<void> {
+  call.hangup();
+  await until(() => /^BYE /m.test(phone.received));
+  assert.match(phone.received, /^BYE sip:nat@10\.255\.255\.1:5062;transport=tcp SIP\/2\.0/m);
+}
+
 describe('a NATed phone on TCP', () => {
   it('gets our BYE on the connection its INVITE came in on, not at its private Contact', async (t) => {
-    const ua = await startUa();
-    t.after(() => ua.close());
-    const phone = new TcpNatPhone(t, uaPort(ua, 'tcp'));
-    await phone.connect();
-    const incoming = next<IncomingCall>(ua, 'invite');
-    let call: IncomingCall | null = null;
-    await phone.invite(1, () => {
-      void incoming.then((c) => {
-        assert.ok(c.flow, 'the call knows the phone is behind NAT');
-        call = c;
-        c.answer(sdp());
-      });
-    });
-    await next(call!, 'confirmed', 5_000);
-    call!.hangup();
-    await until(() => /^BYE /m.test(phone.received));
-    assert.match(phone.received, /^BYE sip:nat@10\.255\.255\.1:5062;transport=tcp SIP\/2\.0/m);
+    const { phone, call } = await answeredTcpCall(t);
+    assert.ok(call.flow, 'the call knows the phone is behind NAT');
+    await byeReaches(phone, call);
   });
 
   it('that reconnects: its re-INVITE on a new connection moves the flow, and our BYE goes there', async (t) => {
-    const ua = await startUa();
-    t.after(() => ua.close());
-    const phone = new TcpNatPhone(t, uaPort(ua, 'tcp'));
-    await phone.connect();
-    const incoming = next<IncomingCall>(ua, 'invite');
-    let call: IncomingCall | null = null;
-    await phone.invite(1, () => {
-      void incoming.then((c) => {
-        call = c;
-        c.answer(sdp());
-      });
-    });
-    await next(call!, 'confirmed', 5_000);
-    const first = call!.flow!.endpoint.port;
-
+    const { phone, call } = await answeredTcpCall(t);
+    const first = call.flow!.endpoint.port;
     // The old connection is gone (its NAT binding expired); the phone comes back on a new one.
     await phone.connect();
     await phone.invite(2);
-    assert.notEqual(call!.flow!.endpoint.port, first, 'the flow is the new connection');
-    call!.hangup();
-    await until(() => /^BYE /m.test(phone.received));
-    assert.match(phone.received, /^BYE sip:nat@10\.255\.255\.1:5062;transport=tcp SIP\/2\.0/m);
+    assert.notEqual(call.flow!.endpoint.port, first, 'the flow is the new connection');
+    await byeReaches(phone, call);
   });
 });
 
