@@ -548,10 +548,18 @@ describe('RtpStream: RTCP', () => {
     }
   });
 
-  it('rtcp-mux: reports go to and come from the RTP port', async () => {
+  it('rtcp-mux: reports go to and come from the RTP port, and keep the peer alive', async () => {
     const clock = new ManualClock();
     const peer = await rawSocket();
-    const s = await RtpStream.open({ pool, localAddress: HOST, clock, rtcpIntervalMs: 1000 });
+    const s = await RtpStream.open({
+      pool,
+      localAddress: HOST,
+      clock,
+      rtcpIntervalMs: 1000,
+      inactivityTimeoutMs: 5000,
+    });
+    const timeouts: number[] = [];
+    s.on('timeout', (t) => timeouts.push(t.silentMs));
     try {
       s.start(mediaTowards(portOf(peer), { remoteRtcpPort: portOf(peer) }));
       const got = new Promise<Buffer>((resolve) => peer.once('message', (m) => resolve(m)));
@@ -581,6 +589,11 @@ describe('RtpStream: RTCP', () => {
       );
       await waitFor(() => s.stats().reportsReceived === 1, 'the muxed RR');
       assert.equal(s.stats().malformed, 0);
+      // No RTP ever, but the RR at 1 s: the 5 s timeout counts from it.
+      clock.advance(4_999);
+      assert.deepEqual(timeouts, []);
+      clock.advance(1);
+      assert.deepEqual(timeouts, [5_000]);
     } finally {
       await s.close();
       await closeSocket(peer);
