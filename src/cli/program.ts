@@ -11,6 +11,7 @@ import { RoutingError, UserAgent } from '../sip/ua/index.js';
 import { registerServe } from './serve.js';
 import { registerAccount } from './account.js';
 import { registerPhlo } from './phlo.js';
+import { registerDemo } from '../demo/index.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -43,6 +44,7 @@ export function buildCli(): Command {
   registerServe(program);
   registerAccount(program);
   registerPhlo(program);
+  registerDemo(program);
 
   program
     .command('agent')
