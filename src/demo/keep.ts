@@ -20,6 +20,8 @@ function callInPhlo(agentUri: string): Record<string, unknown> {
         agents: [agentUri],
         ring_timeout: 30,
         max_participants: 10,
+        // The caller hanging up ends the call (the third user's phone would stay on alone).
+        end_on_exit: { customer: true },
         agent_hold_music: 'tone:440',
         customer_hold_music: 'tone:660',
       },
@@ -54,7 +56,9 @@ export async function keepRunning(stage: Stage, print: (line: string) => void): 
   print(`  curl -u ${auth} -H 'Content-Type: application/json' \\`);
   print(`    -d '{"action":"hold"}' ${mpc}/members/${encodeURIComponent(customer.uri)}`);
   print('');
-  print('Call in with baresip (Debian: baresip-core): the third user answers as the agent:');
+  print(
+    'Call in with baresip (Debian: baresip-core), or any softphone: the third user answers as the agent:',
+  );
   print(`  baresip -e '/dial sip:demo@${stage.sip}'`);
   print(
     'or let the server dial your softphone into the live call (it listens on, say, 127.0.0.1:5080):',

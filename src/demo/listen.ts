@@ -71,11 +71,11 @@ function level(db: number): string {
   return db <= -150 ? 'nothing' : `${db.toFixed(1)} dB`;
 }
 
-/** "hears the customer (1600 Hz, -15.2 dB)" / "does not hear the agent (1200 Hz, nothing)". */
-export function describeMeasured(m: Measured): string {
-  const verb = m.expected === 'heard' ? 'hears' : 'does not hear';
-  const outcome = m.ok ? '' : m.expected === 'heard' ? ' — NOT HEARD' : ' — HEARD';
-  return `${verb} ${m.sound} (${m.hz} Hz, ${level(m.levelDb)})${outcome}`;
+/** A failed condition, said plainly: "does not hear the customer (1600 Hz: nothing; needs -30 dB)". */
+export function describeFailure(m: Measured): string {
+  return m.expected === 'heard'
+    ? `does not hear ${m.sound} (${m.hz} Hz: ${level(m.levelDb)}; needs ${HEARD_DB} dB)`
+    : `hears ${m.sound} (${m.hz} Hz: ${level(m.levelDb)}; must stay under ${NOT_HEARD_DB} dB)`;
 }
 
 /**
@@ -83,7 +83,7 @@ export function describeMeasured(m: Measured): string {
  * user, hold music … (at most -58.4 dB)", failures spelled out in full.
  */
 export function describeRows(rows: Measured[]): string {
-  const failed = rows.filter((m) => !m.ok).map(describeMeasured);
+  const failed = rows.filter((m) => !m.ok).map(describeFailure);
   if (failed.length > 0) return failed.join('; ');
   const heard = rows.filter((m) => m.expected === 'heard');
   const quiet = rows.filter((m) => m.expected === 'not heard');

@@ -7,7 +7,7 @@
  * level of each voice (1 s slices: the loudest), so the file itself shows
  * who was recorded.
  */
-import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CallDetail } from '@partyline/client';
 import { SAMPLE_RATE, decodeWavFile, toneLevelDb } from '../media/index.js';
@@ -60,9 +60,11 @@ export async function saveRecording(
 ): Promise<RecordingReport | null> {
   const ready = call?.events.find((e) => e.type === 'recording.ready');
   const path = typeof ready?.data.path === 'string' ? ready.data.path : null;
+  const file = resolve(join(outDir, 'recording.wav'));
+  // A recording left by an earlier run must not pass for this run's.
+  await rm(file, { force: true });
   if (!path) return null;
   await mkdir(outDir, { recursive: true });
-  const file = resolve(join(outDir, 'recording.wav'));
   await copyFile(path, file);
   const audio = await decodeWavFile(file);
   const levelsDb = {} as Record<Part, number>;

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import type { Part, VoiceMode } from './cast.js';
 import { PARTS } from './cast.js';
 import { keepRunning } from './keep.js';
-import { describeMeasured } from './listen.js';
+import { describeFailure } from './listen.js';
 import { saveRecording, summarise, writeSummary, type Summary } from './report.js';
 import { runScript } from './script.js';
 import { startStage } from './stage.js';
@@ -101,10 +101,11 @@ function verdict(summary: Summary): string {
     return `✓ Every phone heard what it should (${summary.steps.length} steps, ${seconds} s).`;
   const problems: string[] = [];
   for (const s of summary.steps) {
-    if (s.error) problems.push(s.error);
+    const before = problems.length;
     for (const [part, rows] of Object.entries(s.hearing?.phones ?? {}))
       for (const m of rows ?? [])
-        if (!m.ok) problems.push(`step ${s.step}: the ${part} ${describeMeasured(m)}`);
+        if (!m.ok) problems.push(`step ${s.step}: the ${part} ${describeFailure(m)}`);
+    if (problems.length === before && s.error) problems.push(s.error);
   }
   if (problems.length === 0 && summary.error) problems.push(summary.error);
   return `✗ Demo FAILED (${seconds} s): ${problems.join('; ')}`;

@@ -146,20 +146,19 @@ export async function runScript(
     },
   ];
 
-  try {
-    for (const [i, step] of steps.entries()) {
-      const r = await runStep(i + 1, step);
-      result.steps.push(r);
-      if (r.error) {
-        result.error = r.error;
-        break;
-      }
-    }
-    if (timeline) await (timeline as Timeline).finished;
-  } finally {
-    (timeline as Timeline | null)?.stop();
+  // The first step that fails ends the script: what follows would only repeat its failure
+  // (each failed check waits out its whole deadline), and the call is hung up by the stop.
+  for (const [i, step] of steps.entries()) {
+    const r = await runStep(i + 1, step);
+    result.steps.push(r);
+    if (r.ok) continue;
+    result.error = r.error ?? `step ${r.step} (${r.title}): a phone did not hear what it should`;
+    break;
   }
   result.ok = !result.error && result.steps.every((s) => s.ok);
+  const followed = timeline as Timeline | null;
+  if (!result.ok) followed?.stop();
+  await followed?.finished;
   return result;
 
   async function runStep(n: number, step: Step): Promise<StepResult> {
