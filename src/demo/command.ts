@@ -47,6 +47,10 @@ export function registerDemo(program: Command): void {
         voices: opts.voices,
         silent: opts.silent ?? [],
         logLevel: g.logLevel ?? 'silent',
+      }).catch((err: unknown) => {
+        // The stage could not start (no free ports, no espeak-ng for --voices speech …): one line.
+        console.error(`partyline demo: ${err instanceof Error ? err.message : String(err)}`);
+        return 1;
       });
       process.exit(code);
     });

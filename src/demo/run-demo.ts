@@ -38,7 +38,8 @@ export async function runDemo(
     print('\nInterrupted: stopping.');
     void stage.stop().then(() => process.exit(130));
   };
-  if (!opts.keep) process.once('SIGINT', interrupt);
+  // Until --keep waits for its own Ctrl-C, a Ctrl-C stops everything (and removes the data).
+  process.once('SIGINT', interrupt);
   try {
     print('');
     print(`  server     ${stage.server.baseUrl}  (SIP udp ${stage.sip}, data in ${stage.dataDir})`);
@@ -74,7 +75,10 @@ export async function runDemo(
     print(`  summary    ${file}`);
     print('');
     print(verdict(summary));
-    if (opts.keep) await keepRunning(stage, print);
+    if (opts.keep) {
+      process.removeListener('SIGINT', interrupt);
+      await keepRunning(stage, print);
+    }
     return summary.ok ? 0 : 1;
   } finally {
     process.removeListener('SIGINT', interrupt);
