@@ -43,7 +43,11 @@ async function phoneAndCaller(
   const progress: number[] = [];
   call.call.on('progress', (p) => progress.push(p.status));
   await answered(call.call);
-  assert.deepEqual(progress, [180], 'it rings before it answers');
+  // (A 180 may come twice: the INVITE server transaction repeats it for a retransmitted INVITE.)
+  assert.ok(
+    progress.length > 0 && progress.every((s) => s === 180),
+    `it rings before it answers: ${progress.join()}`,
+  );
   return { phone, call };
 }
 
