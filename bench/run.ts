@@ -5,7 +5,6 @@
  * pass/fail assertions. `npm run bench -- sip` runs one suite.
  */
 import {
-  buildPartyline,
   cpsByName,
   cpsSummary,
   formatTable,
@@ -26,18 +25,11 @@ function write(suite: string, results: Record<string, unknown>): void {
   console.log(`\nwrote bench/results/${suite}.json`);
 }
 
-/** Our UA is measured from the compiled build, as `npm start` runs it. */
-function build(): void {
-  console.log('== building dist/ (npm run build) ==');
-  buildPartyline();
-}
-
 function partylineCps(results: readonly CpsResult[]): number {
   return results.find((r) => r.name === 'partyline')?.cps_max ?? 0;
 }
 
 async function sipSuite(): Promise<void> {
-  build();
   console.log('== SIP: parse + serialise (ours vs npm sip / sip.js) ==');
   const parse = await runParseBench();
   console.table([parse]);
@@ -46,6 +38,7 @@ async function sipSuite(): Promise<void> {
     '\n== SIP: call setup rate (SIPp UAC → answering UA), one ladder rising until every target fails ==',
   );
   const log = (line: string): void => console.log(`  ${line}`);
+  // Our UA is measured from the compiled build, as `npm start` runs it: runPeers builds dist/ first.
   const cps = await runPeers({ log }, PEER_NAMES);
   console.log(formatTable(cps));
   const cpsFigures = cpsSummary(cps);

@@ -38,6 +38,8 @@ export type PeerName = (typeof PEER_NAMES)[number];
 async function targetOf(name: PeerName): Promise<CpsTarget> {
   switch (name) {
     case 'partyline':
+      // Measured from the compiled build, as `npm start` runs it.
+      process.stderr.write('building dist/ (npm run build)\n');
       buildPartyline();
       return partylineTarget();
     case 'node-sip':

@@ -152,6 +152,8 @@ async function runScenario(scenario: Scenario, s: Settings): Promise<ScenarioRes
   const work = mkdtempSync(join(tmpdir(), 'partyline-flood-'));
   const phones: TonePhone[] = [];
   let server: ServerProcess | undefined;
+  let flooder: TrackedChild | undefined;
+  let api: ApiPinger | undefined;
   try {
     const pairs: { agent: TonePhone; customer: TonePhone }[] = [];
     for (let i = 0; i < s.calls; i++) {
@@ -181,7 +183,7 @@ async function runScenario(scenario: Scenario, s: Settings): Promise<ScenarioRes
       toneHz: AGENT_HZ,
       probeHz: PROBE_HZ,
     }));
-    const api = new ApiPinger(server.ready);
+    api = new ApiPinger(server.ready);
 
     const beforeFrom = Date.now();
     const before = await probeWhile(probes, () => Date.now() < beforeFrom + s.quietMs);
@@ -196,6 +198,7 @@ async function runScenario(scenario: Scenario, s: Settings): Promise<ScenarioRes
       mix: s.mix,
       drainMs: DRAIN_MS,
     });
+    flooder = flood.child;
     let flooding = true;
     const startedAt = await flood.started;
     void flood.stopped.finally(() => (flooding = false));
@@ -259,6 +262,8 @@ async function runScenario(scenario: Scenario, s: Settings): Promise<ScenarioRes
     s.log(`flood/${scenario}: ${formatScenario(result)}`);
     return result;
   } finally {
+    api?.stop();
+    await flooder?.stop();
     await server?.stop();
     for (const p of phones) await p.stop();
     rmSync(work, { recursive: true, force: true });
