@@ -21,7 +21,11 @@ export interface OverloadLog {
   calls: Episodes;
   /** Every log line read (any level, any message). */
   lines: number;
+  /** The most frequent messages and how often each was logged: a per-packet line shows here. */
+  top_messages: Record<string, number>;
 }
+
+const TOP_MESSAGES = 8;
 
 type Rule = 'rate' | 'table' | 'calls';
 
@@ -38,7 +42,9 @@ export function readOverloadLog(jsonLines: string): OverloadLog {
     table: { started: 0, ended: 0, refused: 0 },
     calls: { started: 0, ended: 0, refused: 0 },
     lines: 0,
+    top_messages: {},
   };
+  const byMessage = new Map<string, number>();
   for (const line of jsonLines.split('\n')) {
     if (line.trim() === '') continue;
     out.lines++;
@@ -49,6 +55,7 @@ export function readOverloadLog(jsonLines: string): OverloadLog {
       continue;
     }
     if (typeof entry.msg !== 'string') continue;
+    byMessage.set(entry.msg, (byMessage.get(entry.msg) ?? 0) + 1);
     for (const name of Object.keys(RULES) as Rule[]) {
       const rule = RULES[name];
       if (rule.start.test(entry.msg)) out[name].started++;
@@ -58,5 +65,7 @@ export function readOverloadLog(jsonLines: string): OverloadLog {
       }
     }
   }
+  const top = [...byMessage].sort((a, b) => b[1] - a[1]).slice(0, TOP_MESSAGES);
+  out.top_messages = Object.fromEntries(top);
   return out;
 }

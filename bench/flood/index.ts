@@ -72,11 +72,14 @@ export function printFloodResult(r: FloodBenchResult): void {
   );
   console.table(rows);
   for (const s of r.scenarios) {
+    const [topMessage, topCount] = Object.entries(s.overload_log.top_messages)[0] ?? ['-', 0];
     console.log(
       `  ${s.scenario}: first answers ${JSON.stringify(s.flood.first_answers)}; ` +
         `CPU server ${s.cpu.server_pct} %, flooder ${s.cpu.flooder_pct} %, ` +
         `machine ${s.cpu.machine_pct} %${s.saturated.length ? `, saturated: ${s.saturated.join('+')}` : ''}; ` +
-        `kernel UDP drops ${s.kernel_udp_rcvbuf_drops}; calls dropped ${s.calls_dropped}`,
+        `kernel UDP drops ${s.kernel_udp_rcvbuf_drops}; calls dropped ${s.calls_dropped}; ` +
+        `overload episodes ${JSON.stringify({ rate: s.overload_log.rate, table: s.overload_log.table })}; ` +
+        `log lines ${s.overload_log.lines} (most: "${topMessage}" ×${topCount})`,
     );
   }
 }
@@ -122,10 +125,13 @@ async function main(): Promise<void> {
     });
   }
   const result = await runFloodBench(opts);
-  if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  else printFloodResult(result);
   const summary = floodSummary(result);
-  console.table([summary]);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    printFloodResult(result);
+    console.table([summary]);
+  }
   if (values.merge !== undefined) {
     mergeResults(values.merge, 'sip', { ...summary, flood: result }, 'flood_date');
     process.stderr.write(`merged into ${values.merge}\n`);

@@ -47,10 +47,10 @@ export interface ServerReady {
 }
 
 async function main(job: ServerJob): Promise<void> {
-  const logger = pino(
-    { level: 'info' },
-    pino.destination({ dest: job.logFile, sync: false, minLength: 4096 }),
-  );
+  // Written in 4 KiB blocks, flushed before the server stops (its stop may
+  // outlast the harness's patience, and what is buffered must not be lost).
+  const destination = pino.destination({ dest: job.logFile, sync: true, minLength: 4096 });
+  const logger = pino({ level: 'info' }, destination);
   const srv = await startBenchServer({
     logger,
     configure: (c) => {
@@ -78,9 +78,10 @@ async function main(job: ServerJob): Promise<void> {
   );
   const stop = (): void => {
     sampler.stop();
+    destination.flushSync();
     void srv
       .stop()
-      .then(() => logger.flush())
+      .then(() => destination.flushSync())
       .finally(() => process.exit(0));
   };
   process.once('SIGTERM', stop);

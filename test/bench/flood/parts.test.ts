@@ -90,6 +90,11 @@ describe('readOverloadLog', () => {
     assert.deepEqual(log.table, { started: 1, ended: 0, refused: 0 });
     assert.deepEqual(log.calls, { started: 0, ended: 0, refused: 0 });
     assert.equal(log.lines, 6);
+    assert.equal(
+      log.top_messages['source over its rate of new requests: answering 503 until it slows down'],
+      2,
+    );
+    assert.equal(Object.keys(log.top_messages).length, 4);
   });
 });
 
