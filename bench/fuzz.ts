@@ -165,7 +165,8 @@ async function fuzzUserAgent(
 /**
  * `node --import tsx bench/fuzz.ts [COUNT] [THROUGH_UA] [--merge FILE]`: with
  * --merge, the result replaces `fuzz` (and `fuzz_masked_errors`) in FILE
- * (bench/results/sip.json) and nothing else there is touched.
+ * (bench/results/sip.json), with fuzz_date and fuzz_machine, and nothing else
+ * there is touched.
  */
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
@@ -178,12 +179,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   );
   console.table([result]);
   if (mergeInto) {
-    const { readFileSync, writeFileSync } = await import('node:fs');
-    const doc = JSON.parse(readFileSync(mergeInto, 'utf8')) as Record<string, unknown>;
-    doc.fuzz = result;
-    doc.fuzz_masked_errors = result.fuzz_masked_errors;
-    doc.fuzz_date = new Date().toISOString();
-    writeFileSync(mergeInto, `${JSON.stringify(doc, null, 2)}\n`);
+    const { mergeResults } = await import('./results.js');
+    mergeResults(
+      mergeInto,
+      'sip',
+      { fuzz: result, fuzz_masked_errors: result.fuzz_masked_errors },
+      'fuzz_date',
+    );
     console.log(`merged into ${mergeInto}`);
   }
 }

@@ -4,90 +4,44 @@
  * Numbers are rates and ratios measured side by side in the same run — never
  * pass/fail assertions. `npm run bench -- sip` runs one suite.
  */
-import { execFileSync } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, totalmem, release } from 'node:os';
-import { join } from 'node:path';
 import {
-  measureCps,
-  measureSippCeiling,
-  nodeSipTarget,
-  sipgoTarget,
-  REPO_ROOT,
+  cpsByName,
+  cpsSummary,
+  formatTable,
+  PEER_NAMES,
+  runPeers,
   type CpsResult,
 } from './cps/index.js';
 import { runDialogMemoryBench } from './dialogs.js';
+import { runFloodBench, floodSummary, printFloodResult } from './flood/index.js';
 import { runFuzzBench } from './fuzz.js';
 import { runParseBench } from './parse.js';
 import { printMediaResult, runMediaBench } from './media/index.js';
 import { printApiResult, runApiBench } from './api/index.js';
-
-function machine(): Record<string, string | number> {
-  const cpu = cpus();
-  return {
-    cpu: cpu[0]?.model ?? 'unknown',
-    cores: cpu.length,
-    memory_gib: Math.round(totalmem() / 2 ** 30),
-    kernel: release(),
-    node: process.version,
-  };
-}
+import { mergeResults, resultsPath } from './results.js';
 
 function write(suite: string, results: Record<string, unknown>): void {
-  const dir = join(REPO_ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const doc = { suite, date: new Date().toISOString(), machine: machine(), ...results };
-  writeFileSync(join(dir, `${suite}.json`), JSON.stringify(doc, null, 2) + '\n');
+  mergeResults(resultsPath(suite), suite, results);
   console.log(`\nwrote bench/results/${suite}.json`);
 }
 
-function ratio(a: number, b: number): number {
-  return b > 0 ? Math.round((a / b) * 100) / 100 : 0;
-}
-
-/** Our UA is measured from the compiled build, as `npm start` runs it. */
-function build(): void {
-  console.log('== building dist/ (npm run build) ==');
-  execFileSync(
-    process.execPath,
-    [
-      join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '-p',
-      join(REPO_ROOT, 'tsconfig.build.json'),
-    ],
-    { stdio: 'inherit' },
-  );
+function partylineCps(results: readonly CpsResult[]): number {
+  return results.find((r) => r.name === 'partyline')?.cps_max ?? 0;
 }
 
 async function sipSuite(): Promise<void> {
-  build();
   console.log('== SIP: parse + serialise (ours vs npm sip / sip.js) ==');
   const parse = await runParseBench();
   console.table([parse]);
 
-  console.log('\n== SIP: call setup rate (SIPp UAC → answering UA), stepping up ==');
-  const log = (line: string): void => console.log(`  ${line}`);
-  const partyline = await measureCps(
-    {
-      name: 'partyline',
-      command: [
-        process.execPath,
-        join(REPO_ROOT, 'bench', 'peers', 'partyline-uas.mjs'),
-        '--port',
-        '{port}',
-      ],
-    },
-    { log },
+  console.log(
+    '\n== SIP: call setup rate (SIPp UAC → answering UA), one ladder rising until every target fails ==',
   );
-  const peer = await measureCps(nodeSipTarget(), { log });
-  const sipgo = await measureCps(await sipgoTarget(), { log });
-  const ceiling = await measureSippCeiling({ log });
-  const rows = [partyline, peer, sipgo, ceiling].map((r: CpsResult) => ({
-    target: r.name,
-    cps_max: r.cps_max,
-    p99_ms_at_max: r.p99_ms_at_max,
-  }));
-  console.table(rows);
+  const log = (line: string): void => console.log(`  ${line}`);
+  // Our UA is measured from the compiled build, as `npm start` runs it: runPeers builds dist/ first.
+  const cps = await runPeers({ log }, PEER_NAMES);
+  console.log(formatTable(cps));
+  const cpsFigures = cpsSummary(cps);
 
   console.log('\n== SIP: memory per idle dialog ==');
   const mem = await runDialogMemoryBench(5000);
@@ -99,24 +53,28 @@ async function sipSuite(): Promise<void> {
   const fuzz = await runFuzzBench(1_000_000);
   console.table([fuzz]);
 
+  // At ten times the call-setup capacity just measured (issue 10 §6).
+  const floodRate = 10 * partylineCps(cps);
+  console.log(`\n== SIP: hostile flood at ${floodRate}/s from one source while calls are live ==`);
+  const flood = await runFloodBench({ log, rate: floodRate > 0 ? floodRate : undefined });
+  printFloodResult(flood);
+
   const summary = {
     parse_ratio_vs_best_npm: parse.parse_ratio_vs_best_npm,
-    cps_max: partyline.cps_max,
-    cps_p99_ms_at_max: partyline.p99_ms_at_max,
-    cps_ratio_vs_peer: ratio(partyline.cps_max, peer.cps_max),
-    cps_ratio_vs_sipgo: ratio(partyline.cps_max, sipgo.cps_max),
-    cps_ratio_vs_sipp: ratio(partyline.cps_max, ceiling.cps_max),
+    ...cpsFigures,
     bytes_per_idle_dialog: mem.bytes_per_idle_dialog,
     fuzz_masked_errors: fuzz.fuzz_masked_errors,
+    ...floodSummary(flood),
   };
   console.log('\n== SIP summary ==');
   console.table([summary]);
   write('sip', {
     ...summary,
     parse,
-    cps: { partyline, node_sip_peer: peer, sipgo, sipp_ceiling: ceiling },
+    cps: cpsByName(cps),
     idle_dialogs: mem,
     fuzz,
+    flood,
   });
 }
 

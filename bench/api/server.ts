@@ -6,21 +6,29 @@
  * T1 500 ms, not the tests' 100 ms) and an RTP range wide enough for every
  * step; PHLOs created through the API; runs started and waited for.
  */
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startTestServer, type TestServer } from '../../test/support/partyline-server.js';
+import {
+  startTestServer,
+  type TestServer,
+  type TestServerOptions,
+} from '../../test/support/partyline-server.js';
 import type { RtpStreamStats } from '../../src/media/index.js';
 
 /** RTP/RTCP pairs of the server: below the kernel's ephemeral range (32768+) and the tests' (30000+). */
 export const SERVER_RTP_RANGE = { portMin: 20000, portMax: 29999 } as const;
 
-export async function startBenchServer(): Promise<TestServer> {
+/** `more`: a logger, and changes to the configuration made after the benchmark's own. */
+export async function startBenchServer(
+  more: Pick<TestServerOptions, 'configure' | 'logger'> = {},
+): Promise<TestServer> {
   return startTestServer({
+    logger: more.logger,
     configure: (c) => {
       c.media.portMin = SERVER_RTP_RANGE.portMin;
       c.media.portMax = SERVER_RTP_RANGE.portMax;
       c.sip.timers = { T1: 500, T2: 4000, T4: 5000 };
       c.http.rateLimitPerSecond = 0;
+      more.configure?.(c);
     },
   });
 }
@@ -122,7 +130,7 @@ export async function inParallel(width: number, tasks: (() => Promise<void>)[]):
 }
 
 /** The RTP statistics of every live leg (the LegHandle's stats() is the stream's, RtpStreamStats). */
-export function legStats(srv: TestServer): RtpStreamStats[] {
+export function legStats(srv: Pick<TestServer, 'server'>): RtpStreamStats[] {
   const out: RtpStreamStats[] = [];
   for (const leg of srv.server.mpc.liveLegs()) {
     const s = leg.stats() as RtpStreamStats | null;
@@ -131,17 +139,5 @@ export function legStats(srv: TestServer): RtpStreamStats[] {
   return out;
 }
 
-/** CPU time (user + system) of process `pid` so far, ms, from /proc/<pid>/stat; NaN when gone. */
-export function procCpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // Fields after the parenthesised command name: utime is field 14, stime 15 (proc(5)).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** sysconf(_SC_CLK_TCK): 100 on every Linux Node runs on. */
-const CLOCK_TICKS = 100;
+// Kept here for the API benchmark's modules; it lives with the other CPU readings.
+export { procCpuMs } from '../media/machine.js';

@@ -1,3 +1,4 @@
+import { saturatedSides } from './cpu.js';
 import { percentile } from './percentile.js';
 import type { SippUacRun } from './sipp-uac.js';
 import type { CpsStep } from './types.js';
@@ -22,6 +23,13 @@ export interface StepInput {
  * bound and the achieved rate is close enough to the asked one; every unmet
  * condition is named in `reason`.
  */
+/** CPU of every other process on the machine, % of one core (never below 0); NaN when unknown. */
+function othersPct(machinePct: number, cores: number, ...ours: number[]): number {
+  const total = (machinePct * cores) / 100;
+  const value = ours.reduce((left, pct) => left - pct / 100, total);
+  return Number.isFinite(value) ? Math.round(Math.max(0, value) * 1000) / 10 : Number.NaN;
+}
+
 export function evaluateStep(input: StepInput, criteria: StepCriteria): CpsStep {
   const { rate, calls, run } = input;
   const stats = run.stats;
@@ -48,6 +56,8 @@ export function evaluateStep(input: StepInput, criteria: StepCriteria): CpsStep 
     );
   }
 
+  const generatorPct = run.cpu.processes.generator ?? Number.NaN;
+  const targetPct = run.cpu.processes.target ?? Number.NaN;
   const step: CpsStep = {
     rate,
     attempted,
@@ -56,6 +66,11 @@ export function evaluateStep(input: StepInput, criteria: StepCriteria): CpsStep 
     p99_ms: p99,
     achieved_cps: Math.round(achieved * 10) / 10,
     passed: reasons.length === 0,
+    generator_cpu_pct: generatorPct,
+    target_cpu_pct: targetPct,
+    machine_cpu_pct: run.cpu.machinePct,
+    others_cpu_pct: othersPct(run.cpu.machinePct, run.cpu.cores, generatorPct, targetPct),
+    saturated: saturatedSides(generatorPct, targetPct, run.cpu.machinePct),
   };
   if (reasons.length > 0) step.reason = reasons.join('; ');
   return step;

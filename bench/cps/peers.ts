@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,35 @@ const GO_PEER_DIR = join(REPO_ROOT, 'bench', 'peers', 'go');
 const GO_PEER_BINARY = join(GO_PEER_DIR, 'partyline-sipgo-peer');
 const GO_PEER_SOURCES = ['main.go', 'go.mod', 'go.sum'];
 const GO_BUILD_TIMEOUT_MS = 5 * 60_000;
+
+/**
+ * Partyline's own answering UA (bench/peers/partyline-uas.mjs), run from
+ * the compiled build as `npm start` runs it: call buildPartyline() first.
+ */
+export function partylineTarget(): CpsTarget {
+  return {
+    name: 'partyline',
+    command: [
+      process.execPath,
+      join(REPO_ROOT, 'bench', 'peers', 'partyline-uas.mjs'),
+      '--port',
+      '{port}',
+    ],
+  };
+}
+
+/** `npm run build`: compiles src/ into dist/, which partylineTarget() runs. */
+export function buildPartyline(): void {
+  execFileSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      join(REPO_ROOT, 'tsconfig.build.json'),
+    ],
+    { stdio: 'inherit' },
+  );
+}
 
 /** The Node peer: npm `sip` 0.0.6 answering calls (bench/peers/node-sip/uas.mjs). */
 export function nodeSipTarget(): CpsTarget {

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnTracked } from './child.js';
+import { watchCpu, type CpuReading } from './cpu.js';
 import { freeUdpPortPair, freeUdpPorts } from './ports.js';
 import { parseRttFile, parseStatFile, type SippStatSummary } from './sipp-stats.js';
 
@@ -17,6 +18,11 @@ export interface SippUacRun {
   /** True when the harness had to kill SIPp because it overran its time budget. */
   timedOut: boolean;
   stderr: string;
+  /**
+   * CPU while SIPp ran: `generator` (SIPp itself) and every pid of
+   * SippUacOptions.watch, % of one core, and the machine's busy share.
+   */
+  cpu: CpuReading;
 }
 
 export interface SippUacOptions {
@@ -27,6 +33,8 @@ export interface SippUacOptions {
   calls: number;
   /** An empty directory SIPp runs in; its trace files are written there. */
   workDir: string;
+  /** Other processes whose CPU is read over the same window as SIPp's (name → pid), e.g. the target. */
+  watch?: Record<string, number>;
 }
 
 /** Seconds SIPp may run beyond the load itself: the scenario's 5 s receive timeouts plus slack. */
@@ -87,6 +95,8 @@ export async function runSippUac(opts: SippUacOptions): Promise<SippUacRun> {
   ];
 
   const sipp = spawnTracked(args, { cwd: opts.workDir });
+  const cpuWatch = watchCpu({ ...opts.watch, generator: sipp.pid });
+  let cpu: CpuReading;
   let timedOut = false;
   const abort = new AbortController();
   try {
@@ -96,6 +106,7 @@ export async function runSippUac(opts: SippUacOptions): Promise<SippUacRun> {
     ]);
     if (outcome === 'timeout') timedOut = true;
   } finally {
+    cpu = cpuWatch.stop();
     abort.abort();
     await sipp.stop();
   }
@@ -109,6 +120,7 @@ export async function runSippUac(opts: SippUacOptions): Promise<SippUacRun> {
     exitCode: sipp.exitStatus()?.code ?? null,
     timedOut,
     stderr: sipp.stderrTail(),
+    cpu,
   };
 }
 

@@ -35,9 +35,24 @@ export interface CpsTarget {
 }
 
 export interface CpsOptions {
-  /** Asked call rates, ascending; default DEFAULT_RATES. */
+  /**
+   * Asked call rates, ascending. Default: a geometric ladder from
+   * `startRate`, × `factor` per step, at most `maxSteps` rates.
+   */
   rates?: number[];
-  /** Length of the load in each step; default 5 s. */
+  /** First rate of the default ladder; default 2000 calls/s. */
+  startRate?: number;
+  /** Growth of the default ladder per step; default 1.5. */
+  factor?: number;
+  /** Rates in the default ladder at most; default 12 (2000 … 173 000 calls/s). */
+  maxSteps?: number;
+  /**
+   * Wall-time budget of the whole ladder, seconds (every target together);
+   * default 180. No new rate starts once it is spent: the targets still
+   * passing then have a lower bound, not a maximum (`capped`).
+   */
+  budgetSeconds?: number;
+  /** Length of the measured load in each step; default 3 s. */
   secondsPerStep?: number;
   /** A step passes only when its 99th-percentile setup time is below this; default 50 ms. */
   maxP99Ms?: number;
@@ -47,7 +62,7 @@ export interface CpsOptions {
   bisect?: boolean;
   /** How often a failing step is repeated on a fresh target before it counts as failed; default 1. */
   retries?: number;
-  /** Calls placed at 1000/s on every fresh target before the measured load (lets a JIT warm up); default 3000, 0 = none. */
+  /** Calls placed at 2000/s on every fresh target before the measured load (lets a JIT warm up); default 3000, 0 = none. */
   warmupCalls?: number;
   /** Progress lines (one per step); silent when omitted. */
   log?: (line: string) => void;
@@ -68,6 +83,24 @@ export interface CpsStep {
   passed: boolean;
   /** Why the step failed; absent when it passed. */
   reason?: string;
+  /** CPU of the load generator (SIPp's UAC) during the load, % of one core (it is one thread). */
+  generator_cpu_pct: number;
+  /** CPU of the target during the load, % of one core (a multi-threaded target can pass 100). */
+  target_cpu_pct: number;
+  /** Busy share of all the machine's cores during the load (every process), %. */
+  machine_cpu_pct: number;
+  /**
+   * CPU of every other process during the load, % of one core: a failure
+   * while others took much is the shared machine's, not the target's.
+   */
+  others_cpu_pct: number;
+  /**
+   * What ran out of CPU (at or above 90 %): `generator` — SIPp could not
+   * place calls faster, so a failure here says nothing about the target;
+   * `target`; `machine` — every core busy. Empty: nothing saturated (the
+   * step failed on latency or loss).
+   */
+  saturated: ('generator' | 'target' | 'machine')[];
 }
 
 export interface CpsResult {
@@ -76,6 +109,17 @@ export interface CpsResult {
   cps_max: number;
   /** p99 setup time at that step; NaN when no step passed. */
   p99_ms_at_max: number;
+  /**
+   * True when the target never failed: the ladder's top rate, its step cap
+   * or its time budget came first, so cps_max is only a lower bound.
+   */
+  capped: boolean;
+  /**
+   * What saturated in the failing step that ended this target's ladder
+   * (see CpsStep.saturated); absent when capped. `generator` here means
+   * SIPp, not the target, was the limit: cps_max is then a lower bound too.
+   */
+  limited_by?: ('generator' | 'target' | 'machine')[];
   /** Every attempt in the order run (a retried rate appears more than once). */
   steps: CpsStep[];
 }

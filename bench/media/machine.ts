@@ -68,3 +68,18 @@ export function heapBytes(): { heapPlusExternal: number; rss: number } {
   const m = process.memoryUsage();
   return { heapPlusExternal: m.heapUsed + m.external, rss: m.rss };
 }
+
+/** CPU time (user + system) of process `pid` so far, ms, from /proc/<pid>/stat; NaN when gone. */
+export function procCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Fields after the parenthesised command name: utime is field 14, stime 15 (proc(5)).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** sysconf(_SC_CLK_TCK): 100 on every Linux Node runs on. */
+const CLOCK_TICKS = 100;

@@ -92,6 +92,7 @@ describe('evaluateStep', () => {
     exitCode: 0,
     timedOut: false,
     stderr: '',
+    cpu: { processes: { generator: 40, target: 30 }, machinePct: 50, cores: 2 },
     ...over,
   });
 
@@ -105,7 +106,29 @@ describe('evaluateStep', () => {
       p99_ms: 4,
       achieved_cps: 200,
       passed: true,
+      generator_cpu_pct: 40,
+      target_cpu_pct: 30,
+      machine_cpu_pct: 50,
+      // 2 cores at 50 % = one core, of which SIPp took 0.4 and the target 0.3.
+      others_cpu_pct: 30,
+      saturated: [],
     });
+  });
+
+  it('names the side that ran out of CPU', () => {
+    const busy = (generator: number, target: number, machinePct: number): string[] =>
+      evaluateStep(
+        {
+          rate: 200,
+          calls: 1000,
+          run: run({ cpu: { processes: { generator, target }, machinePct, cores: 2 } }),
+        },
+        criteria,
+      ).saturated;
+    assert.deepEqual(busy(97, 40, 70), ['generator']);
+    assert.deepEqual(busy(50, 99.5, 75), ['target']);
+    assert.deepEqual(busy(95, 120, 96), ['generator', 'target', 'machine']);
+    assert.deepEqual(busy(Number.NaN, Number.NaN, Number.NaN), []);
   });
 
   it('fails on failed calls, missing calls, a slow p99 and a low achieved rate', () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { measureCps } from '../../../bench/cps/measure.js';
+import { measureCps, measureLadder } from '../../../bench/cps/measure.js';
 import { nodeSipTarget, REPO_ROOT, sippUasTarget } from '../../../bench/cps/peers.js';
 import { expandPlaceholders, startTarget } from '../../../bench/cps/target.js';
 
@@ -115,5 +115,48 @@ describe('measureCps', () => {
     assert.equal(step.attempted, 100);
     assert.equal(step.successful, 100);
     assert.equal(step.failed, 0);
+  });
+});
+
+describe('measureLadder', () => {
+  it('drops a target at its failure and goes on rising with the others', async () => {
+    // Listens and says READY, but answers nothing: every call it gets times out.
+    const silent = {
+      name: 'silent',
+      command: [
+        process.execPath,
+        '-e',
+        `const s = require('node:dgram').createSocket('udp4');
+         s.bind(Number(process.argv[1]), '127.0.0.1', () => console.log('READY ' + process.argv[1]));`,
+        '{port}',
+      ],
+    };
+    const [peer, dead] = await measureLadder([nodeSipTarget(), silent], {
+      rates: [50, 100],
+      secondsPerStep: 1,
+      warmupCalls: 0,
+      retries: 0,
+      bisect: false,
+    });
+    assert.deepEqual(
+      dead.steps.map((s) => [s.rate, s.passed]),
+      [[50, false]],
+    );
+    assert.equal(dead.cps_max, 0);
+    assert.equal(dead.capped, false);
+    assert.ok(Array.isArray(dead.limited_by));
+    assert.deepEqual(
+      peer.steps.map((s) => [s.rate, s.passed]),
+      [
+        [50, true],
+        [100, true],
+      ],
+    );
+    assert.equal(peer.cps_max, 100);
+    // It never failed: its maximum lies above the ladder.
+    assert.equal(peer.capped, true);
+    for (const s of [...peer.steps, ...dead.steps]) {
+      assert.ok(s.generator_cpu_pct >= 0, `SIPp's CPU was read: ${JSON.stringify(s)}`);
+    }
   });
 });
