@@ -7,6 +7,7 @@ import type { RemoteInfo } from 'node:dgram';
 import type { Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock, type TimerHandle } from '../../clock/index.js';
+import { DropLog } from './drop-log.js';
 import {
   SipParseError,
   isMaskedInternalError,
@@ -102,6 +103,8 @@ export class TransportLayer {
   private refusingTcp = false;
   /** Sources whose connections are being refused over the per-source cap (one log line per episode). */
   private readonly refusingTcpFrom = new Set<string>();
+  /** One warn line per source per window for messages dropped unanswered. */
+  private readonly dropLog: DropLog;
   /** Local interface addresses, for sent-by matching of wildcard listeners (§18.1.2). */
   private readonly interfaceAddresses = localInterfaceAddresses();
   private closed = false;
@@ -111,6 +114,7 @@ export class TransportLayer {
   private constructor(opts: TransportLayerOptions) {
     this.clock = opts.clock ?? systemClock;
     this.logger = opts.logger ?? pino({ level: 'silent' });
+    this.dropLog = new DropLog(this.clock);
     this.udpMtu = opts.udpMtu ?? DEFAULT_UDP_MTU;
     this.maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.maxInboundTcp = opts.maxInboundTcpConnections ?? DEFAULT_MAX_INBOUND_TCP_CONNECTIONS;
@@ -438,12 +442,21 @@ export class TransportLayer {
     const partial = result.request;
     const response = partial ? buildBadRequest(partial, reason, source) : null;
     if (!response) {
-      // Malformed responses, unanswerable requests (no Via, ACK) and garbage.
-      this.logger.warn(
-        { source: describeEndpoint(source), error: reason, startLine: firstLine(data) },
-        'malformed message dropped',
-      );
+      // Malformed responses, unanswerable requests (no Via, ACK) and garbage:
+      // counted always, logged once per source per window (a flood of garbage
+      // must not become a flood of log lines).
       this.counters.dropped++;
+      const verdict = this.dropLog.drop(source.address);
+      if (verdict.log)
+        this.logger.warn(
+          {
+            source: describeEndpoint(source),
+            error: reason,
+            startLine: firstLine(data),
+            ...(verdict.suppressed > 0 && { notLoggedSinceLastLine: verdict.suppressed }),
+          },
+          'malformed message dropped',
+        );
       return;
     }
     this.logger.info(
