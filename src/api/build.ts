@@ -22,13 +22,17 @@ import { authenticate } from './auth.js';
 import { registerBodyParsers } from './body-parsers.js';
 import { optionalBodies } from './documented.js';
 import { errorBody, errorHandler, HttpError } from './errors.js';
+import { EventHub, type EventStreamOptions } from './event-stream.js';
 import { MethodTable } from './method-table.js';
 import { instrument } from './metrics.js';
 import { AccountRateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { callRoutes } from './routes-calls.js';
+import { consoleRoutes, type ConsoleAssets } from './routes-console.js';
+import { eventRoutes } from './routes-events.js';
 import { mpcRoutes } from './routes-mpc.js';
 import { opsRoutes } from './routes-ops.js';
 import { phloRoutes } from './routes-phlo.js';
+import { recordingRoutes } from './routes-recording.js';
 import { runRoutes } from './routes-run.js';
 import type { ApiService } from './service.js';
 import { schemaErrorFormatter } from './validation-messages.js';
@@ -42,8 +46,12 @@ export interface BuildApiOptions {
   rateLimit?: RateLimitOptions;
   /** Largest accepted request body; default 64 KiB. Larger → 413. */
   bodyLimitBytes?: number;
-  /** Time for the rate limiter (tests pass a manual clock). Default: the system clock. */
+  /** Time for the rate limiter and the live stream's heartbeat (tests pass a manual clock). Default: the system clock. */
   clock?: Clock;
+  /** The live stream's heartbeat, replay and per-client buffer (event-stream.ts). */
+  eventStream?: Omit<EventStreamOptions, 'clock'>;
+  /** The web console's files, served at /console; none when absent. */
+  console?: ConsoleAssets;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
@@ -119,6 +127,13 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
     // While closing, requests still get our JSON answers (service.ready() → 503), not Fastify's own.
     return503OnClosing: false,
   }) as unknown as FastifyInstance;
+
+  const hub = new EventHub(service, options.logger, {
+    ...options.eventStream,
+    clock: options.clock ?? systemClock,
+  });
+  // Live streams never end by themselves: they are ended before the server waits for its requests.
+  app.addHook('preClose', async () => hub.close());
 
   const methods = new MethodTable();
   app.addHook('onRoute', (route) => methods.add(route.url, route.method));
@@ -198,7 +213,10 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
     await scope.register(runRoutes(service));
     await scope.register(mpcRoutes(service));
     await scope.register(callRoutes(service));
+    await scope.register(recordingRoutes(service));
+    await scope.register(eventRoutes(service, hub));
   });
+  if (options.console) await app.register(consoleRoutes(options.console));
 
   await app.register(opsRoutes(service, registry));
   app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -4,6 +4,8 @@
  */
 export { buildApi, DEFAULT_BODY_LIMIT_BYTES, type BuildApiOptions } from './build.js';
 export type { RateLimitOptions } from './rate-limit.js';
+export type { EventStreamOptions } from './event-stream.js';
+export type { ConsoleAssets, ConsoleAsset } from './routes-console.js';
 export { REQUEST_DURATION } from './metrics.js';
 export { plivoTimestamp } from './time.js';
 export { ServiceError } from './service.js';
@@ -12,12 +14,16 @@ export type {
   CallDetailView,
   CallView,
   EventView,
+  LiveCallView,
+  LiveEventView,
+  LiveUpdate,
   MemberAction,
   MemberView,
   NodeAction,
   NodeActionRequest,
   NodeView,
   PhloView,
+  RecordingView,
   Role,
   RunResult,
   ServiceErrorKind,

@@ -128,6 +128,41 @@ export interface CallDetailView extends CallView {
   events: EventView[];
 }
 
+/** An event as just stored, streamed live (its seq is in the call's history). */
+export interface LiveEventView {
+  at: string;
+  type: string;
+  memberId: string | null;
+  data: Record<string, unknown>;
+}
+
+/** A live call as a console shows it: the call, its members, who is talking. */
+export interface LiveCallView {
+  call: CallView;
+  /** Ids of the members shown talking now. */
+  talking: string[];
+}
+
+/** What the live stream carries: a call after a change (with its new events), or a talking indicator. */
+export type LiveUpdate =
+  | ({ kind: 'call'; authId: string; events: LiveEventView[] } & LiveCallView)
+  | {
+      kind: 'talking';
+      authId: string;
+      phloId: string;
+      nodeId: string;
+      callId: string;
+      memberId: string;
+      talking: boolean;
+    };
+
+/** A call's recording, once it is closed (the call ended). */
+export interface RecordingView {
+  /** A WAV file the server can read. */
+  path: string;
+  durationMs: number;
+}
+
 export interface ApiService {
   /** True when the id exists and the token matches (constant-time). */
   authenticate(authId: string, authToken: string): Promise<boolean>;
@@ -188,6 +223,22 @@ export interface ApiService {
     options: { live?: boolean; limit?: number },
   ): Promise<CallView[]>;
   getCall(authId: string, phloId: string, nodeId: string, callId: string): Promise<CallDetailView>;
+
+  /** Our extension: the mixed recording of a call of this node; not-found when it has none (yet). */
+  getRecording(
+    authId: string,
+    phloId: string,
+    nodeId: string,
+    callId: string,
+  ): Promise<RecordingView>;
+
+  /**
+   * Our extension: every live change of every account's calls, in the
+   * order they were stored, told synchronously; returns the unsubscribe.
+   */
+  watchCalls(listener: (update: LiveUpdate) => void): () => void;
+  /** The account's live calls now, as watchCalls shows them, oldest first. */
+  liveCalls(authId: string): LiveCallView[];
 
   /** For /healthz: false while starting or stopping. */
   ready(): boolean;

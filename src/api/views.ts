@@ -7,6 +7,7 @@ import type {
   CallDetailView,
   CallView,
   EventView,
+  LiveEventView,
   MemberView,
   NodeView,
   PhloView,
@@ -57,13 +58,11 @@ export function memberJson(m: MemberView) {
 }
 
 export function eventJson(e: EventView) {
-  return {
-    seq: e.seq,
-    at: plivoTimestamp(e.at),
-    type: e.type,
-    member_id: e.memberId,
-    data: e.data,
-  };
+  return { seq: e.seq, ...liveEventJson(e) };
+}
+
+export function liveEventJson(e: LiveEventView) {
+  return { at: plivoTimestamp(e.at), type: e.type, member_id: e.memberId, data: e.data };
 }
 
 export function callJson(c: CallView) {

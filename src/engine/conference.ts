@@ -11,6 +11,7 @@ import {
   type PlaybackEndReason,
   type RecordingInfo,
   type Room,
+  type SpeakingEvent,
 } from '../media/index.js';
 import type { Leg } from './leg.js';
 import { PausableRecorder } from './pausable-recorder.js';
@@ -54,6 +55,23 @@ export class Conference {
     private readonly logger: Logger,
     private readonly onClosed: (c: Conference) => void,
   ) {}
+
+  /**
+   * Tells `listener` when a leg starts or stops speaking: transitions of the
+   * mixer's speaking detection (debounced there: a few voiced frames to
+   * start, a hangover of quiet to stop), never per packet. Returns the
+   * unsubscribe.
+   */
+  onSpeaking(listener: (legId: string, speaking: boolean) => void): () => void {
+    const start = (e: SpeakingEvent): void => listener(e.memberId, true);
+    const stop = (e: SpeakingEvent): void => listener(e.memberId, false);
+    this.room.on('speaking-start', start);
+    this.room.on('speaking-stop', stop);
+    return () => {
+      this.room.off('speaking-start', start);
+      this.room.off('speaking-stop', stop);
+    };
+  }
 
   /** Legs in the room now. */
   get size(): number {

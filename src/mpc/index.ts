@@ -11,6 +11,13 @@ export {
   type MpcStats,
 } from './mpc-service.js';
 export { MpcError, type MpcErrorKind } from './errors.js';
+export {
+  CallFeed,
+  type CallChange,
+  type CallFeedUpdate,
+  type FeedEvent,
+  type TalkingChange,
+} from './call-feed.js';
 export type {
   Audience,
   CallEngine,

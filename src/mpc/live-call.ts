@@ -18,6 +18,8 @@ import type {
 import type { ConferenceHandle, LegHandle } from './ports.js';
 import { SerialQueue } from './serial-queue.js';
 import type { WallClock } from './time.js';
+import type { FeedEvent } from './call-feed.js';
+import type { TalkingIndicators } from './talking.js';
 import type { Transfer } from './transfer.js';
 import type { NodeSettings, SupervisorMode } from './types.js';
 
@@ -64,6 +66,12 @@ export class LiveCall {
   decorate: ((changes: ChangeSet) => void) | null = null;
   /** Told after each commit (what was decorated can be acted on now it is stored). */
   committed: ((changes: ChangeSet) => void) | null = null;
+  /** Who is shown talking (set by the service that publishes the call's feed). */
+  talking: TalkingIndicators | null = null;
+  /** Stops following the conference's speaking detection. */
+  stopSpeaking: () => void = () => undefined;
+  /** Told after each change, once the in-memory copies show it (the live feed). */
+  changed: ((events: FeedEvent[]) => void) | null = null;
 
   constructor(
     public record: CallRecord,
@@ -145,5 +153,13 @@ export class LiveCall {
     }
     for (const e of c.events ?? [])
       this.log.info({ event: e.type, member_id: e.memberId, ...e.data }, 'call event');
+    this.changed?.(
+      (c.events ?? []).map((e) => ({
+        at,
+        type: e.type,
+        memberId: e.memberId,
+        data: e.data ?? {},
+      })),
+    );
   }
 }

@@ -23,12 +23,14 @@ import type {
   Store,
 } from '../store/index.js';
 import { parseAddress, sameMember, type ParsedAddress } from './addresses.js';
+import { CallFeed, type CallChange, type FeedEvent } from './call-feed.js';
 import { ACTING_ROLES, CallSession, finalMember } from './call-session.js';
 import { MpcError } from './errors.js';
 import { LiveCall, isLive, type LiveMember } from './live-call.js';
 import { applyMemberAction } from './member-actions.js';
 import type { CallEngine, IncomingLegHandle, LegHandle } from './ports.js';
 import { isoNow, type WallClock } from './time.js';
+import { TalkingIndicators } from './talking.js';
 import { startTransfer } from './transfers.js';
 import type { MemberActionName, MpcObserver, NodeSettings } from './types.js';
 
@@ -56,6 +58,8 @@ export interface MpcServiceOptions {
   ) => void;
   /** After every commit of a call's change (e.g. to send the deliveries it carried). */
   committed?: (changes: ChangeSet) => void;
+  /** A member's talking indicator changes at most this often (ms); default 250. */
+  talkingIntervalMs?: number;
 }
 
 export interface RunRequest {
@@ -120,6 +124,8 @@ export class MpcService {
   private readonly byNode = new Map<string, Set<CallSession>>();
   private readonly maxPerAccount: number;
   private stopping = false;
+  /** Every change of a live call, and of who is talking, as it happens (consoles stream it). */
+  readonly feed: CallFeed;
 
   constructor(private readonly opts: MpcServiceOptions) {
     this.store = opts.store;
@@ -129,6 +135,7 @@ export class MpcService {
     this.clock = opts.clock ?? systemClock;
     this.observer = opts.observer ?? {};
     this.maxPerAccount = opts.maxLiveCallsPerAccount ?? 100;
+    this.feed = new CallFeed(this.logger);
   }
 
   // ---- start and stop --------------------------------------------------------
@@ -211,6 +218,13 @@ export class MpcService {
     for (const s of this.sessions.values())
       for (const m of s.live.members.values()) membersByState[m.record.state]++;
     return { liveCalls: this.sessions.size, membersByState };
+  }
+
+  /** The account's live calls as the feed shows them (what a console starts from), oldest first. */
+  liveCalls(authId: string): CallChange[] {
+    return this.liveCallsOf(authId)
+      .reverse()
+      .map((s) => callChange(s.live, []));
   }
 
   /** The legs of live members, for RTP metrics. */
@@ -499,6 +513,7 @@ export class MpcService {
           (id) => live.member(id)?.record,
         );
     live.committed = this.opts.committed ?? null;
+    this.follow(live);
     return new CallSession(live, {
       engine: this.engine,
       now: this.now,
@@ -608,7 +623,40 @@ export class MpcService {
     set.add(s);
   }
 
+  /** Publishes the call's changes and its members' talking to the feed. */
+  private follow(live: LiveCall): void {
+    const { callId, authId, phloId, nodeId } = live.record;
+    const talking = new TalkingIndicators(
+      this.clock,
+      this.opts.talkingIntervalMs ?? 250,
+      (memberId, talking) =>
+        this.feed.publish({
+          kind: 'talking',
+          call: { callId, authId, phloId, nodeId },
+          memberId,
+          talking,
+        }),
+    );
+    live.talking = talking;
+    live.changed = (events) => {
+      // A member that left is not talking any more (said before the change that says it left).
+      for (const m of live.members.values())
+        if (!isLive(m.record)) talking.forget(m.record.memberId);
+      if (live.ended) talking.close();
+      this.feed.publish(callChange(live, events));
+    };
+    const stop = live.conference.onSpeaking?.((legId, speaking) => {
+      if (live.ended) return;
+      for (const m of live.members.values())
+        if (m.leg?.id === legId && isLive(m.record))
+          return talking.update(m.record.memberId, speaking);
+    });
+    if (stop) live.stopSpeaking = stop;
+  }
+
   private unregister(s: CallSession): void {
+    s.live.stopSpeaking();
+    s.live.talking?.close();
     this.sessions.delete(s.live.id);
     const key = nodeKey(s.node);
     const set = this.byNode.get(key);
@@ -658,6 +706,16 @@ export class MpcService {
       receivedOn: this.now(),
     };
   }
+}
+
+function callChange(live: LiveCall, events: FeedEvent[]): CallChange {
+  return {
+    kind: 'call',
+    call: live.record,
+    members: [...live.members.values()].map((m) => m.record),
+    talking: live.talking?.talking() ?? [],
+    events,
+  };
 }
 
 function nodeKey(node: NodeSettings): string {

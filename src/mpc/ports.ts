@@ -44,6 +44,11 @@ export interface ConferenceHandle {
   pauseRecording(paused: boolean): void;
   stopRecording(): Promise<{ path: string; durationMs: number } | null>;
   close(): Promise<void>;
+  /**
+   * Speaking starts or stops on a leg (the mixer's detection, transitions
+   * only); returns the unsubscribe. Optional: without it nobody is shown talking.
+   */
+  onSpeaking?(listener: (legId: string, speaking: boolean) => void): () => void;
 }
 
 export interface CallEngine {

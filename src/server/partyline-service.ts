@@ -11,15 +11,19 @@ import {
   type ApiService,
   type CallDetailView,
   type CallView,
+  type LiveCallView,
+  type LiveUpdate,
   type MemberAction,
   type NodeActionRequest,
   type NodeView,
   type PhloView,
+  type RecordingView,
   type RunResult,
 } from '../api/index.js';
 import { callbackSigningKey, type TokenVerifier } from '../account/index.js';
 import {
   MpcError,
+  type CallFeedUpdate,
   type IncomingLegHandle,
   type MpcService,
   type NodeSettings,
@@ -351,6 +355,35 @@ export class PartylineService implements ApiService {
     return { ...callView(call, members), events: events.map(eventView) };
   }
 
+  async getRecording(
+    authId: string,
+    phloId: string,
+    nodeId: string,
+    callId: string,
+  ): Promise<RecordingView> {
+    const call = await this.getCall(authId, phloId, nodeId, callId);
+    const ready = call.events.findLast((e) => e.type === 'recording.ready');
+    const path = ready?.data.path;
+    if (typeof path !== 'string') {
+      const why = call.state === 'ended' ? 'was not recorded' : 'is still live';
+      throw new ServiceError('not-found', `call ${callId} has no recording: it ${why}`);
+    }
+    return { path, durationMs: Number(ready?.data.duration_ms ?? 0) };
+  }
+
+  // ---- live changes (our extension) --------------------------------------------------
+
+  watchCalls(listener: (update: LiveUpdate) => void): () => void {
+    return this.o.mpc.feed.subscribe((u) => listener(liveUpdate(u)));
+  }
+
+  liveCalls(authId: string): LiveCallView[] {
+    return this.o.mpc.liveCalls(authId).map((c) => ({
+      call: callView(c.call, c.members),
+      talking: c.talking,
+    }));
+  }
+
   // ---- lookups -------------------------------------------------------------------------
 
   private async phlo(authId: string, phloId: string): Promise<PhloRecord> {
@@ -478,6 +511,29 @@ function callView(c: CallRecord, members: MemberRecord[]): CallView {
       hangupCause: m.hangupCause,
       sipStatus: m.sipStatus,
     })),
+  };
+}
+
+function liveUpdate(u: CallFeedUpdate): LiveUpdate {
+  const { authId } = u.call;
+  if (u.kind === 'talking') {
+    const { callId, phloId, nodeId } = u.call;
+    return {
+      kind: 'talking',
+      authId,
+      phloId,
+      nodeId,
+      callId,
+      memberId: u.memberId,
+      talking: u.talking,
+    };
+  }
+  return {
+    kind: 'call',
+    authId,
+    call: callView(u.call, u.members),
+    talking: u.talking,
+    events: u.events,
   };
 }
 

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { TokenVerifier } from '../account/index.js';
 import { CallbackDispatcher, callbackDeliveries } from '../callbacks/index.js';
 import { buildApi } from '../api/index.js';
+import { consoleAssets } from '../console/index.js';
 import { userAgentOptions, type Config } from '../config/index.js';
 import { Engine, type Conference } from '../engine/index.js';
 import { MpcService, isoNow, type CallEngine, type IncomingLegHandle } from '../mpc/index.js';
@@ -135,6 +136,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       logger,
       metrics: metrics.registry,
       bodyLimitBytes: config.http.bodyLimitBytes,
+      console: consoleAssets(),
       rateLimit:
         config.http.rateLimitPerSecond > 0
           ? { perSecond: config.http.rateLimitPerSecond, burst: config.http.rateLimitBurst }

@@ -7,12 +7,16 @@ import { after, before, beforeEach } from 'node:test';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApi, type BuildApiOptions } from '../../src/api/index.js';
+import { ServiceError } from '../../src/api/index.js';
 import type {
   ApiService,
   CallDetailView,
   CallView,
+  LiveCallView,
+  LiveUpdate,
   NodeView,
   PhloView,
+  RecordingView,
   RunResult,
 } from '../../src/api/index.js';
 
@@ -184,6 +188,31 @@ export class FakeService implements ApiService {
         { seq: 2, at: '2018-11-14T04:41:33Z', type: 'call.active', memberId: null, data: {} },
       ],
     };
+  }
+  /** What getRecording answers (a file of the test's); null: not-found. */
+  recording: RecordingView | null = null;
+  async getRecording(...args: Parameters<ApiService['getRecording']>): Promise<RecordingView> {
+    this.record('getRecording', args);
+    if (!this.recording) throw new ServiceError('not-found', `call ${args[3]} has no recording`);
+    return this.recording;
+  }
+  /** What liveCalls answers, for every account. */
+  live: LiveCallView[] = [];
+  private readonly watchers = new Set<(u: LiveUpdate) => void>();
+  watchCalls(listener: (u: LiveUpdate) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+  liveCalls(authId: string): LiveCallView[] {
+    this.record('liveCalls', [authId]);
+    return this.live;
+  }
+  /** Tells every watcher, as the real service does after a commit. */
+  emit(update: LiveUpdate): void {
+    for (const w of this.watchers) w(update);
+  }
+  get watching(): number {
+    return this.watchers.size;
   }
   ready(): boolean {
     return this.isReady;
