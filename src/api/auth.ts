@@ -34,19 +34,32 @@ export function accountOf(request: FastifyRequest): string {
   return authId;
 }
 
+/**
+ * The challenge a 401 carries. A script in a browser page (the console: it
+ * sends `X-Requested-With: XMLHttpRequest`) gets none: a Basic challenge
+ * would make the browser open its own login prompt over the page's form.
+ */
+function challenge(request: FastifyRequest): Record<string, string> {
+  return request.headers['x-requested-with'] === 'XMLHttpRequest'
+    ? {}
+    : { 'WWW-Authenticate': WWW_AUTHENTICATE };
+}
+
 export async function authenticate(service: ApiService, request: FastifyRequest): Promise<string> {
   const credentials = parseBasic(request.headers.authorization);
   if (credentials === undefined) {
     throw new HttpError(
       401,
       'authentication required: send HTTP Basic credentials AUTH_ID:AUTH_TOKEN',
-      { 'WWW-Authenticate': WWW_AUTHENTICATE },
+      challenge(request),
     );
   }
   if (!(await service.authenticate(credentials.authId, credentials.authToken))) {
-    throw new HttpError(401, 'wrong credentials: unknown AUTH_ID or wrong AUTH_TOKEN', {
-      'WWW-Authenticate': WWW_AUTHENTICATE,
-    });
+    throw new HttpError(
+      401,
+      'wrong credentials: unknown AUTH_ID or wrong AUTH_TOKEN',
+      challenge(request),
+    );
   }
   accounts.set(request, credentials.authId);
   return credentials.authId;

@@ -24,6 +24,17 @@ interface Session {
 
 let session: Session | null = null;
 
+/**
+ * fetch() marked as a page's script (X-Requested-With): the server then
+ * answers a 401 without a Basic challenge, which would make the browser
+ * open its own login prompt.
+ */
+function pageFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.set('x-requested-with', 'XMLHttpRequest');
+  return fetch(input, { ...init, headers });
+}
+
 const loginForm = byId<HTMLFormElement>('login');
 const loginError = byId('login-error');
 const boardEl = byId('board');
@@ -45,7 +56,11 @@ async function signIn(authId: string, authToken: string): Promise<void> {
   let client: PhloClient;
   let phlos: Phlo[];
   try {
-    client = new PhloClient(authId, authToken, { baseUrl: location.origin, retries: 0 });
+    client = new PhloClient(authId, authToken, {
+      baseUrl: location.origin,
+      retries: 0,
+      fetch: pageFetch,
+    });
     phlos = await client.phlo.list();
   } catch (err) {
     loginError.textContent = err instanceof Error ? err.message : String(err);
@@ -56,6 +71,7 @@ async function signIn(authId: string, authToken: string): Promise<void> {
   const stream = new LiveStream({
     url: `${location.origin}/v1/events/stream`,
     authorization,
+    fetch: pageFetch,
     onFrame: (frame) => render(board.apply(frame)),
     onStatus: (connected) => setStatus(connected ? 'live' : 'reconnecting…', connected),
     onRefused: (err) => {
@@ -213,7 +229,7 @@ function actions(s: Session): CallCardActions {
       render(call.call_id);
     },
     async recording(call) {
-      const res = await fetch(
+      const res = await pageFetch(
         `${s.client.baseUrl}/phlo/${encodeURIComponent(call.phlo_id)}/multi_party_call/` +
           `${encodeURIComponent(call.node_id)}/calls/${encodeURIComponent(call.call_id)}/recording`,
         { headers: { authorization: s.authorization } },

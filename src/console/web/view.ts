@@ -35,9 +35,10 @@ const MEMBER_ACTIONS: readonly {
   { action: 'resume_call', label: 'Resume' },
   { action: 'abort_transfer', label: 'Abort transfer' },
   { action: 'voicemail_drop', label: 'Voicemail drop' },
-  { action: 'coach', label: 'Coach' },
-  { action: 'barge', label: 'Barge' },
-  { action: 'listen', label: 'Listen' },
+  // A supervisor's modes (heard by the agents / by all / by nobody).
+  { action: 'coach', label: 'Coach', when: (m) => m.role === 'supervisor' },
+  { action: 'barge', label: 'Barge', when: (m) => m.role === 'supervisor' },
+  { action: 'listen', label: 'Listen', when: (m) => m.role === 'supervisor' },
 ];
 
 export class CallCard {
