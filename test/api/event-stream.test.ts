@@ -10,8 +10,8 @@ import { Writable } from 'node:stream';
 import { test, type TestContext } from 'node:test';
 import pino from 'pino';
 import { ServiceError, type LiveUpdate } from '../../src/api/index.js';
-import { SseParser, type SseFrame } from '../../src/console/web/sse.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { SseReader } from '../support/sse-reader.js';
 import { AUTH, OTHER_AUTH_ID, AUTH_ID, callView, harness } from './fake-service.js';
 
 async function listening(t: TestContext, options: Parameters<typeof harness>[0] = {}) {
@@ -19,63 +19,6 @@ async function listening(t: TestContext, options: Parameters<typeof harness>[0] 
   t.after(() => h.close());
   const base = await h.app.listen({ host: '127.0.0.1', port: 0 });
   return { h, base };
-}
-
-/** Reads frames from a stream until `count` have come (or the stream ends). */
-class Reader {
-  readonly frames: SseFrame[] = [];
-  readonly comments: string[] = [];
-  ended = false;
-  private readonly abort = new AbortController();
-  private wake: (() => void) | null = null;
-  status = 0;
-
-  static async open(url: string, headers: Record<string, string> = {}): Promise<Reader> {
-    const r = new Reader();
-    const res = await fetch(url, {
-      headers: { authorization: AUTH, ...headers },
-      signal: r.abort.signal,
-    });
-    r.status = res.status;
-    if (res.ok && res.body) void r.pump(res.body);
-    return r;
-  }
-
-  private async pump(body: ReadableStream<Uint8Array>): Promise<void> {
-    const parser = new SseParser();
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of body) {
-        const text = decoder.decode(chunk, { stream: true });
-        for (const line of text.split('\n')) if (line.startsWith(':')) this.comments.push(line);
-        this.frames.push(...parser.feed(text));
-        this.wake?.();
-      }
-    } catch {
-      // Aborted by close().
-    }
-    this.ended = true;
-    this.wake?.();
-  }
-
-  async waitFor(check: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        setTimeout(resolve, 100);
-      });
-    }
-  }
-
-  events(): string[] {
-    return this.frames.map((f) => f.event);
-  }
-
-  close(): void {
-    this.abort.abort();
-  }
 }
 
 function callUpdate(
@@ -110,8 +53,8 @@ test('a stream needs credentials and a known PHLO / node; node_id needs phlo_id'
 test("a client gets a snapshot of its account's live calls, then only its account's changes", async (t) => {
   const { h, base } = await listening(t);
   h.service.live = [{ call: callView('C1'), talking: ['M1'] }];
-  const all = await Reader.open(`${base}/v1/events/stream`);
-  const onlyP2 = await Reader.open(`${base}/v1/events/stream?phlo_id=P2`);
+  const all = await SseReader.open(AUTH, `${base}/v1/events/stream`);
+  const onlyP2 = await SseReader.open(AUTH, `${base}/v1/events/stream?phlo_id=P2`);
   t.after(() => (all.close(), onlyP2.close()));
   assert.equal(all.status, 200);
   await all.waitFor(() => all.frames.length === 1, 'the snapshot');
@@ -154,14 +97,14 @@ test("a client gets a snapshot of its account's live calls, then only its accoun
 
 test('Last-Event-ID resumes with what was missed; an unknown or too old id gets a new snapshot', async (t) => {
   const { h, base } = await listening(t, { eventStream: { replay: 3 } });
-  const first = await Reader.open(`${base}/v1/events/stream`);
+  const first = await SseReader.open(AUTH, `${base}/v1/events/stream`);
   h.service.emit(callUpdate(AUTH_ID, 'C1'));
   await first.waitFor(() => first.frames.length === 2, 'snapshot and C1');
   first.close();
   const seen = first.frames[1].id!;
   h.service.emit(callUpdate(AUTH_ID, 'C2'));
   h.service.emit(callUpdate(OTHER_AUTH_ID, 'OTHER'));
-  const again = await Reader.open(`${base}/v1/events/stream`, { 'last-event-id': seen });
+  const again = await SseReader.open(AUTH, `${base}/v1/events/stream`, { 'last-event-id': seen });
   t.after(() => again.close());
   await again.waitFor(() => again.frames.length === 1, 'the missed frame');
   assert.deepEqual(again.events(), ['call']);
@@ -170,7 +113,9 @@ test('Last-Event-ID resumes with what was missed; an unknown or too old id gets 
   // Three more: the replay (3 frames) no longer reaches back to `seen`.
   for (const id of ['C3', 'C4', 'C5']) h.service.emit(callUpdate(AUTH_ID, id));
   for (const lastId of [seen, 'deadbeef.1', 'junk']) {
-    const late = await Reader.open(`${base}/v1/events/stream`, { 'last-event-id': lastId });
+    const late = await SseReader.open(AUTH, `${base}/v1/events/stream`, {
+      'last-event-id': lastId,
+    });
     await late.waitFor(() => late.frames.length === 1, `a snapshot for ${lastId}`);
     late.close();
     assert.deepEqual(late.events(), ['snapshot'], lastId);
@@ -180,7 +125,7 @@ test('Last-Event-ID resumes with what was missed; an unknown or too old id gets 
 test('heartbeats keep a quiet stream open; closing the API ends every stream', async (t) => {
   const clock = new ManualClock();
   const { h, base } = await listening(t, { clock, eventStream: { heartbeatMs: 5000 } });
-  const r = await Reader.open(`${base}/v1/events/stream`);
+  const r = await SseReader.open(AUTH, `${base}/v1/events/stream`);
   await r.waitFor(() => r.frames.length === 1, 'the snapshot');
   clock.advance(4999);
   clock.advance(1);
