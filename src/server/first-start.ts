@@ -63,6 +63,8 @@ export function firstStartBanner(f: FirstStart, baseUrl: string): string {
     '',
     'The token is shown only now (only its hash is stored); `partyline account create` makes more.',
     '',
+    `Watch and drive live calls in the console: ${baseUrl}/console (sign in with the above).`,
+    '',
     'Run the PHLO (dials "from" as agent, then "to" as customer when the agent answers):',
     `  curl -u ${auth} -H 'Content-Type: application/json' \\`,
     `    -d '{"from":"sip:agent@127.0.0.1:5070","to":"sip:customer@127.0.0.1:5072"}' \\`,
