@@ -153,13 +153,18 @@ export class LiveCall {
     }
     for (const e of c.events ?? [])
       this.log.info({ event: e.type, member_id: e.memberId, ...e.data }, 'call event');
-    this.changed?.(
-      (c.events ?? []).map((e) => ({
-        at,
-        type: e.type,
-        memberId: e.memberId,
-        data: e.data ?? {},
-      })),
-    );
+    // The feed is for watchers: a failure there is logged, never a failure of the call's change.
+    try {
+      this.changed?.(
+        (c.events ?? []).map((e) => ({
+          at,
+          type: e.type,
+          memberId: e.memberId,
+          data: e.data ?? {},
+        })),
+      );
+    } catch (err) {
+      this.log.error({ err }, 'the live feed could not be told of a change');
+    }
   }
 }
