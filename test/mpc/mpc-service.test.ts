@@ -13,6 +13,7 @@ import {
   MpcError,
   MpcService,
   type Audience,
+  type CallFeedUpdate,
   type CallEngine,
   type ConferenceHandle,
   type LegHandle,
@@ -107,6 +108,15 @@ class DoubleConference implements ConferenceHandle {
   }
   async close(): Promise<void> {
     this.closed = true;
+  }
+  private speakingListeners = new Set<(legId: string, speaking: boolean) => void>();
+  onSpeaking(listener: (legId: string, speaking: boolean) => void): () => void {
+    this.speakingListeners.add(listener);
+    return () => this.speakingListeners.delete(listener);
+  }
+  /** As the mixer's speaking detection reports a transition. */
+  speak(leg: LegHandle, speaking: boolean): void {
+    for (const l of this.speakingListeners) l(leg.id, speaking);
   }
 }
 
@@ -522,4 +532,77 @@ test('a member action by call and member id acts on exactly that member; unknown
     'not-found',
     /is not a live call of node/,
   );
+});
+
+test('the live feed: every stored change of a call in order, and who talks, until it ends', async () => {
+  const { store, engine, mpc, run, member } = await setup();
+  const updates: CallFeedUpdate[] = [];
+  const stop = mpc.feed.subscribe((u) => updates.push(u));
+  const callId = await run();
+  engine.leg('+14155550100').answer();
+  await mpc.idle();
+  engine.leg('+14155550101').answer();
+  await mpc.idle();
+  const changes = () => updates.filter((u) => u.kind === 'call');
+  const last = changes().at(-1)!;
+  assert.deepEqual(
+    last.members.map((m) => m.state),
+    ['connected', 'connected'],
+  );
+  // The feed's events are the stored ones, in the stored order.
+  assert.deepEqual(
+    changes().flatMap((c) => c.events.map((e) => e.type)),
+    (await store.events(callId)).map((e) => e.type),
+  );
+  const [agentId, customerId] = last.members.map((m) => m.memberId);
+
+  const conference = engine.conferences[0];
+  conference.speak(engine.leg('+14155550100'), true);
+  conference.speak(engine.leg('+14155550101'), true);
+  assert.deepEqual(
+    updates.filter((u) => u.kind === 'talking').map((u) => [u.memberId, u.talking]),
+    [
+      [agentId, true],
+      [customerId, true],
+    ],
+  );
+  assert.deepEqual(mpc.liveCalls(AUTH)[0].talking.sort(), [agentId, customerId].sort());
+  assert.deepEqual(
+    mpc.liveCalls('MAOTHER0000000000000'),
+    [],
+    "another account's calls are not shown",
+  );
+
+  // The customer leaves: it stops talking (before the change that says it left).
+  await member('+14155550101', 'hangup');
+  await mpc.idle();
+  const afterHangup = updates.slice(updates.findIndex((u) => u.kind === 'talking' && !u.talking));
+  assert.deepEqual(afterHangup[0], {
+    kind: 'talking',
+    call: { callId, authId: AUTH, phloId: NODE.phloId, nodeId: NODE.nodeId },
+    memberId: customerId,
+    talking: false,
+  });
+  assert.equal(changes().at(-1)!.call.state, 'active');
+  assert.deepEqual(changes().at(-1)!.talking, [agentId]);
+  // The agent leaves too: the call ends, and nobody is shown talking in it.
+  await member('+14155550100', 'hangup');
+  await mpc.idle();
+  assert.deepEqual(
+    updates.filter((u) => u.kind === 'talking').map((u) => [u.memberId, u.talking]),
+    [
+      [agentId, true],
+      [customerId, true],
+      [customerId, false],
+      [agentId, false],
+    ],
+  );
+  const end = changes().at(-1)!;
+  assert.equal(end.call.state, 'ended');
+  assert.deepEqual(end.talking, []);
+  const before = updates.length;
+  conference.speak(engine.leg('+14155550100'), true);
+  assert.equal(updates.length, before, 'an ended call publishes no talking');
+  assert.deepEqual(mpc.liveCalls(AUTH), []);
+  stop();
 });
