@@ -4,7 +4,8 @@
  * call the API starts appear live (members connected, talking), adds a
  * supervisor with the console's form (and makes it coach), holds the customer from its button —
  * the row says on hold and the customer's phone hears the customer hold
- * music (tone check) — and sees the server's error for an action it refuses.
+ * music (tone check) —, sees the server's error for an action it refuses,
+ * opens the event history, hangs up from the rows and plays the recording.
  *
  * PARTYLINE_CONSOLE_SCREENSHOT=docs/console.png also writes the screenshot
  * of the three-party call the README shows.
@@ -16,9 +17,24 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import {
   agentAndCustomer,
   connectedCall,
+  createPhlo,
   phone,
   startTestServer,
 } from '../support/partyline-server.js';
+
+const RECORDED = `name: Support line
+nodes:
+  - type: multi_party_call
+    name: support
+    from: '{{start.from}}'
+    to: '{{start.to}}'
+    customer_hold_music: tone:660
+    agent_hold_music: tone:440
+    wait_music: none
+    enter_sound: none
+    exit_sound: none
+    record: true
+`;
 
 const CHROMIUM = process.env.PARTYLINE_CHROMIUM ?? '/usr/bin/chromium';
 const THIRD_HZ = 2000;
@@ -50,6 +66,8 @@ test(
     const third = await phone(t, { behaviour: 'answer', toneHz: THIRD_HZ, user: 'third' });
     const srv = await startTestServer();
     t.after(() => srv.stop());
+    // A recorded node, so the end of the test can play the call back.
+    const node = await createPhlo(srv, RECORDED);
     const browser = await launch();
     t.after(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -69,7 +87,7 @@ test(
     await page.fill('input[name=auth_id]', srv.authId);
     await page.fill('input[name=auth_token]', srv.authToken);
     await page.click('form#login button[type=submit]');
-    await page.locator(`[data-phlo-id="${srv.phloId}"] [data-node-id="${srv.nodeId}"]`).waitFor();
+    await page.locator(`[data-phlo-id="${node.phloId}"] [data-node-id="${node.nodeId}"]`).waitFor();
     await page.locator('#status.live').waitFor();
     // The token was kept in memory only.
     // Runs in the page; typed here without the DOM lib.
@@ -90,7 +108,7 @@ test(
     assert.ok(!stored.some((s) => s.includes(srv.authToken)), 'the token is in no storage or URL');
 
     // A call started through the API appears by itself: both members connected, then talking.
-    const callId = await connectedCall(srv, agent.uri, customer.uri);
+    const callId = await connectedCall(srv, agent.uri, customer.uri, node);
     const card = page.locator(`article[data-call-id="${callId}"]`);
     await card.waitFor();
     await row(page, agent.uri).and(page.locator('[data-state=connected]')).waitFor();
@@ -138,6 +156,19 @@ test(
     // The event history, from the store, with the hold in it.
     await card.locator('details summary').click();
     await card.locator('ol.events li[data-type="member.held"]').waitFor();
+
+    // Hang up the agent and the supervisor from their rows: the call ends, its recording plays.
+    await row(page, agent.uri).locator('button[data-action=hangup]').click();
+    await row(page, agent.uri).and(page.locator('[data-state=disconnected]')).waitFor();
+    await row(page, third.uri).locator('button[data-action=hangup]').click();
+    await card.locator('.call-state').filter({ hasText: 'ended' }).waitFor();
+    await card.locator('button[data-action=recording]').click();
+    await card.locator('audio').waitFor();
+    // Expressions as strings: tsx's helpers (__name) do not exist in the page.
+    const player = `document.querySelector('article[data-call-id="${callId}"] audio')`;
+    await page.waitForFunction(`${player}.readyState >= 1`);
+    const seconds = Number(await page.evaluate(`${player}.duration`));
+    assert.ok(seconds > 2, `the recording plays ${seconds} s`);
     assert.deepEqual(pageErrors, [], 'no script errors on the page');
   },
 );
