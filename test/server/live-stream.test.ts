@@ -7,6 +7,7 @@
  * recording route then serves, holding both voices.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { decodeWav } from '../../src/media/audio/index.js';
 import { HEARD_DB, levelDb } from '../support/phones/index.js';
@@ -16,6 +17,7 @@ import {
   agentAndCustomer,
   connectedCall,
   createPhlo,
+  RECORDED_PHLO,
   startTestServer,
 } from '../support/partyline-server.js';
 import { SseReader } from '../support/sse-reader.js';
@@ -28,23 +30,11 @@ interface WireCall {
   events?: { type: string }[];
 }
 
-const RECORDED = `name: Recorded line
-nodes:
-  - type: multi_party_call
-    name: support
-    from: '{{start.from}}'
-    to: '{{start.to}}'
-    wait_music: none
-    enter_sound: none
-    exit_sound: none
-    record: true
-`;
-
 test('a console sees a call, who talks, a mute and the end live; the recording is served', async (t) => {
   const { agent, customer } = await agentAndCustomer(t);
   const srv = await startTestServer();
   t.after(() => srv.stop());
-  const node = await createPhlo(srv, RECORDED);
+  const node = await createPhlo(srv, readFileSync(RECORDED_PHLO, 'utf8'));
   const auth = `Basic ${Buffer.from(`${srv.authId}:${srv.authToken}`).toString('base64')}`;
   const stream = await SseReader.open(
     auth,
@@ -122,6 +112,8 @@ test('a console sees a call, who talks, a mute and the end live; the recording i
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'audio/wav');
   const wav = await decodeWav(new Uint8Array(await res.arrayBuffer()));
+  const c = latest() as unknown as { started_on: string; ended_on: string };
+  t.diagnostic(`recording ${Math.round(wav.durationMs)} ms; call ${c.started_on} → ${c.ended_on}`);
   let both = false;
   for (let at = 0; at + 1600 <= wav.samples.length && !both; at += 800) {
     const w = wav.samples.subarray(at, at + 1600);

@@ -34,6 +34,15 @@ export const QUIET_PHLO = join(
   'quiet-support-line.yaml',
 );
 
+/** The quiet PHLO, recorded (`record: true`). */
+export const RECORDED_PHLO = join(
+  import.meta.dirname,
+  '..',
+  'fixtures',
+  'phlo',
+  'recorded-support-line.yaml',
+);
+
 export interface ApiResponse {
   status: number;
   headers: Headers;

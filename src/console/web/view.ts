@@ -61,6 +61,10 @@ export class CallCard {
   );
   private readonly events = h('ol', { class: 'events' });
   private readonly player = h('div', { class: 'recording' });
+  private readonly memberRows = new Map<
+    string,
+    { tr: HTMLElement; cells: HTMLElement[]; dot: HTMLElement; shown: string[] }
+  >();
   private historyLoaded = false;
   private recordingShown = false;
 
@@ -136,7 +140,13 @@ export class CallCard {
     const members = [...call.members].sort(
       (a, b) => Number(isLiveMember(b)) - Number(isLiveMember(a)),
     );
-    this.rows.replaceChildren(...members.map((m) => this.row(call, m)));
+    const rows = members.map((m) => this.row(call, m));
+    // Rows are moved only when the order changes (a move would cancel a click on them).
+    if (
+      rows.some((row, i) => this.rows.children[i] !== row) ||
+      this.rows.children.length !== rows.length
+    )
+      this.rows.replaceChildren(...rows);
     this.updateTriggers(call);
     this.renderEvents(call);
     this.tick(new Date());
@@ -150,53 +160,75 @@ export class CallCard {
       el.textContent = elapsed(el.dataset.since!, now);
   }
 
+  /**
+   * A member's row, made once and updated cell by cell: an element is
+   * replaced only when what it shows changes, so a click is never lost to
+   * a re-render (talking indicators change several times a second).
+   */
   private row(call: BoardCall, m: BoardMember): HTMLElement {
+    let r = this.memberRows.get(m.member_id);
+    if (!r) {
+      const cells = Array.from({ length: 8 }, () => h('td'));
+      cells[1].className = 'address';
+      cells[2].className = 'role';
+      cells[4].className = 'muted';
+      cells[5].className = 'held';
+      cells[7].className = 'actions';
+      const dot = h('span', { class: 'talking' });
+      cells[0].append(dot);
+      r = { tr: h('tr', { 'data-member-id': m.member_id }, ...cells), cells, dot, shown: [] };
+      this.memberRows.set(m.member_id, r);
+    }
     const talking = call.talking.has(m.member_id);
+    r.dot.className = talking ? 'talking on' : 'talking';
+    r.dot.title = talking ? 'talking' : 'quiet';
+    r.dot.dataset.talking = String(talking);
+    r.tr.dataset.address = m.address;
+    r.tr.dataset.state = m.state;
     const live = isLiveMember(m);
-    return h(
-      'tr',
-      { 'data-member-id': m.member_id, 'data-address': m.address, 'data-state': m.state },
-      h(
-        'td',
-        {},
-        h('span', {
-          class: talking ? 'talking on' : 'talking',
-          title: talking ? 'talking' : 'quiet',
-          'data-talking': String(talking),
-        }),
-      ),
-      h('td', { class: 'address' }, m.address),
-      h('td', { class: 'role' }, m.role),
-      h('td', {}, h('span', { class: `state state-${m.state}` }, m.state.replace('_', ' '))),
-      h('td', { class: 'muted' }, m.muted ? 'yes' : '—'),
-      h('td', { class: 'held' }, m.held ? 'yes' : '—'),
-      h(
-        'td',
-        {},
-        m.joined_on && live ? h('span', { 'data-since': m.joined_on }) : (m.hangup_cause ?? ''),
-      ),
-      h(
-        'td',
-        { class: 'actions' },
-        ...(live && call.state !== 'ended'
-          ? MEMBER_ACTIONS.filter((a) => !a.when || a.when(m)).map((a) =>
-              h(
-                'button',
-                {
-                  type: 'button',
-                  'data-action': a.action,
-                  onclick: () => this.memberAction(m, a.action),
-                },
-                a.label,
-              ),
-            )
-          : []),
-      ),
-    );
+    const actions =
+      live && call.state !== 'ended' ? MEMBER_ACTIONS.filter((a) => !a.when || a.when(m)) : [];
+    const contents: [string, () => (Node | string)[]][] = [
+      [m.address, () => [m.address]],
+      [m.role, () => [m.role]],
+      [m.state, () => [h('span', { class: `state state-${m.state}` }, m.state.replace('_', ' '))]],
+      [String(m.muted), () => [m.muted ? 'yes' : '—']],
+      [String(m.held), () => [m.held ? 'yes' : '—']],
+      [
+        `${live}|${m.joined_on}|${m.hangup_cause}`,
+        () => [
+          m.joined_on && live ? h('span', { 'data-since': m.joined_on }) : (m.hangup_cause ?? ''),
+        ],
+      ],
+      [
+        actions.map((a) => a.action).join(),
+        () =>
+          actions.map((a) =>
+            h(
+              'button',
+              {
+                type: 'button',
+                'data-action': a.action,
+                onclick: () => this.memberAction(m, a.action),
+              },
+              a.label,
+            ),
+          ),
+      ],
+    ];
+    contents.forEach(([key, make], i) => {
+      if (r.shown[i] === key) return;
+      r.shown[i] = key;
+      r.cells[i + 1].replaceChildren(...make());
+    });
+    return r.tr;
   }
 
   private updateTriggers(call: BoardCall): void {
     const agents = call.members.filter((m) => isLiveMember(m) && m.role !== 'customer');
+    const shown = [...this.trigger.options].map((o) => o.value);
+    // Unchanged: left alone, so an open list or a choice being made is not disturbed.
+    if (shown.join() === agents.map((m) => m.address).join()) return;
     const current = this.trigger.value;
     this.trigger.replaceChildren(
       ...agents.map((m) => h('option', { value: m.address }, m.address)),
