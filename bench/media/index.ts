@@ -10,7 +10,9 @@
  * 3. the latency a click takes through a room;
  * 4. the G.711 codec throughput (bench/codec.ts);
  * 5. what coaching costs: restricted audiences under load and in the Room
- *    tick alone (bench/media/coaching.ts).
+ *    tick alone (bench/media/coaching.ts);
+ * 6. whether a line's latency comes back after a key press and after a
+ *    150 ms network stall (bench/media/recovery.ts).
  *
  * Run alone with `node --expose-gc --import tsx bench/media/index.ts`
  * (`--help` for options). README.md in this folder defines every number.
@@ -25,6 +27,12 @@ import { GeneratorControl } from './control.js';
 import { measureUdpEcho } from './echo.js';
 import { climb } from './ladder.js';
 import { measureMixerLatency } from './latency.js';
+import {
+  measureLatencyRecovery,
+  RECOVERY_DEFINITIONS,
+  recoverySummary,
+  type LatencyRecoveryResult,
+} from './recovery.js';
 import { describeLimit } from './limit.js';
 import { coreCount, loadAverage } from './machine.js';
 import { WindowProfiler } from './profiler.js';
@@ -81,6 +89,9 @@ export interface MediaBenchOptions {
   latency?: boolean;
   codec?: boolean;
   coaching?: boolean;
+  recovery?: boolean;
+  /** Rounds of each latency-recovery event; default 3. */
+  recoveryRounds?: number;
   /** Member count of the coaching load steps; default 300, or less when max_members is smaller. */
   coachingMembers?: number;
   /** (plain, coached) pairs of coaching load steps; default 3 (an odd count: a true median). */
@@ -226,6 +237,22 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<Media
       coaching = { load, mixer };
     }
 
+    let recovery: LatencyRecoveryResult | null = null;
+    if (opts.recovery ?? true) {
+      recovery = await measureLatencyRecovery({
+        rounds: opts.recoveryRounds ?? 3,
+        jitterTargetMs,
+        log: (line) => log(`latency recovery: ${line}`),
+      });
+    }
+    const recoveryFigures = recovery
+      ? recoverySummary(recovery)
+      : {
+          latency_before_event_ms: Number.NaN,
+          latency_after_key_press_ms: Number.NaN,
+          latency_after_stall_ms: Number.NaN,
+        };
+
     // Memory is read at the largest step that passed (many members: the per-member share is steady).
     const memoryStep: MediaStep | undefined =
       best ??
@@ -248,6 +275,10 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<Media
       latency,
       codec,
       coaching,
+      latency_before_event_ms: recoveryFigures.latency_before_event_ms,
+      latency_after_key_press_ms: recoveryFigures.latency_after_key_press_ms,
+      latency_after_stall_ms: recoveryFigures.latency_after_stall_ms,
+      latency_recovery: recovery,
       settings: {
         room_size: ROOM_SIZE,
         seconds_per_step: seconds,
@@ -258,7 +289,7 @@ export async function runMediaBench(opts: MediaBenchOptions = {}): Promise<Media
       },
       load_average_start: loadStart,
       load_average_end: loadAverage(),
-      definitions: DEFINITIONS,
+      definitions: { ...DEFINITIONS, ...RECOVERY_DEFINITIONS },
     };
   } finally {
     await gen.close();
@@ -306,6 +337,12 @@ export function printMediaResult(r: MediaBenchResult): void {
     const { samples_ms: _samples, ...latency } = r.latency;
     console.table([latency]);
   }
+  if (r.latency_recovery) {
+    console.log('\n== media: latency after a key press and after a 150 ms stall ==');
+    console.table(
+      [r.latency_recovery.key_press, r.latency_recovery.stall].map(({ rounds: _r, ...row }) => row),
+    );
+  }
   if (r.codec.length > 0) {
     console.log('\n== media: G.711 codec, frames/s ==');
     console.table(r.codec);
@@ -337,7 +374,7 @@ const USAGE = `usage: node --expose-gc --import tsx bench/media/index.ts [option
   --phases 1           generator sub-ticks per 20 ms (1 = all members in one batch)
   --retries 1          repeats of a failing step
   --no-bisect          no extra step between the last pass and the first failure
-  --skip echo,latency,codec,coaching
+  --skip echo,latency,codec,coaching,recovery
   --coaching-members 300   member count of the coaching load steps
   --profile DIR        write a .cpuprofile of each measured window to DIR
   --json FILE          also write the result as JSON`;
@@ -376,6 +413,7 @@ async function main(): Promise<void> {
     latency: !skip.has('latency'),
     codec: !skip.has('codec'),
     coaching: !skip.has('coaching'),
+    recovery: !skip.has('recovery'),
     coachingMembers: num(values['coaching-members']),
     profileDir: values.profile,
     log: (line) => console.log(`  ${line}`),

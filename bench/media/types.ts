@@ -3,6 +3,7 @@
  * they are written to the bench report as they are.
  */
 import type { CodecBenchRow } from '../codec.js';
+import type { LatencyRecoveryResult } from './recovery.js';
 
 /** One step of the concurrent-members ladder. */
 export interface MediaStep {
@@ -136,6 +137,12 @@ export interface MediaBenchResult {
   codec: CodecBenchRow[];
   /** What restricted audiences (coaching) cost; null when skipped. */
   coaching: CoachingResult | null;
+  /** The no-event latency and the latency 2–4 s after a key press and after a 150 ms stall (recovery.ts). */
+  latency_before_event_ms: number;
+  latency_after_key_press_ms: number;
+  latency_after_stall_ms: number;
+  /** Latency after a key press and after a stall, per round; null when skipped. */
+  latency_recovery: LatencyRecoveryResult | null;
   settings: {
     room_size: number;
     seconds_per_step: number;

@@ -9,7 +9,9 @@
  * jitter buffers would drain. When the process stalls (GC, a blocked event
  * loop) the missed ticks run at once to catch up, at most `maxCatchUpTicks`
  * in a row; older ones are skipped and counted, because a burst of many
- * frames would overflow the peers' jitter buffers anyway.
+ * frames would overflow the peers' jitter buffers anyway. Skipped ticks are
+ * still media time: each tickable is told (`skip`), so its RTP timestamps
+ * and recording keep wall-clock time instead of silently losing it.
  */
 import { pino, type Logger } from 'pino';
 import { systemClock, type Clock, type TimerHandle } from '../../clock/index.js';
@@ -24,6 +26,8 @@ export interface MixerTickable {
    * catch-up ticks still see media time advance by exactly 20 ms each.
    */
   tick(nowMs: number): void;
+  /** `frames` ticks were skipped (the process stalled): media time that passed without a tick. */
+  skip?(frames: number): void;
 }
 
 export interface MixerClockOptions {
@@ -165,6 +169,7 @@ export class MixerClock {
       this.skipped += skip;
       this.nextIndex += skip;
       this.logger.warn({ skippedTicks: skip }, 'mixer clock stalled; skipped ticks');
+      this.runSkip(skip);
     }
     // A tick may remove every tickable (the schedule stops), or remove them
     // and add one again (a new schedule starts from now): stop either way.
@@ -176,6 +181,18 @@ export class MixerClock {
     this.inTimer = false;
     if (this.active) this.arm();
   };
+
+  private runSkip(frames: number): void {
+    const list = this.tickables;
+    for (let i = 0; i < list.length; i++) {
+      try {
+        list[i].skip?.(frames);
+      } catch (err) {
+        this.faults++;
+        this.logger.error({ err }, 'mixer skip failed');
+      }
+    }
+  }
 
   private runTick(deadline: number): void {
     this.lateness.add(this.clock.now() - deadline);

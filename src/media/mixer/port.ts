@@ -19,4 +19,12 @@ export interface MixerPort {
    * next tick: a port that keeps the samples must copy them.
    */
   writeFrame(frame: Int16Array): void;
+  /**
+   * The clock skipped `frames` ticks (a stalled process): that much media
+   * time passed with no frame read or written. An RTP port moves its
+   * timestamp on by it, so its packets stay on wall-clock time (RFC 3550
+   * §5.1: the timestamp is the sampling instant) and the peer's jitter
+   * buffer does not take the stall for delay to keep. Optional.
+   */
+  skipFrames?(frames: number): void;
 }

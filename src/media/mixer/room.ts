@@ -554,6 +554,44 @@ export class Room extends EventEmitter<RoomEvents> implements MixerTickable {
     this.flush();
   }
 
+  /**
+   * The clock skipped `frames` ticks (MixerClock: a stall beyond its
+   * catch-up). Nothing was mixed for them, but the time passed: every port
+   * moves its media clock on, and the recording gets that much silence, so
+   * its duration stays the call's.
+   */
+  skip(frames: number): void {
+    if (this.isClosed || !(frames > 0)) return;
+    this.inTick = true;
+    try {
+      this.skipFrames(frames);
+    } finally {
+      this.inTick = false;
+    }
+    this.flush();
+  }
+
+  private skipFrames(frames: number): void {
+    for (const m of this.members) {
+      try {
+        m.port.skipFrames?.(frames);
+      } catch (error) {
+        this.fault({ kind: 'port-write', memberId: m.id, sourceName: null, error });
+      }
+    }
+    if (this.recorder !== null) {
+      this.recordFrame.fill(0);
+      try {
+        for (let i = 0; i < frames; i++) this.recorder.write(this.recordFrame);
+      } catch (error) {
+        const r = this.recorder;
+        this.recorder = null;
+        this.fault({ kind: 'recorder', memberId: null, sourceName: null, error });
+        r.close().catch((err: unknown) => this.logger.warn({ err }, 'recorder close failed'));
+      }
+    }
+  }
+
   private mixFrame(nowMs: number): void {
     const members = this.members;
     const n = members.length;

@@ -18,6 +18,7 @@ import { checkAddress, checkPort, checkPtime } from './offer.js';
 import { parseSdp } from './parse.js';
 import {
   chooseCodec,
+  codecsIn,
   chooseTelephoneEvent,
   choosePtime,
   effectiveRemoteDirection,
@@ -135,6 +136,14 @@ export function negotiateAnswer(offerText: string, local: AnswerOptions): Answer
       codec: codec.codec,
       payloadType: codec.payloadType,
       telephoneEventPt: telephoneEvent?.payloadType ?? null,
+      // What our answer lists, then — liberal in what we accept — the other
+      // G.711 formats of the offer we take: the offerer maps them the same
+      // way both ways (§6.1), so a peer that switches to one is understood.
+      receiveCodecs: [
+        codec,
+        ...codecsIn(media, local.codecs).filter((c) => c.payloadType !== codec.payloadType),
+      ],
+      receiveTelephoneEventPt: telephoneEvent?.payloadType ?? null,
       ptime,
       direction,
       remoteDirection,
@@ -185,6 +194,14 @@ export function readAnswer(offerSent: string, answerText: string): NegotiatedMed
     codec: codec.codec,
     payloadType: codec.payloadType,
     telephoneEventPt: telephoneEvent?.payloadType ?? null,
+    // The answerer sends with our numbers (§6.1: they are what we listed);
+    // we are ready for every format we offered (§5.1), the chosen one first.
+    receiveCodecs: [
+      ...codecsIn(offered, offeredCodecs).filter((c) => c.codec === codec.codec),
+      ...codecsIn(offered, offeredCodecs).filter((c) => c.codec !== codec.codec),
+    ],
+    receiveTelephoneEventPt:
+      telephoneEvent !== null ? (chooseTelephoneEvent(offered)?.payloadType ?? null) : null,
     ptime: choosePtime(media, DEFAULT_PTIME),
     direction: intersectDirections(offered.direction, reverseDirection(remoteDirection)),
     remoteDirection,

@@ -28,6 +28,23 @@ export function chooseCodec(media: SdpMedia, accepted: readonly CodecName[]): Ch
   return null;
 }
 
+/**
+ * Every payload type of `media` that is G.711 at 8000 Hz mono and among
+ * `accepted`, in its author's order: the formats a stream must decode when
+ * they arrive (RFC 3264 §5.1: the offerer must be ready for any format it
+ * listed, at any time).
+ */
+export function codecsIn(media: SdpMedia, accepted: readonly CodecName[]): ChosenCodec[] {
+  const out: ChosenCodec[] = [];
+  for (const pt of media.payloadTypes) {
+    const map = media.rtpmaps.find((r) => r.payloadType === pt);
+    if (!map || map.clockRate !== 8000 || map.channels !== 1) continue;
+    const codec = codecByName(map.encodingName);
+    if (codec && accepted.includes(codec.name)) out.push({ codec, payloadType: pt });
+  }
+  return out;
+}
+
 export interface ChosenTelephoneEvent {
   payloadType: number;
   /** The DTMF events both sides support, as an fmtp event list ("0-15"). */

@@ -118,6 +118,19 @@ export interface NegotiatedMedia {
   payloadType: number;
   /** Payload type of RFC 4733 telephone-event (8000 Hz), null when not negotiated. */
   telephoneEventPt: number | null;
+  /**
+   * The audio formats the peer may send us, by payload number: those our
+   * own SDP listed (RFC 3264 §5.1: an offerer must be ready to receive any
+   * of them, at any time), with `payloadType` first. Absent: only
+   * `payloadType` is decoded.
+   */
+  receiveCodecs?: readonly { payloadType: number; codec: Codec }[];
+  /**
+   * The telephone-event payload number the peer sends us with: the one our
+   * own SDP listed (it may differ from `telephoneEventPt`, the answerer's
+   * number, RFC 3264 §6.1). Absent: `telephoneEventPt`.
+   */
+  receiveTelephoneEventPt?: number | null;
   /** Packet time we send with, ms. */
   ptime: number;
   /** Our direction: whether we send and whether we expect to receive. */

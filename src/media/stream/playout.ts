@@ -10,6 +10,13 @@
  * the queue hands those out 160 samples at a time, taking a packet out of
  * the buffer only every other tick.
  *
+ * Each packet is decoded with the codec of its own payload type: a peer may
+ * switch among the formats we listed mid-call (RFC 3264 §5.1), so the codec
+ * is carried with the packet, not fixed per stream. Packets of other payload
+ * types (telephone-event, comfort noise) only mark their sequence numbers
+ * (jitter-buffer.ts). Frames below QUIET_DBFS are the ones the jitter buffer
+ * may drop to give back delay a stall added.
+ *
  * Reads that stop for a while (early media before the leg joins a room, a
  * leg out of its room) leave a stale backlog; the jitter buffer cuts it back
  * to its target delay on the next pop (jitter-buffer.ts), and the decoded
@@ -26,11 +33,21 @@ import {
 
 /** 200 ms at 8 kHz: the longest packet we play (a=ptime above 200 is refused in SDP). */
 export const MAX_PACKET_SAMPLES = 1600;
+/** A frame whose RMS level is below this is silence between words: dropping it is not heard. */
+export const QUIET_DBFS = -40;
+const QUIET_MEAN_SQUARE = (32768 * 10 ** (QUIET_DBFS / 20)) ** 2;
+
+/** A received audio payload and the codec its payload type names. */
+interface Received {
+  payload: Uint8Array;
+  codec: Codec;
+}
+
 /** Consecutive packets of a new size before the jitter buffer is re-timed for it. */
 const SIZE_CHANGE_PACKETS = 3;
 const SAMPLES_PER_MS = 8;
 
-export type PlayoutJitterOptions = Omit<JitterBufferOptions, 'frameMs'>;
+export type PlayoutJitterOptions = Omit<JitterBufferOptions, 'frameMs' | 'frameUnits' | 'isQuiet'>;
 
 export interface PlayoutStats {
   /** Frames played from received packets. */
@@ -41,8 +58,14 @@ export interface PlayoutStats {
   lost: number;
   /** Ticks filled by concealment. */
   concealed: number;
-  /** Packets dropped to bound latency. */
+  /** Packets dropped to bound latency (quiet ones included). */
   discarded: number;
+  /** Quiet frames dropped to give back delay a stall had added. */
+  quietDropped: number;
+  /** Packets of other payload types (telephone-event, comfort noise) passed over. */
+  nonAudio: number;
+  /** Talkspurts (marker bit) playout re-synced to. */
+  talkspurts: number;
   duplicate: number;
   reordered: number;
   /** Current buffered audio, ms: queued packets plus decoded samples not yet handed out. */
@@ -52,8 +75,7 @@ export interface PlayoutStats {
 type Counters = Omit<PlayoutStats, 'depthMs'>;
 
 export class Playout {
-  private codec: Codec;
-  private jitter: JitterBuffer<Uint8Array>;
+  private jitter: JitterBuffer<Received>;
   private plc: PacketLossConcealer;
   private packetSamples: number;
   private pushedSinceReset = 0;
@@ -68,12 +90,12 @@ export class Playout {
   private lastReadMs: number | null = null;
   private readonly staleReadMs: number;
 
+  private readonly quietBuffer = new Int16Array(MAX_PACKET_SAMPLES);
+
   constructor(
-    codec: Codec,
     ptimeMs: number,
     private readonly jitterOptions: PlayoutJitterOptions = {},
   ) {
-    this.codec = codec;
     this.packetSamples = Math.max(1, Math.round(ptimeMs * SAMPLES_PER_MS));
     this.jitter = this.newJitter();
     this.plc = new PacketLossConcealer({ frameSamples: this.packetSamples });
@@ -81,23 +103,20 @@ export class Playout {
     this.staleReadMs = jitterOptions.staleReadMs ?? DEFAULT_STALE_READ_MS;
   }
 
-  /** A new codec: what is buffered was encoded with the old one, so it goes. */
-  setCodec(codec: Codec): void {
-    if (codec === this.codec) return;
-    this.codec = codec;
-    this.flush();
-  }
-
   /**
-   * Queues one received audio payload. Returns false (and keeps nothing)
-   * for an empty payload or one longer than MAX_PACKET_SAMPLES.
+   * Queues one received audio payload, to be decoded with `codec` (the one
+   * its payload type names). `marker`: the RTP marker bit. Returns false
+   * (and keeps nothing) for an empty payload or one longer than
+   * MAX_PACKET_SAMPLES.
    */
   push(
     seq: number,
     timestamp: number,
     payload: Uint8Array,
+    codec: Codec,
     arrivalMs: number,
     ssrc: number,
+    marker = false,
   ): boolean {
     const samples = payload.length; // G.711: one octet per sample (RFC 3551 §4.5.14)
     if (samples === 0 || samples > MAX_PACKET_SAMPLES) return false;
@@ -109,8 +128,13 @@ export class Playout {
       this.sizeMismatches = 0;
     }
     this.pushedSinceReset++;
-    this.jitter.push(seq, timestamp, payload, arrivalMs, ssrc);
+    this.jitter.push(seq, timestamp, { payload, codec }, arrivalMs, ssrc, marker);
     return true;
+  }
+
+  /** A packet of another payload type from the same source: its sequence number is not lost audio. */
+  pushNonAudio(seq: number, timestamp: number, arrivalMs: number, ssrc: number): void {
+    this.jitter.pushNonAudio(seq, timestamp, arrivalMs, ssrc);
   }
 
   /**
@@ -125,7 +149,7 @@ export class Playout {
     while (this.queued < n) {
       const pop = this.jitter.pop(nowMs);
       if (pop.kind === 'frame') {
-        const pcm = this.codec.decode(pop.payload, this.decodeBuffer);
+        const pcm = pop.payload.codec.decode(pop.payload.payload, this.decodeBuffer);
         this.plc.good(pcm);
         this.enqueue(pcm);
       } else if (pop.kind === 'lost') {
@@ -164,6 +188,9 @@ export class Playout {
       lost: r.lost + s.lost,
       concealed: r.concealed + s.concealed,
       discarded: r.discarded + s.discarded,
+      quietDropped: r.quietDropped + s.quietDropped,
+      nonAudio: r.nonAudio + s.nonAudio,
+      talkspurts: r.talkspurts + s.talkspurts,
       duplicate: r.duplicate + s.duplicate,
       reordered: r.reordered + s.reordered,
       depthMs: s.depthMs + this.queued / SAMPLES_PER_MS,
@@ -181,12 +208,22 @@ export class Playout {
     this.sizeMismatches = 0;
   }
 
-  private newJitter(): JitterBuffer<Uint8Array> {
-    return new JitterBuffer<Uint8Array>({
+  private newJitter(): JitterBuffer<Received> {
+    return new JitterBuffer<Received>({
       ...this.jitterOptions,
       frameMs: this.packetSamples / SAMPLES_PER_MS,
+      // G.711: one timestamp unit per sample (RFC 3551 §4.5.14).
+      frameUnits: this.packetSamples,
+      isQuiet: this.isQuiet,
     });
   }
+
+  private readonly isQuiet = (frame: Received): boolean => {
+    const pcm = frame.codec.decode(frame.payload, this.quietBuffer);
+    let sum = 0;
+    for (let i = 0; i < pcm.length; i++) sum += pcm[i] * pcm[i];
+    return pcm.length > 0 && sum / pcm.length < QUIET_MEAN_SQUARE;
+  };
 
   private enqueue(pcm: Int16Array): void {
     const room = this.queue.length - this.queued;
@@ -197,5 +234,16 @@ export class Playout {
 }
 
 function emptyCounters(): Counters {
-  return { played: 0, late: 0, lost: 0, concealed: 0, discarded: 0, duplicate: 0, reordered: 0 };
+  return {
+    played: 0,
+    late: 0,
+    lost: 0,
+    concealed: 0,
+    discarded: 0,
+    quietDropped: 0,
+    nonAudio: 0,
+    talkspurts: 0,
+    duplicate: 0,
+    reordered: 0,
+  };
 }

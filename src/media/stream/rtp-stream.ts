@@ -31,6 +31,7 @@ import {
   RtpSession,
   RTCP_BASE_INTERVAL_MS,
 } from '../rtp/index.js';
+import type { Codec } from '../codec/index.js';
 import { directionFlags, type NegotiatedMedia } from '../sdp/index.js';
 import { DtmfOutbound } from './dtmf-outbound.js';
 import { LivenessWatch } from './liveness.js';
@@ -88,6 +89,8 @@ const DEFAULT_INACTIVITY_TIMEOUT_MS = 30_000;
 const DEFAULT_HOLD_TIMEOUT_MS = 600_000;
 const DEFAULT_DTMF_MS = 100;
 const FRAME_SAMPLES = 160;
+/** RFC 3389 comfort noise has the static payload type 13 (RFC 3551 Table 4). */
+const COMFORT_NOISE_PT = 13;
 
 export class RtpStream extends EventEmitter<RtpStreamEvents> {
   private state: State = 'open';
@@ -100,6 +103,9 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
   private readonly rtcpFilter = new SourceFilter();
   private readonly session: RtpSession;
   private playout: Playout | null = null;
+  /** The audio formats we decode and the telephone-event numbers we accept, by payload type. */
+  private receiveCodecs = new Map<number, Codec>();
+  private receiveEventPts = new Set<number>();
   private readonly packetizer = new Packetizer(FRAME_SAMPLES);
   private readonly encodeBuffer = new Uint8Array(1600);
   private readonly dtmfIn: DtmfReceiver;
@@ -113,6 +119,7 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
     dropped: 0,
     malformed: 0,
     unknownPayload: 0,
+    comfortNoise: 0,
     dtmfReceived: 0,
     rtcpSent: 0,
     rtcpReceived: 0,
@@ -243,12 +250,14 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
       );
     }
 
-    if (!this.playout) this.playout = new Playout(media.codec, media.ptime, this.opts.jitter);
+    this.receiveCodecs = receiveCodecsOf(media);
+    this.receiveEventPts = receiveEventPtsOf(media);
+    if (!this.playout) this.playout = new Playout(media.ptime, this.opts.jitter);
     else if (
       previous &&
       (previous.codec !== media.codec || previous.payloadType !== media.payloadType)
     ) {
-      this.playout.setCodec(media.codec);
+      // Renegotiated: what is buffered belongs to the old session description.
       this.playout.flush();
     }
     this.packetizer.setSamplesPerPacket(Math.round(media.ptime * 8));
@@ -311,6 +320,18 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
       return;
     }
     this.packetizer.push(frame, this.sendAudio);
+  }
+
+  /**
+   * The mixer skipped `frames` ticks: that media time passed unsent, so the
+   * RTP clock moves on by it (RFC 3550 §5.1) — the next packet carries the
+   * wall-clock instant it was sampled at, and the peer's jitter buffer sees
+   * a gap in the audio, not a stall to keep as delay. A packet half-filled
+   * before the stall goes: it is no longer contiguous with what follows.
+   */
+  skipFrames(frames: number): void {
+    if (this.state !== 'started' || !(frames > 0)) return;
+    this.session.advanceTimestamp(Math.floor(frames) * FRAME_SAMPLES + this.packetizer.clear());
   }
 
   private readonly sendAudio = (pcm: Int16Array): void => {
@@ -411,20 +432,31 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
     if (this.session.receive(packet, now) !== 'valid') return;
     if (packet.ssrc !== this.remoteSsrc) this.newSource(packet.ssrc);
     if (!this.receiving || !this.negotiated || !this.playout) return;
-    if (packet.payloadType === this.negotiated.telephoneEventPt) {
-      this.dtmfIn.feed(packet.sequenceNumber, packet.timestamp, packet.marker, packet.payload);
-    } else if (packet.payloadType === this.negotiated.payloadType) {
+    const codec = this.receiveCodecs.get(packet.payloadType);
+    if (codec) {
       if (
         !this.playout.push(
           packet.sequenceNumber,
           packet.timestamp,
           packet.payload,
+          codec,
           now,
           packet.ssrc,
+          packet.marker,
         )
       ) {
         this.counters.malformed++;
       }
+      return;
+    }
+    // Every other packet of the source still took a sequence number of the
+    // one space (RFC 3550 §5.1): telling playout keeps it from being taken
+    // for lost audio (a key press, RFC 4733; comfort noise, RFC 3389).
+    this.playout.pushNonAudio(packet.sequenceNumber, packet.timestamp, now, packet.ssrc);
+    if (this.receiveEventPts.has(packet.payloadType)) {
+      this.dtmfIn.feed(packet.sequenceNumber, packet.timestamp, packet.marker, packet.payload);
+    } else if (packet.payloadType === COMFORT_NOISE_PT) {
+      this.counters.comfortNoise++;
     } else {
       this.counters.unknownPayload++;
     }
@@ -496,6 +528,10 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
       dropped: this.counters.dropped,
       malformed: this.counters.malformed,
       unknownPayload: this.counters.unknownPayload,
+      comfortNoise: this.counters.comfortNoise,
+      nonAudio: p?.nonAudio ?? 0,
+      quietDropped: p?.quietDropped ?? 0,
+      talkspurts: p?.talkspurts ?? 0,
       played: p?.played ?? 0,
       concealed: p?.concealed ?? 0,
       dtmfSent: this.dtmfOut.sent,
@@ -556,6 +592,25 @@ export class RtpStream extends EventEmitter<RtpStreamEvents> {
     this.emit('close', { reason });
     return this.closing;
   }
+}
+
+/** The formats to decode: those our SDP listed (receiveCodecs), else the one negotiated. */
+function receiveCodecsOf(media: NegotiatedMedia): Map<number, Codec> {
+  const map = new Map<number, Codec>([[media.payloadType, media.codec]]);
+  for (const c of media.receiveCodecs ?? [])
+    if (!map.has(c.payloadType)) map.set(c.payloadType, c.codec);
+  return map;
+}
+
+/**
+ * Telephone-event numbers accepted: ours (what the peer sends with, RFC
+ * 3264 §6.1) and the peer's own, which some peers send with instead.
+ */
+function receiveEventPtsOf(media: NegotiatedMedia): Set<number> {
+  const pts = new Set<number>();
+  if (media.telephoneEventPt !== null) pts.add(media.telephoneEventPt);
+  if (media.receiveTelephoneEventPt != null) pts.add(media.receiveTelephoneEventPt);
+  return pts;
 }
 
 function isUnspecified(address: string): boolean {

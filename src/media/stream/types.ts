@@ -61,6 +61,14 @@ export interface RtpStreamStats {
   malformed: number;
   /** RTP packets with a payload type that was not negotiated: dropped. */
   unknownPayload: number;
+  /** RFC 3389 comfort-noise packets received (their sequence numbers are not lost audio). */
+  comfortNoise: number;
+  /** Packets of other payload types playout passed over (telephone-event, comfort noise, unknown). */
+  nonAudio: number;
+  /** Quiet frames dropped to give back delay a network stall had added. */
+  quietDropped: number;
+  /** Talkspurts (RTP marker bit) playout re-synced to. */
+  talkspurts: number;
   /** Frames played from received audio. */
   played: number;
   /** Ticks filled by loss concealment. */

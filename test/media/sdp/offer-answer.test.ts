@@ -124,8 +124,10 @@ describe('negotiateAnswer', () => {
       telephoneEvent: true,
     });
     const { text, media } = answered(offer);
+    const names = (m: NegotiatedMedia) =>
+      (m.receiveCodecs ?? []).map((c) => `${c.payloadType} ${c.codec.name}`);
     assert.deepEqual(
-      { ...media, codec: media.codec.name },
+      { ...media, codec: media.codec.name, receiveCodecs: names(media) },
       {
         remoteAddress: '198.51.100.2',
         remotePort: 41000,
@@ -133,6 +135,8 @@ describe('negotiateAnswer', () => {
         codec: 'PCMU',
         payloadType: 0,
         telephoneEventPt: 101,
+        receiveCodecs: ['0 PCMU', '8 PCMA'],
+        receiveTelephoneEventPt: 101,
         ptime: 20,
         direction: 'sendrecv',
         remoteDirection: 'sendrecv',
@@ -140,7 +144,7 @@ describe('negotiateAnswer', () => {
     );
     const uac = read(offer, text);
     assert.deepEqual(
-      { ...uac, codec: uac.codec.name },
+      { ...uac, codec: uac.codec.name, receiveCodecs: names(uac) },
       {
         remoteAddress: '203.0.113.5',
         remotePort: 40000,
@@ -148,6 +152,8 @@ describe('negotiateAnswer', () => {
         codec: 'PCMU',
         payloadType: 0,
         telephoneEventPt: 101,
+        receiveCodecs: ['0 PCMU', '8 PCMA'],
+        receiveTelephoneEventPt: 101,
         ptime: 20,
         direction: 'sendrecv',
         remoteDirection: 'sendrecv',
@@ -183,6 +189,23 @@ describe('negotiateAnswer', () => {
     // PCMU at another rate or in stereo is not the G.711 we run.
     refused(sdp(...HEAD, 'm=audio 5000 RTP/AVP 96', 'a=rtpmap:96 PCMU/16000'), 'no-common-codec');
     refused(sdp(...HEAD, 'm=audio 5000 RTP/AVP 96', 'a=rtpmap:96 PCMU/8000/2'), 'no-common-codec');
+  });
+
+  it('decodes the other offered G.711 formats we accept too, the chosen one first', () => {
+    const offer = sdp(...HEAD, 'm=audio 5000 RTP/AVP 18 8 0', 'a=rtpmap:18 G729/8000');
+    const { media } = answered(offer, { codecs: ['PCMU', 'PCMA'] });
+    assert.deepEqual(
+      (media.receiveCodecs ?? []).map((c) => [c.payloadType, c.codec.name]),
+      [
+        [8, 'PCMA'],
+        [0, 'PCMU'],
+      ],
+    );
+    const only = answered(offer, { codecs: ['PCMA'] }).media;
+    assert.deepEqual(
+      (only.receiveCodecs ?? []).map((c) => c.payloadType),
+      [8],
+    );
   });
 
   it('keeps dynamic payload numbers as offered (telephone-event 96, PCMU as 110)', () => {
@@ -412,6 +435,20 @@ describe('readAnswer', () => {
     assert.equal(m.telephoneEventPt, 101);
     assert.equal(m.ptime, 30);
     assert.equal(m.remotePort, 6000);
+  });
+
+  it('receives every format of our offer, and telephone-event under our own number (RFC 3264 §5.1, §6.1)', () => {
+    const answer = sdp(...HEAD, 'm=audio 6000 RTP/AVP 8 96', 'a=rtpmap:96 telephone-event/8000');
+    const m = read(offer, answer);
+    assert.equal(m.telephoneEventPt, 96, 'we send events with the number the answer lists');
+    assert.equal(m.receiveTelephoneEventPt, 101, 'the peer sends them with the number we offered');
+    assert.deepEqual(
+      (m.receiveCodecs ?? []).map((c) => [c.payloadType, c.codec.name]),
+      [
+        [8, 'PCMA'],
+        [0, 'PCMU'],
+      ],
+    );
   });
 
   it('no telephone-event in the answer → none', () => {
