@@ -27,9 +27,10 @@
  * receiving early media before it joins a room, a leg out of its room, a
  * stalled process), so the first pop after more than `staleReadMs` without
  * one finds up to a window of old audio, and everything after would play
- * that much late (quiet frames give delay back only one a tick). That pop first drops the oldest frames down to the depth
- * a fresh start plays from (see `catchUpFrames`), or everything if nothing
- * arrived lately either (the stream paused meanwhile).
+ * that much late (quiet frames give delay back only one a tick). That pop
+ * first drops the oldest frames down to the depth a fresh start plays from
+ * (see `catchUpFrames`), or everything if nothing arrived lately either
+ * (the stream paused meanwhile).
  *
  * Packets of other payload types (RFC 4733 telephone-events, RFC 3389
  * comfort noise) take sequence numbers from the same space (RFC 3550 §5.1:
@@ -40,15 +41,19 @@
  * (the sender sent events instead of audio, or nothing) waits until its
  * media time comes, so the delay stays what it was (at most `maxDelayMs` of
  * waiting: a bigger jump is a timestamp discontinuity, played at once).
+ * Frames the buffer drops itself (the delay bound, the reorder window, a
+ * stale backlog) restart media time (`skipTo`): their time is not owed, or
+ * a consumer that misses ticks (a mixer clock skipping them under CPU load)
+ * would keep the buffer full, cutting frames and waiting for them, silent.
  *
  * Delay that a stall added (an underrun keeps its slot, above) is given back
  * during quiet frames: when over the last `SHRINK_WINDOW_TICKS` frames
  * played even the latest packet waited a frame longer than it had to (the
  * delay is more than the jitter needs) and the delay is a frame above the
- * target, a quiet frame (`isQuiet`,
- * e.g. silence between words) is dropped unplayed — one per pop at most,
- * never a loud one, so nothing audible goes. A packet with the marker bit (the first of a
- * talkspurt, RFC 3551 §4.1) re-syncs: it plays once it has waited
+ * target, a quiet frame (`isQuiet`, e.g. silence between words) is dropped
+ * unplayed — one per pop at most, never a loud one, so nothing audible
+ * goes. A packet with the marker bit (the first of a talkspurt, RFC 3551
+ * §4.1) re-syncs: it plays once it has waited
  * `targetDelayMs`, like the first packet of a stream, whatever delay the
  * previous talkspurt had gathered (the silence between is shortened or
  * lengthened for it).
@@ -547,7 +552,8 @@ export class JitterBuffer<T = JitterPayload> {
     }
     const keepFrom = this.highestExt - this.catchUpFrames + 1;
     if (keepFrom > this.nextExt) this.skipTo(keepFrom);
-    // Media time restarts here: what was cut is not owed.
+    // Media time restarts here even when nothing was cut: the pops the gap
+    // lasted were never counted, so the timestamps ran ahead of them.
     this.lastAudioExt = null;
     return true;
   }
@@ -595,8 +601,17 @@ export class JitterBuffer<T = JitterPayload> {
     this.counters.late++;
   }
 
-  /** Moves the playout point to `ext`, discarding queued frames and counting missing ones lost. */
+  /**
+   * Moves the playout point to `ext`, discarding queued frames and counting
+   * missing ones lost. Media time restarts there: the frame now first is
+   * due at once. The frames passed over were cut to keep latency down (the
+   * delay bound, the reorder window, a stale backlog), so their time is not
+   * owed; counted as owed, the next frame would wait for them (its timestamp
+   * is that far ahead of the last one played), more would queue meanwhile
+   * and be cut again, and the stream would never play.
+   */
   private skipTo(ext: number): void {
+    if (ext > this.nextExt) this.lastAudioExt = null;
     for (; this.nextExt < ext; this.nextExt++) {
       const slot = this.nextExt & this.mask;
       const entry = this.slots[slot];

@@ -32,8 +32,16 @@ interface Played {
   delayMs: number;
 }
 
-/** Pops every 20 ms (5 ms out of phase with the sender) until `untilMs`. */
-function simulate(packets: Packet[], untilMs: number, opts: JitterBufferOptions<Int16Array> = {}) {
+/**
+ * Pops every 20 ms (5 ms out of phase with the sender) until `untilMs`,
+ * except at the pop times `missed` names (a mixer clock that skipped them).
+ */
+function simulate(
+  packets: Packet[],
+  untilMs: number,
+  opts: JitterBufferOptions<Int16Array> = {},
+  missed: (popAt: number) => boolean = () => false,
+) {
   const jb = new JitterBuffer<Int16Array>({ ...quietOpts, ...opts });
   const pending = [...packets].sort((a, b) => a.at - b.at);
   const arrival = new Map<number, number>();
@@ -47,6 +55,7 @@ function simulate(packets: Packet[], untilMs: number, opts: JitterBufferOptions<
       if (p.kind === 'other') jb.pushNonAudio(p.seq, p.ts, p.at, 7);
       else jb.push(p.seq, p.ts, payload(p), p.at, 7, p.marker ?? false);
     }
+    if (missed(popAt)) continue;
     const pop = jb.pop(popAt);
     kinds.push(pop.kind);
     if (pop.kind === 'frame') {
@@ -289,5 +298,47 @@ describe('JitterBuffer: media time from the timestamps', () => {
     const { played, jb } = simulate(packets, 1500);
     assert.equal(jb.stats().played, 40);
     assert.equal(delayOf(played, 1039), delayOf(played, 1001));
+  });
+});
+
+describe('JitterBuffer: a consumer that misses ticks (a mixer clock skipping them under CPU load)', () => {
+  // A continuous tone (never quiet, so no quiet frame gives delay back), and
+  // for the first 2 s one pop in four missed: each missed pop leaves one
+  // frame more queued, until maxDelayMs cuts the oldest. A buffer that then
+  // waited for the media time of the frames it had cut stayed full and
+  // silent for good (the agent a customer did not hear after unhold, in
+  // test/server/sdk-members under CPU load).
+  const missedFor = (untilMs: number) => (popAt: number) => popAt < untilMs && popAt % 80 === 45;
+
+  /** The longest run of pops without a frame, between the first frame and the last. */
+  function longestGap(kinds: string[]): number {
+    let longest = 0;
+    let run = 0;
+    for (const k of kinds.slice(kinds.indexOf('frame'), kinds.lastIndexOf('frame'))) {
+      run = k === 'frame' ? 0 : run + 1;
+      longest = Math.max(longest, run);
+    }
+    return longest;
+  }
+
+  it('frames cut to bound the delay are not waited for: the tone plays on, at most maxDelayMs late', () => {
+    const { jb, played, kinds } = simulate(audio(300), 6500, {}, missedFor(2000));
+    assert.ok(jb.stats().discarded > 0, 'the missed pops filled the buffer up to maxDelayMs');
+    assert.equal(longestGap(kinds), 0, 'a frame at every pop');
+    assert.ok(delayOf(played, 1299) <= 200, `delay at the end: ${delayOf(played, 1299)} ms`);
+    assert.equal(jb.stats().lost, 0);
+  });
+
+  it('a frame waiting for its media time still gives way to the delay bound', () => {
+    // The same missed pops, and 60 ms of telephone-events in place of audio
+    // at frame 70 (while the buffer is full): the audio after the press
+    // waits for its timestamp only until the bound cuts, then plays on.
+    const packets = audio(300).map((p, i) =>
+      i >= 70 && i < 73 ? { ...p, kind: 'other' as const, ts: 8000 + 70 * FRAME } : p,
+    );
+    const { jb, kinds } = simulate(packets, 6500, {}, missedFor(2000));
+    assert.equal(jb.stats().nonAudio, 3);
+    assert.ok(longestGap(kinds) <= 3, `longest run of pops without a frame: ${longestGap(kinds)}`);
+    assert.ok(jb.stats().played > 200, `played ${jb.stats().played}`);
   });
 });
