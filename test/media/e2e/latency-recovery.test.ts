@@ -9,7 +9,9 @@
  * (7 event packets counted lost), and a 150 ms stall ~120 ms. The medians
  * are compared with a 20 ms margin, not the bench's 10 ms: on a loaded
  * machine real-time jitter grows any adaptive buffer a little, and the
- * defects this guards against are ten times that.
+ * defects this guards against are ten times that. Only delay added is a
+ * defect: on a loaded machine the baseline itself may hold delay that load
+ * jitter added and that the quiet between bursts then gives back.
  */
 const MARGIN_MS = 20;
 import assert from 'node:assert/strict';
@@ -26,8 +28,8 @@ describe('e2e: latency after a key press and after a stall', () => {
     const r = await measureRecovery({ event: 'key-press', eventMs: 100 });
     assert.equal(r.missed, 0, show(r));
     assert.equal(r.lost, 0, `no event packet counted as lost audio\n${show(r)}`);
-    assert.ok(Math.abs(r.first_2s_median_ms - r.before_median_ms) <= MARGIN_MS, show(r));
-    assert.ok(Math.abs(r.after_2s_median_ms - r.before_median_ms) <= MARGIN_MS, show(r));
+    assert.ok(r.first_2s_median_ms - r.before_median_ms <= MARGIN_MS, show(r));
+    assert.ok(r.after_2s_median_ms - r.before_median_ms <= MARGIN_MS, show(r));
   });
 
   it('a 150 ms stall: the added delay is given back within 2 s, in the quiet between bursts', async () => {
