@@ -122,7 +122,12 @@ async function transferCall(
     agent?: Partial<TonePhoneOptions>;
   } = {},
 ): Promise<TransferCall> {
-  const { agent, customer } = await agentAndCustomer(t, opts.agent ?? {});
+  // `agent` is the agent's alone: agentAndCustomer gives its first options
+  // to both phones, and a customer that also hung up 3 s after answering
+  // left the call ~140 ms after the agent, before a loaded test checked it.
+  const { agent, customer } = await agentAndCustomer(t, opts.agent ?? {}, {
+    hangupAfterMs: undefined,
+  });
   const target = await phone(t, {
     behaviour: 'answer',
     toneHz: TARGET_HZ,
