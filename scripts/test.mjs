@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs every test/**/*.test.ts and packages/client/test/**/*.test.ts with Node's own test runner (Node 20 has no
 // glob support in --test). Extra arguments are passed through, so
-// `npm test -- test/sip` runs only the files under that folder.
+// `npm test -- test/sip` runs only the files under that folder. `--conditions=source` makes
+// workspace packages (@partyline/client) load from their TypeScript source, so no build is
+// needed first; child processes the tests start inherit it through process.execArgv.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';

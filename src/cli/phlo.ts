@@ -1,128 +1,87 @@
 /**
  * `partyline phlo create|replace|get|list|delete`: PHLO management over the
- * server's REST API (our extension). Credentials and URL from flags or
- * PARTYLINE_URL / PARTYLINE_AUTH_ID / PARTYLINE_AUTH_TOKEN (PLIVO_AUTH_ID /
- * PLIVO_AUTH_TOKEN also work).
+ * server's REST API (our extension), through @partyline/client.
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { CliError, readConfig } from './program.js';
+import type { Phlo, PhloDocument } from '@partyline/client';
+import { connect, type Api } from './context.js';
+import type { ApiFlags } from './credentials.js';
+import { usage } from './errors.js';
+import { withApiOptions } from './options.js';
+import type { ReadConfig } from './settings.js';
+import { phloJson, phloLines, phloListLines, printJson, printLines } from './views.js';
 
-interface ApiFlags {
-  url?: string;
-  authId?: string;
-  authToken?: string;
-}
+type Flags = ApiFlags & { json?: boolean };
 
-interface Target {
-  base: string;
-  authorization: string;
-}
-
-function target(program: Command, flags: ApiFlags): Target {
-  const config = readConfig(program);
-  const base =
-    flags.url ?? process.env.PARTYLINE_URL ?? `http://${config.http.host}:${config.http.port}`;
-  const authId = flags.authId ?? process.env.PARTYLINE_AUTH_ID ?? process.env.PLIVO_AUTH_ID;
-  const authToken =
-    flags.authToken ?? process.env.PARTYLINE_AUTH_TOKEN ?? process.env.PLIVO_AUTH_TOKEN;
-  if (!authId || !authToken)
-    throw new CliError(
-      'credentials needed: --auth-id and --auth-token, or PARTYLINE_AUTH_ID and PARTYLINE_AUTH_TOKEN',
-      2,
-    );
-  return {
-    base: base.replace(/\/+$/, ''),
-    authorization: `Basic ${Buffer.from(`${authId}:${authToken}`).toString('base64')}`,
-  };
-}
-
-async function request(
-  t: Target,
-  method: string,
-  path: string,
-  body?: { text: string; type: string },
-): Promise<Record<string, unknown>> {
-  let res: Response;
-  try {
-    res = await fetch(`${t.base}${path}`, {
-      method,
-      headers: {
-        authorization: t.authorization,
-        accept: 'application/json',
-        ...(body ? { 'content-type': body.type } : {}),
-      },
-      body: body?.text,
-    });
-  } catch (err) {
-    throw new CliError(`cannot reach the server at ${t.base}: ${(err as Error).message}`);
-  }
-  const text = await res.text();
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw new CliError(
-      `the server answered ${res.status} with a non-JSON body: ${text.slice(0, 200)}`,
-    );
-  }
-  if (!res.ok) throw new CliError(`${res.status}: ${String(json.error ?? text)}`);
-  return json;
-}
-
-async function documentBody(file: string): Promise<{ text: string; type: string }> {
+/** A JSON file as an object, anything else (YAML) as text: the server parses both. */
+async function readDocument(file: string): Promise<PhloDocument> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new CliError(`cannot read ${file}: ${(err as Error).message}`, 2);
+    throw usage(`cannot read ${file}: ${(err as Error).message}`);
   }
-  return { text, type: /\.ya?ml$/i.test(file) ? 'application/yaml' : 'application/json' };
+  if (/\.ya?ml$/i.test(file)) return text;
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (err) {
+    throw usage(`${file}: not JSON (${(err as Error).message}); YAML files end in .yaml or .yml`);
+  }
 }
 
-function print(json: Record<string, unknown>): void {
-  console.log(JSON.stringify(json, null, 2));
+function show(flags: Flags, p: Phlo, verb?: string): void {
+  if (flags.json) printJson(phloJson(p));
+  else printLines(verb ? [`${verb} PHLO ${p.phloId}`, ...phloLines(p).slice(1)] : phloLines(p));
 }
 
-function withApiFlags(cmd: Command): Command {
-  return cmd
-    .option(
-      '--url <url>',
-      'server base URL (default PARTYLINE_URL or the configured http host:port)',
-    )
-    .option('--auth-id <id>', 'AUTH_ID (default PARTYLINE_AUTH_ID)')
-    .option('--auth-token <token>', 'AUTH_TOKEN (default PARTYLINE_AUTH_TOKEN)');
-}
-
-export function registerPhlo(program: Command): void {
-  const phlo = program.command('phlo').description('manage PHLO documents on a running server');
-  withApiFlags(
-    phlo.command('create <file>').description('create a PHLO from a JSON or YAML file'),
-  ).action(async (file: string, flags: ApiFlags) =>
-    print(await request(target(program, flags), 'POST', '/v1/phlo', await documentBody(file))),
+export function registerPhlo(program: Command, readConfig: ReadConfig): void {
+  const api = (flags: Flags): Api => connect(flags, readConfig());
+  const phlo = program
+    .command('phlo')
+    .description('manage the PHLO documents of a running server')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  partyline phlo create examples/support-line.yaml\n  partyline phlo list --json',
+    );
+  withApiOptions(
+    phlo
+      .command('create <file>')
+      .description('create a PHLO from a JSON or YAML file (.yaml/.yml are sent as YAML)'),
+  ).action(async (file: string, flags: Flags) => {
+    const a = api(flags);
+    const document = await readDocument(file);
+    show(flags, await a.guard(() => a.client.phlo.create(document)), 'created');
+  });
+  withApiOptions(
+    phlo
+      .command('replace <phlo_id> <file>')
+      .description("replace a PHLO's document (node ids are kept by node name)"),
+  ).action(async (id: string, file: string, flags: Flags) => {
+    const a = api(flags);
+    const document = await readDocument(file);
+    show(flags, await a.guard(() => a.client.phlo.replace(id, document)), 'replaced');
+  });
+  withApiOptions(
+    phlo.command('get <phlo_id>').description('show a PHLO: its nodes (--json: and its document)'),
+  ).action(async (id: string, flags: Flags) => {
+    const a = api(flags);
+    show(flags, await a.guard(() => a.client.phlo.get(id)));
+  });
+  withApiOptions(phlo.command('list').description("list the account's PHLOs")).action(
+    async (flags: Flags) => {
+      const a = api(flags);
+      const all = await a.guard(() => a.client.phlo.list());
+      if (flags.json) printJson(all.map(phloJson));
+      else printLines(phloListLines(all));
+    },
   );
-  withApiFlags(
-    phlo.command('replace <phlo_id> <file>').description('replace a PHLO (node ids kept by name)'),
-  ).action(async (id: string, file: string, flags: ApiFlags) =>
-    print(
-      await request(
-        target(program, flags),
-        'PUT',
-        `/v1/phlo/${encodeURIComponent(id)}`,
-        await documentBody(file),
-      ),
-    ),
-  );
-  withApiFlags(phlo.command('get <phlo_id>').description('show a PHLO and its document')).action(
-    async (id: string, flags: ApiFlags) =>
-      print(await request(target(program, flags), 'GET', `/v1/phlo/${encodeURIComponent(id)}`)),
-  );
-  withApiFlags(phlo.command('list').description("list the account's PHLOs")).action(
-    async (flags: ApiFlags) => print(await request(target(program, flags), 'GET', '/v1/phlo')),
-  );
-  withApiFlags(
+  withApiOptions(
     phlo.command('delete <phlo_id>').description('delete a PHLO (its call history stays)'),
-  ).action(async (id: string, flags: ApiFlags) =>
-    print(await request(target(program, flags), 'DELETE', `/v1/phlo/${encodeURIComponent(id)}`)),
-  );
+  ).action(async (id: string, flags: Flags) => {
+    const a = api(flags);
+    const done = await a.guard(() => a.client.phlo.delete(id));
+    if (flags.json) printJson(done);
+    else printLines([`deleted PHLO ${id}`]);
+  });
 }

@@ -1,24 +1,32 @@
 /**
  * The `partyline` command line. `serve` (the default) runs the call server;
- * `account` and `phlo` manage what it serves; `agent` runs the stand-alone
+ * `account` manages its accounts on the data directory; `phlo`, `run`,
+ * `call`, `transfer`, `abort-transfer`, `member`, `calls` and `events` drive
+ * a running server through @partyline/client; `agent` runs the stand-alone
  * SIP agent; `dial` places one call and reports how it went.
+ *
+ * Exit status: 0 done; 1 the server said no (or a followed dial failed);
+ * 2 a usage error (commander's, or a CliError naming the flag to fix).
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import pino from 'pino';
-import { ConfigError, applyEnvironment, loadConfig, type Config } from '../config/index.js';
+import { PartylineError } from '@partyline/client';
+import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { startSipAgent } from '../agent/index.js';
 import { RoutingError, UserAgent } from '../sip/ua/index.js';
 import { registerServe } from './serve.js';
 import { registerAccount } from './account.js';
 import { registerPhlo } from './phlo.js';
 import { registerDemo } from '../demo/index.js';
+import { registerRun } from './run.js';
+import { registerActions } from './actions.js';
+import { registerCalls } from './calls.js';
+import { registerEvents } from './events.js';
+import { CliError, EXIT_REFUSED, EXIT_USAGE } from './errors.js';
+import { port } from './options.js';
+import { configReader } from './settings.js';
 
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new InvalidArgumentError('must be a port number 0-65535');
-  return n;
-}
+export { CliError } from './errors.js';
 
 function withOverrides(
   config: Config,
@@ -39,12 +47,28 @@ export function buildCli(): Command {
   const program = new Command('partyline')
     .description('Partyline: a self-hosted multi-party call server')
     .option('-c, --config <file>', 'JSON configuration file (default: ./partyline.json if present)')
-    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent');
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
+    // Usage errors come back to runCli (exit 2) instead of commander exiting with 1;
+    // subcommands made after this inherit it.
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'after',
+      '\nCredentials for the API commands: --auth-id/--auth-token, PARTYLINE_AUTH_ID/PARTYLINE_AUTH_TOKEN\n' +
+        '(or PLIVO_AUTH_ID/PLIVO_AUTH_TOKEN), or a profile in ~/.config/partyline/credentials.json\n' +
+        '(partyline account create --save). Server: --url or PARTYLINE_URL. Exit status: 0 done,\n' +
+        '1 the server said no, 2 usage. Every command has --help.',
+    );
 
-  registerServe(program);
-  registerAccount(program);
-  registerPhlo(program);
+  const readConfig = configReader(program);
+  registerServe(program, readConfig);
+  registerAccount(program, readConfig);
+  registerPhlo(program, readConfig);
   registerDemo(program);
+  registerRun(program, readConfig);
+  registerActions(program, readConfig);
+  registerCalls(program, readConfig);
+  registerEvents(program, readConfig);
 
   program
     .command('agent')
@@ -120,35 +144,20 @@ export function buildCli(): Command {
   return program;
 }
 
-/** The configuration every command reads: the file, then PARTYLINE_* variables, then flags. */
-export function readConfig(program: Command): Config {
-  const g = program.opts<{ config?: string; logLevel?: string }>();
-  const config = applyEnvironment(
-    loadConfig(g.config ?? process.env.PARTYLINE_CONFIG),
-    process.env,
-  );
-  if (g.logLevel) config.logLevel = g.logLevel as Config['logLevel'];
-  return config;
-}
-
-/** Errors a person can act on: the message alone, exit status 2 for usage, 1 otherwise. */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
-
 export async function runCli(argv: string[]): Promise<void> {
   try {
     await buildCli().parseAsync(argv);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof RoutingError || err instanceof CliError) {
+    // Commander has printed its message (or the help) already.
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : EXIT_USAGE);
+    if (err instanceof CliError || err instanceof ConfigError || err instanceof RoutingError) {
       console.error(`partyline: ${err.message}`);
-      process.exit(err instanceof CliError ? err.exitCode : 1);
+      process.exit(err instanceof CliError ? err.exitCode : EXIT_REFUSED);
+    }
+    // Every API call is guarded (context.ts); one that is not still gets a message, not a trace.
+    if (err instanceof PartylineError) {
+      console.error(`partyline: ${err.message}`);
+      process.exit(EXIT_REFUSED);
     }
     throw err;
   }

@@ -1,19 +1,13 @@
 /** `partyline serve`: the call server, until SIGTERM or SIGINT. */
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { createLogger, startServer, type RunningServer } from '../server/index.js';
-import { readConfig } from './program.js';
+import { port } from './options.js';
+import type { ReadConfig } from './settings.js';
 
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new InvalidArgumentError('must be a port number 0-65535');
-  return n;
-}
-
-export function registerServe(program: Command): void {
+export function registerServe(program: Command, readConfig: ReadConfig): void {
   program
     .command('serve', { isDefault: true })
+    .summary('run the call server (the default command)')
     .description(
       'run the call server: REST API (Plivo PHLO compatible), SIP and media in one process',
     )
@@ -22,6 +16,11 @@ export function registerServe(program: Command): void {
     .option('--data-dir <dir>', 'database and audio cache directory (default ./data)')
     .option('--pretty', 'human-readable logs (the default on a terminal)')
     .option('--json-logs', 'JSON log lines even on a terminal')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  partyline serve --http-port 8080 --sip-port 5060 --data-dir ./data\n' +
+        '  PARTYLINE_LOG_LEVEL=debug partyline serve --json-logs',
+    )
     .action(
       async (opts: {
         httpPort?: number;
@@ -30,7 +29,7 @@ export function registerServe(program: Command): void {
         pretty?: boolean;
         jsonLogs?: boolean;
       }) => {
-        const config = readConfig(program);
+        const config = readConfig();
         if (opts.httpPort !== undefined) config.http.port = opts.httpPort;
         if (opts.sipPort !== undefined) config.sip.port = opts.sipPort;
         if (opts.dataDir) config.dataDir = opts.dataDir;

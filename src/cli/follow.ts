@@ -1,0 +1,153 @@
+/**
+ * Following a dial through the API: find the member an action added (the
+ * action answers only `{api_id, error}`), then poll its call and report
+ * each state it passes through (dialing, ringing, connected, …) until it
+ * connects, fails, or the time is up. Polls `getCall` every `intervalMs`
+ * (the SDK's reads; the server has no push endpoint the SDK speaks yet).
+ */
+import type { Call, CallMember, MemberState, MultiPartyCall } from '@partyline/client';
+import { CliError } from './errors.js';
+import type { Progress } from './progress.js';
+
+export interface FollowOptions {
+  timeoutMs: number;
+  /** Poll period, ms (default 200). */
+  intervalMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/** A state a member passed through, and when the CLI saw it. */
+export interface Step {
+  state: MemberState;
+  at: string;
+}
+
+export interface Followed {
+  callId: string;
+  member: CallMember;
+  steps: Step[];
+}
+
+const ENDED: readonly MemberState[] = ['failed', 'disconnected'];
+const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The ids of every member of the node's live calls: what was there before an action. */
+export async function liveMemberIds(mpc: MultiPartyCall): Promise<Set<string>> {
+  const calls = await mpc.calls({ live: true });
+  return new Set(calls.flatMap((c) => c.members.map((m) => m.memberId)));
+}
+
+/** The user part or number of an address, for matching what was typed against what the server stored. */
+function addressKey(address: string): string {
+  return address
+    .replace(/^sips?:/i, '')
+    .replace(/[@;:].*$/, '')
+    .replace(/[^\w+.-]/g, '');
+}
+
+/**
+ * Waits for a member not in `known` to appear in a live call of the node;
+ * of several, the one whose address matches `to`.
+ */
+export async function newMember(
+  mpc: MultiPartyCall,
+  known: ReadonlySet<string>,
+  to: string,
+  opts: FollowOptions,
+): Promise<{ call: Call; member: CallMember }> {
+  const now = opts.now ?? Date.now;
+  const deadline = now() + opts.timeoutMs;
+  for (;;) {
+    const found = (await mpc.calls({ live: true })).flatMap((call) =>
+      call.members.filter((m) => !known.has(m.memberId)).map((member) => ({ call, member })),
+    );
+    const best = found.find((f) => addressKey(f.member.address) === addressKey(to)) ?? found[0];
+    if (best) return best;
+    if (now() >= deadline)
+      throw new CliError(`no new member for ${to} appeared in the node's live calls`);
+    await (opts.sleep ?? sleepMs)(opts.intervalMs ?? 200);
+  }
+}
+
+/** Reports the member's states until it is connected (resolves) or failed/disconnected (throws, exit 1). */
+export async function followMember(
+  mpc: MultiPartyCall,
+  callId: string,
+  memberId: string,
+  progress: Progress,
+  opts: FollowOptions,
+): Promise<Followed> {
+  const now = opts.now ?? Date.now;
+  const deadline = now() + opts.timeoutMs;
+  const steps: Step[] = [];
+  try {
+    for (;;) {
+      const call = await mpc.getCall(callId);
+      const m = call.members.find((x) => x.memberId === memberId);
+      if (!m) throw new CliError(`member ${memberId} is not in call ${callId}`);
+      if (steps.at(-1)?.state !== m.state) {
+        steps.push({ state: m.state, at: new Date(now()).toISOString() });
+        progress.line(`${m.address}  ${m.state}${why(m)}`);
+        progress.waiting(`${m.address} ${m.state}`);
+      }
+      if (m.state === 'connected' || m.state === 'on_hold') return { callId, member: m, steps };
+      if (ENDED.includes(m.state)) throw new CliError(`${m.address} ${m.state}${why(m)}`);
+      if (now() >= deadline)
+        throw new CliError(
+          `${m.address} still ${m.state} after ${Math.round(opts.timeoutMs / 1000)} s (--timeout sets how long to wait)`,
+        );
+      await (opts.sleep ?? sleepMs)(opts.intervalMs ?? 200);
+    }
+  } finally {
+    progress.done();
+  }
+}
+
+/**
+ * Reports every member's states in a call until all its members are
+ * connected (resolves), or one fails or the call ends (throws, exit 1).
+ */
+export async function followCall(
+  mpc: MultiPartyCall,
+  callId: string,
+  progress: Progress,
+  opts: FollowOptions,
+): Promise<Call> {
+  const now = opts.now ?? Date.now;
+  const deadline = now() + opts.timeoutMs;
+  const seen = new Map<string, MemberState>();
+  try {
+    for (;;) {
+      const call = await mpc.getCall(callId);
+      for (const m of call.members) {
+        if (seen.get(m.memberId) === m.state) continue;
+        seen.set(m.memberId, m.state);
+        progress.line(`${m.address}  ${m.state}${why(m)}`);
+      }
+      const pending = call.members.filter((m) => m.state !== 'connected');
+      progress.waiting(pending.map((m) => `${m.address} ${m.state}`).join(', ') || 'members');
+      const failed = call.members.find((m) => ENDED.includes(m.state));
+      if (failed) throw new CliError(`${failed.address} ${failed.state}${why(failed)}`);
+      if (call.state === 'ended')
+        throw new CliError(`call ${callId} ended${call.endReason ? `: ${call.endReason}` : ''}`);
+      if (call.members.length > 0 && pending.length === 0) return call;
+      if (now() >= deadline)
+        throw new CliError(
+          `not everyone connected after ${Math.round(opts.timeoutMs / 1000)} s (--timeout sets how long to wait)`,
+        );
+      await (opts.sleep ?? sleepMs)(opts.intervalMs ?? 200);
+    }
+  } finally {
+    progress.done();
+  }
+}
+
+/** ` (busy, SIP 486)`: why a member left, when it has. */
+function why(m: CallMember): string {
+  const parts = [
+    m.hangupCause,
+    m.sipStatus && m.state !== 'connected' ? `SIP ${m.sipStatus}` : '',
+  ].filter(Boolean);
+  return ENDED.includes(m.state) && parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
