@@ -13,6 +13,7 @@ import { createAccount } from '../server/index.js';
 import type { Config } from '../config/index.js';
 import { configuredUrl } from './context.js';
 import { credentialsPath, saveProfile } from './credentials.js';
+import { examples } from './options.js';
 import type { ReadConfig } from './settings.js';
 import { printJson, printLines } from './views.js';
 import { columns } from './table.js';
@@ -75,8 +76,10 @@ export function registerAccount(program: Command, readConfig: ReadConfig): void 
     .option('--phlo <phlo_id>', 'a default PHLO --save writes (for call, calls, events, …)')
     .addHelpText(
       'after',
-      '\nExamples:\n  partyline account create --name ops --save     # then: partyline phlo list\n' +
-        '  partyline account create --json --no-save',
+      examples(
+        'partyline account create --name ops --save     # then: partyline phlo list',
+        'partyline account create --json --no-save',
+      ),
     )
     .action(async (flags: CreateFlags) => {
       const config = readConfig();
@@ -103,6 +106,7 @@ export function registerAccount(program: Command, readConfig: ReadConfig): void 
   account
     .command('list')
     .description('list accounts (ids, names, creation times; never tokens)')
+    .addHelpText('after', examples('partyline account list --data-dir ./data'))
     .option('--data-dir <dir>', "data directory (default: the configuration's dataDir)")
     .option('--json', 'print JSON')
     .action(async (flags: { dataDir?: string; json?: boolean }) => {

@@ -9,7 +9,7 @@ import type { ActionResult, MemberActionName, Role } from '@partyline/client';
 import { connectNode, type NodeApi, type NodeFlags } from './context.js';
 import { usage } from './errors.js';
 import { followMember, liveMemberIds, newMember } from './follow.js';
-import { role, withNodeOptions, withWaitOptions } from './options.js';
+import { role, withNodeOptions, withWaitOptions, examples } from './options.js';
 import { Progress } from './progress.js';
 import type { ReadConfig } from './settings.js';
 import { printJson, printLines } from './views.js';
@@ -92,9 +92,10 @@ export function registerActions(program: Command, readConfig: ReadConfig): void 
         .option('-r, --role <role>', 'agent | customer | supervisor', role, 'agent' as Role)
         .addHelpText(
           'after',
-          '\nExamples:\n' +
-            '  partyline call --phlo $PHLO sip:agent@pbx.example +14155550100 --role customer --wait\n' +
-            '  partyline call sip:agent@pbx.example sip:lead@pbx.example --role supervisor --json',
+          examples(
+            'partyline call --phlo $PHLO sip:agent@pbx.example +14155550100 --role customer --wait',
+            'partyline call sip:agent@pbx.example sip:lead@pbx.example --role supervisor --json',
+          ),
         ),
     ),
   ).action(async (trigger: string, to: string, flags: WaitFlags) => {
@@ -127,9 +128,10 @@ export function registerActions(program: Command, readConfig: ReadConfig): void 
         )
         .addHelpText(
           'after',
-          '\nExamples:\n' +
-            '  partyline transfer --warm sip:agent@pbx.example sip:expert@pbx.example --wait\n' +
-            '  partyline transfer --cold sip:agent@pbx.example +14155550199',
+          examples(
+            'partyline transfer --warm sip:agent@pbx.example sip:expert@pbx.example --wait',
+            'partyline transfer --cold sip:agent@pbx.example +14155550199',
+          ),
         ),
     ),
   ).action(
@@ -151,7 +153,7 @@ export function registerActions(program: Command, readConfig: ReadConfig): void 
       .description(
         'by U1 (<member>, an address): give up the pending transfer and return to the others',
       )
-      .addHelpText('after', '\nExample:\n  partyline abort-transfer sip:agent@pbx.example'),
+      .addHelpText('after', examples('partyline abort-transfer sip:agent@pbx.example')),
   ).action(async (member: string, flags: NodeFlags) => {
     const a = await node(flags);
     acknowledged(
@@ -167,9 +169,10 @@ export function registerActions(program: Command, readConfig: ReadConfig): void 
     .description('act on one member of a live call: by address, or by member id with --call')
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  partyline member hold +14155550100\n' +
-        '  partyline member coach --call $CALL_ID $MEMBER_ID   # exact, by id (ids: partyline calls --json)',
+      examples(
+        'partyline member hold +14155550100',
+        'partyline member coach --call $CALL_ID $MEMBER_ID   # exact, by id (ids: partyline calls --json)',
+      ),
     );
   for (const [name, action, description] of MEMBER_ACTIONS) {
     withNodeOptions(
@@ -180,6 +183,13 @@ export function registerActions(program: Command, readConfig: ReadConfig): void 
           'its address (+14155550100, sip:agent@pbx.example), or its id with --call',
         )
         .description(description)
+        .addHelpText(
+          'after',
+          examples(
+            `partyline member ${name} ${name === 'coach' || name === 'barge' || name === 'listen' ? 'sip:lead@pbx.example' : '+14155550100'}`,
+            `partyline member ${name} --call $CALL_ID $MEMBER_ID --json`,
+          ),
+        )
         .option(
           '--call <call_id>',
           'name the member by id in this call (exact where an address is in two calls)',

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import type { Call } from '@partyline/client';
 import { connectNode, type NodeApi, type NodeFlags } from './context.js';
-import { positiveInt, seconds, withNodeOptions } from './options.js';
+import { positiveInt, seconds, withNodeOptions, examples } from './options.js';
 import type { ReadConfig } from './settings.js';
 import { LiveScreen } from './screen.js';
 import { callsLines, printJson, printLines } from './views.js';
@@ -38,8 +38,10 @@ export function registerCalls(program: Command, readConfig: ReadConfig): void {
       .option('-i, --interval <seconds>', 'refresh period of the live table', seconds, 1)
       .addHelpText(
         'after',
-        '\nExamples:\n  partyline calls --phlo $PHLO            # live, q or Ctrl-C stops it\n' +
-          '  partyline calls --all --limit 5 --json  # a snapshot for scripts',
+        examples(
+          'partyline calls --phlo $PHLO            # live, q or Ctrl-C stops it',
+          'partyline calls --all --limit 5 --json  # a snapshot for scripts',
+        ),
       ),
   ).action(async (flags: CallsFlags) => {
     const a = await connectNode(flags, readConfig());

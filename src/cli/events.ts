@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { CallEvent } from '@partyline/client';
 import { connectNode, type NodeFlags } from './context.js';
 import { CliError } from './errors.js';
-import { withNodeOptions } from './options.js';
+import { withNodeOptions, examples } from './options.js';
 import type { ReadConfig } from './settings.js';
 import { eventLine, printLines } from './views.js';
 
@@ -28,8 +28,10 @@ export function registerEvents(program: Command, readConfig: ReadConfig): void {
       .option('-f, --follow', 'then print new events as they happen, until the call ends')
       .addHelpText(
         'after',
-        '\nExamples:\n  partyline events --follow                 # the latest call, live\n' +
-          '  partyline events $CALL_ID --json | jq -c \'select(.type | startswith("transfer."))\'',
+        examples(
+          'partyline events --follow                 # the latest call, live',
+          'partyline events $CALL_ID --json | jq -c \'select(.type | startswith("transfer."))\'',
+        ),
       ),
   ).action(async (given: string | undefined, flags: EventsFlags) => {
     const a = await connectNode(flags, readConfig());

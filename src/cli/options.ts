@@ -65,3 +65,8 @@ export function withWaitOptions(cmd: Command): Command {
     )
     .option('--timeout <seconds>', 'how long --wait waits', seconds, 60);
 }
+
+/** The `Examples:` text under a command's --help (`.addHelpText('after', examples(…))`), one line each. */
+export function examples(...lines: string[]): string {
+  return `\n${lines.length === 1 ? 'Example' : 'Examples'}:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+}

@@ -8,7 +8,7 @@ import type { Phlo, PhloDocument } from '@partyline/client';
 import { connect, type Api } from './context.js';
 import type { ApiFlags } from './credentials.js';
 import { usage } from './errors.js';
-import { withApiOptions } from './options.js';
+import { withApiOptions, examples } from './options.js';
 import type { ReadConfig } from './settings.js';
 import { phloJson, phloLines, phloListLines, printJson, printLines } from './views.js';
 
@@ -42,12 +42,13 @@ export function registerPhlo(program: Command, readConfig: ReadConfig): void {
     .description('manage the PHLO documents of a running server')
     .addHelpText(
       'after',
-      '\nExamples:\n  partyline phlo create examples/support-line.yaml\n  partyline phlo list --json',
+      examples('partyline phlo create examples/support-line.yaml', 'partyline phlo list --json'),
     );
   withApiOptions(
     phlo
       .command('create <file>')
-      .description('create a PHLO from a JSON or YAML file (.yaml/.yml are sent as YAML)'),
+      .description('create a PHLO from a JSON or YAML file (.yaml/.yml are sent as YAML)')
+      .addHelpText('after', examples('partyline phlo create examples/support-line.yaml --json')),
   ).action(async (file: string, flags: Flags) => {
     const a = api(flags);
     const document = await readDocument(file);
@@ -56,28 +57,38 @@ export function registerPhlo(program: Command, readConfig: ReadConfig): void {
   withApiOptions(
     phlo
       .command('replace <phlo_id> <file>')
-      .description("replace a PHLO's document (node ids are kept by node name)"),
+      .description("replace a PHLO's document (node ids are kept by node name)")
+      .addHelpText('after', examples('partyline phlo replace $PHLO support-line-v2.yaml')),
   ).action(async (id: string, file: string, flags: Flags) => {
     const a = api(flags);
     const document = await readDocument(file);
     show(flags, await a.guard(() => a.client.phlo.replace(id, document)), 'replaced');
   });
   withApiOptions(
-    phlo.command('get <phlo_id>').description('show a PHLO: its nodes (--json: and its document)'),
+    phlo
+      .command('get <phlo_id>')
+      .description('show a PHLO: its nodes (--json: and its document)')
+      .addHelpText('after', examples('partyline phlo get $PHLO --json | jq .document')),
   ).action(async (id: string, flags: Flags) => {
     const a = api(flags);
     show(flags, await a.guard(() => a.client.phlo.get(id)));
   });
-  withApiOptions(phlo.command('list').description("list the account's PHLOs")).action(
-    async (flags: Flags) => {
-      const a = api(flags);
-      const all = await a.guard(() => a.client.phlo.list());
-      if (flags.json) printJson(all.map(phloJson));
-      else printLines(phloListLines(all));
-    },
-  );
   withApiOptions(
-    phlo.command('delete <phlo_id>').description('delete a PHLO (its call history stays)'),
+    phlo
+      .command('list')
+      .description("list the account's PHLOs")
+      .addHelpText('after', examples('partyline phlo list')),
+  ).action(async (flags: Flags) => {
+    const a = api(flags);
+    const all = await a.guard(() => a.client.phlo.list());
+    if (flags.json) printJson(all.map(phloJson));
+    else printLines(phloListLines(all));
+  });
+  withApiOptions(
+    phlo
+      .command('delete <phlo_id>')
+      .description('delete a PHLO (its call history stays)')
+      .addHelpText('after', examples('partyline phlo delete $PHLO')),
   ).action(async (id: string, flags: Flags) => {
     const a = api(flags);
     const done = await a.guard(() => a.client.phlo.delete(id));

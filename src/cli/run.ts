@@ -5,7 +5,7 @@ import { connect } from './context.js';
 import type { ApiFlags } from './credentials.js';
 import { usage } from './errors.js';
 import { followCall } from './follow.js';
-import { withApiOptions, withWaitOptions } from './options.js';
+import { withApiOptions, withWaitOptions, examples } from './options.js';
 import { Progress } from './progress.js';
 import type { ReadConfig } from './settings.js';
 import { printJson, printLines } from './views.js';
@@ -34,9 +34,10 @@ export function registerRun(program: Command, readConfig: ReadConfig): void {
         )
         .addHelpText(
           'after',
-          '\nExamples:\n' +
-            '  partyline run $PHLO from=sip:agent@127.0.0.1:5070 to=+14155550100 --wait\n' +
-            '  CALL=$(partyline run $PHLO from=… to=… --json | jq -r .callId)',
+          examples(
+            'partyline run $PHLO from=sip:agent@127.0.0.1:5070 to=+14155550100 --wait',
+            'CALL=$(partyline run $PHLO from=… to=… --json | jq -r .callId)',
+          ),
         ),
     ),
   )

@@ -1,7 +1,7 @@
 /** `partyline serve`: the call server, until SIGTERM or SIGINT. */
 import type { Command } from 'commander';
 import { createLogger, startServer, type RunningServer } from '../server/index.js';
-import { port } from './options.js';
+import { port, examples } from './options.js';
 import type { ReadConfig } from './settings.js';
 
 export function registerServe(program: Command, readConfig: ReadConfig): void {
@@ -18,8 +18,10 @@ export function registerServe(program: Command, readConfig: ReadConfig): void {
     .option('--json-logs', 'JSON log lines even on a terminal')
     .addHelpText(
       'after',
-      '\nExamples:\n  partyline serve --http-port 8080 --sip-port 5060 --data-dir ./data\n' +
-        '  PARTYLINE_LOG_LEVEL=debug partyline serve --json-logs',
+      examples(
+        'partyline serve --http-port 8080 --sip-port 5060 --data-dir ./data',
+        'PARTYLINE_LOG_LEVEL=debug partyline serve --json-logs',
+      ),
     )
     .action(
       async (opts: {
