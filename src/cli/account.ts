@@ -7,9 +7,7 @@
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { isoNow } from '../mpc/index.js';
-import { openStore, type Store } from '../store/index.js';
-import { createAccount } from '../server/index.js';
+import type { Store } from '../store/index.js';
 import type { Config } from '../config/index.js';
 import { configuredUrl } from './context.js';
 import { credentialsPath, saveProfile } from './credentials.js';
@@ -33,6 +31,8 @@ async function withStore<T>(
   dataDir: string | undefined,
   fn: (s: Store) => Promise<T>,
 ): Promise<T> {
+  // The store (SQLite) and the server's modules load only for the account commands.
+  const { openStore } = await import('../store/index.js');
   const store = await openStore({ dataDir: resolve(dataDir ?? config.dataDir) });
   try {
     return await fn(store);
@@ -82,7 +82,11 @@ export function registerAccount(program: Command, readConfig: ReadConfig): void 
       ),
     )
     .action(async (flags: CreateFlags) => {
-      const config = readConfig();
+      const config = await readConfig();
+      const [{ createAccount }, { isoNow }] = await Promise.all([
+        import('../server/index.js'),
+        import('../mpc/index.js'),
+      ]);
       const created = await withStore(config, flags.dataDir, (store) =>
         createAccount(store, isoNow, flags.name),
       );
@@ -110,7 +114,7 @@ export function registerAccount(program: Command, readConfig: ReadConfig): void 
     .option('--data-dir <dir>', "data directory (default: the configuration's dataDir)")
     .option('--json', 'print JSON')
     .action(async (flags: { dataDir?: string; json?: boolean }) => {
-      const accounts = await withStore(readConfig(), flags.dataDir, (s) => s.listAccounts());
+      const accounts = await withStore(await readConfig(), flags.dataDir, (s) => s.listAccounts());
       if (flags.json)
         printJson(
           accounts.map((a) => ({ auth_id: a.authId, name: a.name, created_on: a.createdOn })),

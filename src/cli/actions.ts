@@ -58,12 +58,13 @@ async function dial(
   send: () => Promise<ActionResult>,
   what: string,
 ): Promise<void> {
-  const known = flags.wait ? await a.guard(() => liveMemberIds(a.mpc)) : new Set<string>();
+  if (!flags.wait) return acknowledged(flags, await a.guard(send), what);
+  const known = await a.guard(() => liveMemberIds(a.mpc));
+  // From before the request, so the times shown count from when it was sent.
+  const progress = new Progress(flags.json ? { write: () => true } : process.stdout);
   const result = await a.guard(send);
-  if (!flags.wait) return acknowledged(flags, result, what);
   if (!flags.json) printLines([`${what} (api_id ${result.apiId}); waiting for ${to}`]);
   const opts = { timeoutMs: flags.timeout * 1000 };
-  const progress = new Progress(flags.json ? { write: () => true } : process.stdout);
   const followed = await a.guard(async () => {
     const { call, member } = await newMember(a.mpc, known, to, opts);
     return followMember(a.mpc, call.callId, member.memberId, progress, opts);
@@ -78,7 +79,7 @@ async function dial(
 }
 
 export function registerActions(program: Command, readConfig: ReadConfig): void {
-  const node = (flags: NodeFlags): Promise<NodeApi> => connectNode(flags, readConfig());
+  const node = (flags: NodeFlags): Promise<NodeApi> => connectNode(flags, readConfig);
 
   withWaitOptions(
     withNodeOptions(

@@ -44,7 +44,7 @@ export function registerCalls(program: Command, readConfig: ReadConfig): void {
         ),
       ),
   ).action(async (flags: CallsFlags) => {
-    const a = await connectNode(flags, readConfig());
+    const a = await connectNode(flags, readConfig);
     if (flags.json) return printJson(await fetchCalls(a, flags));
     if (flags.once || !process.stdout.isTTY)
       return printLines(callsLines(await fetchCalls(a, flags), Date.now(), !flags.all));

@@ -6,6 +6,7 @@ import { PartylineError, PhloClient, type MultiPartyCall } from '@partyline/clie
 import type { Config } from '../config/index.js';
 import { resolveTarget, type ApiFlags, type Target } from './credentials.js';
 import { CliError, fromClientError, usage } from './errors.js';
+import type { ReadConfig } from './settings.js';
 
 export interface NodeFlags extends ApiFlags {
   phlo?: string;
@@ -30,8 +31,13 @@ export function configuredUrl(config: Config): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.http.port}`;
 }
 
-export function connect(flags: ApiFlags, config: Config, env = process.env): Api {
-  const target = resolveTarget(flags, env, configuredUrl(config));
+export async function connect(
+  flags: ApiFlags,
+  readConfig: ReadConfig,
+  env = process.env,
+): Promise<Api> {
+  const partial = resolveTarget(flags, env);
+  const target = { ...partial, url: partial.url ?? configuredUrl(await readConfig()) };
   const client = new PhloClient(target.authId, target.authToken, { baseUrl: target.url });
   return {
     client,
@@ -50,10 +56,10 @@ export function connect(flags: ApiFlags, config: Config, env = process.env): Api
 /** The node of `--phlo` / `--node`; without `--node`, the PHLO's first multi_party_call node. */
 export async function connectNode(
   flags: NodeFlags,
-  config: Config,
+  readConfig: ReadConfig,
   env = process.env,
 ): Promise<NodeApi> {
-  const api = connect(flags, config, env);
+  const api = await connect(flags, readConfig, env);
   const phloId = flags.phlo || api.target.phloId;
   if (!phloId)
     throw usage(

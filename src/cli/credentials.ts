@@ -42,6 +42,9 @@ export interface Target {
   phloId?: string;
 }
 
+/** A Target whose URL may still be missing (then the configured HTTP address is used). */
+export type PartialTarget = Omit<Target, 'url'> & { url?: string };
+
 export function credentialsPath(env: Env): string {
   if (env.PARTYLINE_CREDENTIALS) return env.PARTYLINE_CREDENTIALS;
   const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
@@ -67,8 +70,8 @@ export function readProfiles(path: string): Record<string, Profile> {
   return parsed as Record<string, Profile>;
 }
 
-/** Flags over environment over profile; `defaultUrl` (the configured HTTP address) last. */
-export function resolveTarget(flags: ApiFlags, env: Env, defaultUrl: string): Target {
+/** Flags over environment over profile; without a URL from any of them, `url` is left out. */
+export function resolveTarget(flags: ApiFlags, env: Env): PartialTarget {
   const path = credentialsPath(env);
   const name = flags.profile || env.PARTYLINE_PROFILE || 'default';
   const profiles = readProfiles(path);
@@ -91,9 +94,8 @@ export function resolveTarget(flags: ApiFlags, env: Env, defaultUrl: string): Ta
       `credentials needed: pass --auth-id and --auth-token, set PARTYLINE_AUTH_ID and ` +
         `PARTYLINE_AUTH_TOKEN, or save them in ${path} (partyline account create --save)`,
     );
-  const url =
-    flags.url || env.PARTYLINE_URL || env.PARTYLINE_BASE_URL || profile?.url || defaultUrl;
-  if (!URL.canParse(url))
+  const url = flags.url || env.PARTYLINE_URL || env.PARTYLINE_BASE_URL || profile?.url;
+  if (url !== undefined && !URL.canParse(url))
     throw usage(`not a URL: ${url} (--url or PARTYLINE_URL, e.g. http://127.0.0.1:8080)`);
   const phloId = env.PARTYLINE_PHLO_ID || profile?.phlo_id || undefined;
   return { url, authId, authToken, phloId };

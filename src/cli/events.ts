@@ -34,7 +34,7 @@ export function registerEvents(program: Command, readConfig: ReadConfig): void {
         ),
       ),
   ).action(async (given: string | undefined, flags: EventsFlags) => {
-    const a = await connectNode(flags, readConfig());
+    const a = await connectNode(flags, readConfig);
     const callId = given ?? (await a.guard(() => a.mpc.calls({ limit: 1 })))[0]?.callId;
     if (!callId) throw new CliError(`node ${a.mpc.nodeId} has no calls yet`);
     let detail = await a.guard(() => a.mpc.getCall(callId));

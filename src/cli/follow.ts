@@ -3,11 +3,13 @@
  * action answers only `{api_id, error}`), then poll its call and report
  * each state it passes through (dialing, ringing, connected, …) until it
  * connects, fails, or the time is up. Polls `getCall` every `intervalMs`
- * (the SDK's reads; the server has no push endpoint the SDK speaks yet).
+ * (the SDK's reads; the server has no push endpoint the SDK speaks yet) and
+ * reports the member's `member.*` events, so no state is missed between polls.
  */
-import type { Call, CallMember, MemberState, MultiPartyCall } from '@partyline/client';
+import type { Call, CallDetail, CallMember, MemberState, MultiPartyCall } from '@partyline/client';
 import { CliError } from './errors.js';
 import type { Progress } from './progress.js';
+import { serverTime } from './table.js';
 
 export interface FollowOptions {
   timeoutMs: number;
@@ -17,9 +19,11 @@ export interface FollowOptions {
   now?: () => number;
 }
 
-/** A state a member passed through, and when the CLI saw it. */
+/** A state a member passed through (its `member.*` event: dialing, ringing, connected, …) and when. */
 export interface Step {
-  state: MemberState;
+  memberId: string;
+  event: string;
+  /** The server's time of the event. */
   at: string;
 }
 
@@ -70,6 +74,36 @@ export async function newMember(
   }
 }
 
+/**
+ * Prints the `member.*` events of `call` after `afterSeq` that `wanted`
+ * accepts (each state the server recorded, with its time, so a state
+ * passed between two polls is still shown); returns the last seq seen.
+ */
+function reportMemberEvents(
+  call: CallDetail,
+  afterSeq: number,
+  wanted: (memberId: string) => boolean,
+  progress: Progress,
+  steps: Step[],
+): number {
+  let last = afterSeq;
+  for (const e of call.events) {
+    if (e.seq <= afterSeq) continue;
+    last = Math.max(last, e.seq);
+    if (!e.memberId || !wanted(e.memberId) || !e.type.startsWith('member.')) continue;
+    const m = call.members.find((x) => x.memberId === e.memberId);
+    const what = e.type.slice('member.'.length);
+    steps.push({ memberId: e.memberId, event: what, at: e.at });
+    progress.line(
+      `${m?.address ?? e.memberId}  ${what}${m && isEnd(what) ? why(m) : ''}`,
+      serverTime(e.at),
+    );
+  }
+  return last;
+}
+
+const isEnd = (event: string): boolean => event === 'failed' || event === 'disconnected';
+
 /** Reports the member's states until it is connected (resolves) or failed/disconnected (throws, exit 1). */
 export async function followMember(
   mpc: MultiPartyCall,
@@ -81,16 +115,14 @@ export async function followMember(
   const now = opts.now ?? Date.now;
   const deadline = now() + opts.timeoutMs;
   const steps: Step[] = [];
+  let seq = 0;
   try {
     for (;;) {
       const call = await mpc.getCall(callId);
+      seq = reportMemberEvents(call, seq, (id) => id === memberId, progress, steps);
       const m = call.members.find((x) => x.memberId === memberId);
       if (!m) throw new CliError(`member ${memberId} is not in call ${callId}`);
-      if (steps.at(-1)?.state !== m.state) {
-        steps.push({ state: m.state, at: new Date(now()).toISOString() });
-        progress.line(`${m.address}  ${m.state}${why(m)}`);
-        progress.waiting(`${m.address} ${m.state}`);
-      }
+      progress.waiting(`${m.address} ${m.state}`);
       if (m.state === 'connected' || m.state === 'on_hold') return { callId, member: m, steps };
       if (ENDED.includes(m.state)) throw new CliError(`${m.address} ${m.state}${why(m)}`);
       if (now() >= deadline)
@@ -113,25 +145,22 @@ export async function followCall(
   callId: string,
   progress: Progress,
   opts: FollowOptions,
-): Promise<Call> {
+): Promise<{ call: Call; steps: Step[] }> {
   const now = opts.now ?? Date.now;
   const deadline = now() + opts.timeoutMs;
-  const seen = new Map<string, MemberState>();
+  const steps: Step[] = [];
+  let seq = 0;
   try {
     for (;;) {
       const call = await mpc.getCall(callId);
-      for (const m of call.members) {
-        if (seen.get(m.memberId) === m.state) continue;
-        seen.set(m.memberId, m.state);
-        progress.line(`${m.address}  ${m.state}${why(m)}`);
-      }
+      seq = reportMemberEvents(call, seq, () => true, progress, steps);
       const pending = call.members.filter((m) => m.state !== 'connected');
       progress.waiting(pending.map((m) => `${m.address} ${m.state}`).join(', ') || 'members');
       const failed = call.members.find((m) => ENDED.includes(m.state));
       if (failed) throw new CliError(`${failed.address} ${failed.state}${why(failed)}`);
       if (call.state === 'ended')
         throw new CliError(`call ${callId} ended${call.endReason ? `: ${call.endReason}` : ''}`);
-      if (call.members.length > 0 && pending.length === 0) return call;
+      if (call.members.length > 0 && pending.length === 0) return { call, steps };
       if (now() >= deadline)
         throw new CliError(
           `not everyone connected after ${Math.round(opts.timeoutMs / 1000)} s (--timeout sets how long to wait)`,
@@ -145,9 +174,6 @@ export async function followCall(
 
 /** ` (busy, SIP 486)`: why a member left, when it has. */
 function why(m: CallMember): string {
-  const parts = [
-    m.hangupCause,
-    m.sipStatus && m.state !== 'connected' ? `SIP ${m.sipStatus}` : '',
-  ].filter(Boolean);
-  return ENDED.includes(m.state) && parts.length > 0 ? ` (${parts.join(', ')})` : '';
+  const parts = [m.hangupCause, m.sipStatus ? `SIP ${m.sipStatus}` : ''].filter(Boolean);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }

@@ -36,7 +36,7 @@ function show(flags: Flags, p: Phlo, verb?: string): void {
 }
 
 export function registerPhlo(program: Command, readConfig: ReadConfig): void {
-  const api = (flags: Flags): Api => connect(flags, readConfig());
+  const api = (flags: Flags): Promise<Api> => connect(flags, readConfig);
   const phlo = program
     .command('phlo')
     .description('manage the PHLO documents of a running server')
@@ -50,7 +50,7 @@ export function registerPhlo(program: Command, readConfig: ReadConfig): void {
       .description('create a PHLO from a JSON or YAML file (.yaml/.yml are sent as YAML)')
       .addHelpText('after', examples('partyline phlo create examples/support-line.yaml --json')),
   ).action(async (file: string, flags: Flags) => {
-    const a = api(flags);
+    const a = await api(flags);
     const document = await readDocument(file);
     show(flags, await a.guard(() => a.client.phlo.create(document)), 'created');
   });
@@ -60,7 +60,7 @@ export function registerPhlo(program: Command, readConfig: ReadConfig): void {
       .description("replace a PHLO's document (node ids are kept by node name)")
       .addHelpText('after', examples('partyline phlo replace $PHLO support-line-v2.yaml')),
   ).action(async (id: string, file: string, flags: Flags) => {
-    const a = api(flags);
+    const a = await api(flags);
     const document = await readDocument(file);
     show(flags, await a.guard(() => a.client.phlo.replace(id, document)), 'replaced');
   });
@@ -70,7 +70,7 @@ export function registerPhlo(program: Command, readConfig: ReadConfig): void {
       .description('show a PHLO: its nodes (--json: and its document)')
       .addHelpText('after', examples('partyline phlo get $PHLO --json | jq .document')),
   ).action(async (id: string, flags: Flags) => {
-    const a = api(flags);
+    const a = await api(flags);
     show(flags, await a.guard(() => a.client.phlo.get(id)));
   });
   withApiOptions(
@@ -79,7 +79,7 @@ export function registerPhlo(program: Command, readConfig: ReadConfig): void {
       .description("list the account's PHLOs")
       .addHelpText('after', examples('partyline phlo list')),
   ).action(async (flags: Flags) => {
-    const a = api(flags);
+    const a = await api(flags);
     const all = await a.guard(() => a.client.phlo.list());
     if (flags.json) printJson(all.map(phloJson));
     else printLines(phloListLines(all));
@@ -90,7 +90,7 @@ export function registerPhlo(program: Command, readConfig: ReadConfig): void {
       .description('delete a PHLO (its call history stays)')
       .addHelpText('after', examples('partyline phlo delete $PHLO')),
   ).action(async (id: string, flags: Flags) => {
-    const a = api(flags);
+    const a = await api(flags);
     const done = await a.guard(() => a.client.phlo.delete(id));
     if (flags.json) printJson(done);
     else printLines([`deleted PHLO ${id}`]);

@@ -39,9 +39,10 @@ export class Progress {
     }
   }
 
-  /** `+1.2s  text`: a line that stays. */
-  line(text: string): void {
-    const elapsed = `+${((this.now() - this.start) / 1000).toFixed(1)}s`;
+  /** `+1.2s  text`: a line that stays; `atMs` is when it happened (default now). */
+  line(text: string, atMs = this.now()): void {
+    const since = Number.isNaN(atMs) ? this.now() - this.start : Math.max(0, atMs - this.start);
+    const elapsed = `+${(since / 1000).toFixed(1)}s`;
     if (this.out.isTTY) this.out.write(CLEAR_LINE);
     this.out.write(`${elapsed.padStart(7)}  ${text}\n`);
     this.redraw();

@@ -49,7 +49,7 @@ export function registerRun(program: Command, readConfig: ReadConfig): void {
         flags: ApiFlags & { json?: boolean; wait?: boolean; timeout: number },
       ) => {
         const body = payload(pairs);
-        const a = connect(flags, readConfig());
+        const a = await connect(flags, readConfig);
         const run = await a.guard(() => a.client.phlo(phloId).run(body));
         if (!flags.wait) {
           if (flags.json) printJson(run);
@@ -62,12 +62,12 @@ export function registerRun(program: Command, readConfig: ReadConfig): void {
         const node = phlo.nodes[0];
         if (!node) throw usage(`PHLO ${phloId} has no multi_party_call node to follow`);
         const progress = new Progress(flags.json ? { write: () => true } : process.stdout);
-        const call = await a.guard(() =>
+        const { call, steps } = await a.guard(() =>
           followCall(phlo.multiPartyCall(node.nodeId), run.callId, progress, {
             timeoutMs: flags.timeout * 1000,
           }),
         );
-        if (flags.json) printJson({ ...run, nodeId: node.nodeId, members: call.members });
+        if (flags.json) printJson({ ...run, nodeId: node.nodeId, members: call.members, steps });
         else printLines([`connected: ${call.members.map((m) => m.address).join(', ')}`]);
       },
     );

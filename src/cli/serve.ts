@@ -1,6 +1,6 @@
 /** `partyline serve`: the call server, until SIGTERM or SIGINT. */
 import type { Command } from 'commander';
-import { createLogger, startServer, type RunningServer } from '../server/index.js';
+import type { RunningServer } from '../server/index.js';
 import { port, examples } from './options.js';
 import type { ReadConfig } from './settings.js';
 
@@ -31,7 +31,9 @@ export function registerServe(program: Command, readConfig: ReadConfig): void {
         pretty?: boolean;
         jsonLogs?: boolean;
       }) => {
-        const config = readConfig();
+        const config = await readConfig();
+        // Loaded here, not at start: the API commands never need the server's modules.
+        const { createLogger, startServer } = await import('../server/index.js');
         if (opts.httpPort !== undefined) config.http.port = opts.httpPort;
         if (opts.sipPort !== undefined) config.sip.port = opts.sipPort;
         if (opts.dataDir) config.dataDir = opts.dataDir;

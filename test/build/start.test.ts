@@ -11,26 +11,30 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..', '..');
 
-test('the production build emits dist/main.js: the agent and the call server (npm start) start and stop on SIGTERM', async (t) => {
+test('the production build emits dist/main.js: the CLI runs, the agent and the call server (npm start) start and stop on SIGTERM', async (t) => {
   // A package laid out as npm start sees it: dist/ beside node_modules/ and examples/.
   const pkg = mkdtempSync(join(tmpdir(), 'partyline-build-'));
   t.after(() => rmSync(pkg, { recursive: true, force: true }));
   const out = join(pkg, 'dist');
-  execFileSync(
-    process.execPath,
-    [
-      join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '-p',
-      join(root, 'tsconfig.build.json'),
-      '--outDir',
-      out,
-    ],
-    { stdio: 'pipe' },
-  );
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  // As `npm run build` does: the workspace package @partyline/client first (the CLI imports its
+  // dist/ once built), then src/.
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'packages', 'client', 'tsconfig.json')], {
+    stdio: 'pipe',
+  });
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', out], {
+    stdio: 'pipe',
+  });
   assert.ok(existsSync(join(out, 'main.js')), 'tsconfig.build.json must emit main.js');
   // The emitted code resolves its packages from the project's node_modules.
   symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));
   symlinkSync(join(root, 'examples'), join(pkg, 'examples'));
+  // The API commands run from the build: @partyline/client resolves to its built dist/.
+  const help = execFileSync(process.execPath, [join(out, 'main.js'), 'call', '--help'], {
+    cwd: out,
+    encoding: 'utf8',
+  });
+  assert.match(help, /^Usage: partyline call \[options\] <trigger_source> <to>/);
   await runsUntilSigterm(
     out,
     ['agent', '--port', '0', '--log-level', 'info'],

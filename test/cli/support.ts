@@ -5,12 +5,19 @@
  * that has none of the caller's credentials and a credentials file of the
  * test's own, so nothing on the machine leaks in.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stopChild } from '../support/stop-child.js';
-import type { TestServer } from '../support/partyline-server.js';
+import {
+  phone,
+  startTestServer,
+  type AfterHook,
+  type TestServer,
+} from '../support/partyline-server.js';
+import type { TonePhone } from '../support/phones/index.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'src', 'main.ts');
@@ -36,7 +43,7 @@ const CLEARED = [
 ];
 
 /** A scratch directory removed when the test ends; its credentials.json is the CLI's file. */
-export function scratch(t: { after(fn: () => unknown): void }): string {
+export function scratch(t: AfterHook): string {
   const dir = mkdtempSync(join(tmpdir(), 'partyline-cli-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
@@ -111,4 +118,48 @@ export async function cli(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A test server for one test, with the CLI's environment pointing at it (stopped when the test ends). */
+export async function cliServer(
+  t: AfterHook,
+): Promise<{ srv: TestServer; env: NodeJS.ProcessEnv }> {
+  const srv = await startTestServer();
+  t.after(() => srv.stop());
+  return { srv, env: cliEnv(scratch(t), serverEnv(srv)) };
+}
+
+/** A phone that answers, sending `toneHz`, for `calls` calls. */
+export function answering(
+  t: AfterHook,
+  user: string,
+  toneHz: number,
+  calls = 1,
+): Promise<TonePhone> {
+  return phone(t, { behaviour: 'answer', toneHz, user, calls, timeoutSeconds: 60 });
+}
+
+/** `partyline run … --wait --json`: exit 0 once agent and customer are connected; the call id. */
+export async function runConnected(
+  srv: TestServer,
+  env: NodeJS.ProcessEnv,
+  agent: TonePhone,
+  customer: TonePhone,
+): Promise<string> {
+  const run = await cli(
+    ['run', srv.phloId, `from=${agent.uri}`, `to=${customer.uri}`, '--wait', '--json'],
+    env,
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const result = JSON.parse(run.stdout) as {
+    callId: string;
+    members: { state: string }[];
+    steps: { event: string }[];
+  };
+  assert.deepEqual(
+    result.members.map((m) => m.state),
+    ['connected', 'connected'],
+  );
+  assert.ok(result.steps.filter((s) => s.event === 'connected').length === 2, run.stdout);
+  return result.callId;
 }
