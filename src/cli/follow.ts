@@ -137,12 +137,15 @@ export async function followMember(
 }
 
 /**
- * Reports every member's states in a call until all its members are
- * connected (resolves), or one fails or the call ends (throws, exit 1).
+ * Reports every member's states in a call until a member for each of
+ * `expected` (the run's `from` and `to`: a PHLO dials `to` only once `from`
+ * has answered) is connected and nobody is still being dialled (resolves),
+ * or one fails or the call ends (throws, exit 1).
  */
 export async function followCall(
   mpc: MultiPartyCall,
   callId: string,
+  expected: readonly string[],
   progress: Progress,
   opts: FollowOptions,
 ): Promise<{ call: Call; steps: Step[] }> {
@@ -160,7 +163,10 @@ export async function followCall(
       if (failed) throw new CliError(`${failed.address} ${failed.state}${why(failed)}`);
       if (call.state === 'ended')
         throw new CliError(`call ${callId} ended${call.endReason ? `: ${call.endReason}` : ''}`);
-      if (call.members.length > 0 && pending.length === 0) return { call, steps };
+      const present = expected.every((to) =>
+        call.members.some((m) => addressKey(m.address) === addressKey(to)),
+      );
+      if (present && call.members.length > 0 && pending.length === 0) return { call, steps };
       if (now() >= deadline)
         throw new CliError(
           `not everyone connected after ${Math.round(opts.timeoutMs / 1000)} s (--timeout sets how long to wait)`,

@@ -49,6 +49,8 @@ export function registerRun(program: Command, readConfig: ReadConfig): void {
         flags: ApiFlags & { json?: boolean; wait?: boolean; timeout: number },
       ) => {
         const body = payload(pairs);
+        // The members a run dials, when the payload names them (the usual {{start.from}}/{{start.to}}).
+        const expected = ['from', 'to'].flatMap((k) => (body[k] ? [String(body[k])] : []));
         const a = await connect(flags, readConfig);
         const run = await a.guard(() => a.client.phlo(phloId).run(body));
         if (!flags.wait) {
@@ -63,7 +65,7 @@ export function registerRun(program: Command, readConfig: ReadConfig): void {
         if (!node) throw usage(`PHLO ${phloId} has no multi_party_call node to follow`);
         const progress = new Progress(flags.json ? { write: () => true } : process.stdout);
         const { call, steps } = await a.guard(() =>
-          followCall(phlo.multiPartyCall(node.nodeId), run.callId, progress, {
+          followCall(phlo.multiPartyCall(node.nodeId), run.callId, expected, progress, {
             timeoutMs: flags.timeout * 1000,
           }),
         );

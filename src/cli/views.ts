@@ -99,7 +99,7 @@ export function eventLine(
 ): string {
   const who = e.memberId ? (addressOf(e.memberId) ?? e.memberId) : '';
   const data = Object.keys(e.data).length > 0 ? JSON.stringify(e.data) : '';
-  return [`#${e.seq}`, clockTime(e.at), e.type.padEnd(22), who, data]
+  return [`#${e.seq}`.padEnd(4), clockTime(e.at), e.type.padEnd(24), who, data]
     .filter(Boolean)
     .join('  ')
     .trimEnd();

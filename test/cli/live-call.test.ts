@@ -108,7 +108,7 @@ test('run, call --wait, member actions, calls (snapshot, --json, live on a termi
   assert.equal(ended.code, 0, ended.stderr);
   const lines = ended.stdout.trim().split('\n');
   assert.match(lines[0], new RegExp(`^call ${callId}  active$`));
-  assert.match(lines.at(-1) ?? '', /^#\d+ {2}\d{2}:\d{2}:\d{2}\.\d{3} {2}call\.ended/);
+  assert.match(lines.at(-1) ?? '', /^#\d+ +\d{2}:\d{2}:\d{2}\.\d{3} {2}call\.ended/);
   for (const type of ['member.held', 'member.muted', 'member.unheld', 'member.disconnected'])
     assert.ok(
       lines.some((l) => l.includes(type)),
