@@ -104,14 +104,20 @@ function reportMemberEvents(
 
 const isEnd = (event: string): boolean => event === 'failed' || event === 'disconnected';
 
-/** Reports the member's states until it is connected (resolves) or failed/disconnected (throws, exit 1). */
-export async function followMember(
+/**
+ * Polls the call, printing the `member.*` events `wanted` accepts, until
+ * `check` returns a result (or throws: a failure); past the deadline, fails
+ * with what `waitingFor` says is still awaited.
+ */
+async function pollCall<T>(
   mpc: MultiPartyCall,
   callId: string,
-  memberId: string,
+  wanted: (memberId: string) => boolean,
   progress: Progress,
   opts: FollowOptions,
-): Promise<Followed> {
+  check: (call: CallDetail, steps: Step[]) => T | undefined,
+  waitingFor: (call: CallDetail) => string,
+): Promise<T> {
   const now = opts.now ?? Date.now;
   const deadline = now() + opts.timeoutMs;
   const steps: Step[] = [];
@@ -119,15 +125,14 @@ export async function followMember(
   try {
     for (;;) {
       const call = await mpc.getCall(callId);
-      seq = reportMemberEvents(call, seq, (id) => id === memberId, progress, steps);
-      const m = call.members.find((x) => x.memberId === memberId);
-      if (!m) throw new CliError(`member ${memberId} is not in call ${callId}`);
-      progress.waiting(`${m.address} ${m.state}`);
-      if (m.state === 'connected' || m.state === 'on_hold') return { callId, member: m, steps };
-      if (ENDED.includes(m.state)) throw new CliError(`${m.address} ${m.state}${why(m)}`);
+      seq = reportMemberEvents(call, seq, wanted, progress, steps);
+      progress.waiting(waitingFor(call));
+      const result = check(call, steps);
+      if (result !== undefined) return result;
       if (now() >= deadline)
         throw new CliError(
-          `${m.address} still ${m.state} after ${Math.round(opts.timeoutMs / 1000)} s (--timeout sets how long to wait)`,
+          `still waiting for ${waitingFor(call)} after ${Math.round(opts.timeoutMs / 1000)} s ` +
+            '(--timeout sets how long to wait)',
         );
       await (opts.sleep ?? sleepMs)(opts.intervalMs ?? 200);
     }
@@ -136,29 +141,57 @@ export async function followMember(
   }
 }
 
+/** Reports the member's states until it is connected (resolves) or failed/disconnected (throws, exit 1). */
+export function followMember(
+  mpc: MultiPartyCall,
+  callId: string,
+  memberId: string,
+  progress: Progress,
+  opts: FollowOptions,
+): Promise<Followed> {
+  const memberOf = (call: CallDetail): CallMember => {
+    const m = call.members.find((x) => x.memberId === memberId);
+    if (!m) throw new CliError(`member ${memberId} is not in call ${callId}`);
+    return m;
+  };
+  return pollCall(
+    mpc,
+    callId,
+    (id) => id === memberId,
+    progress,
+    opts,
+    (call, steps) => {
+      const m = memberOf(call);
+      if (m.state === 'connected' || m.state === 'on_hold') return { callId, member: m, steps };
+      if (ENDED.includes(m.state)) throw new CliError(`${m.address} ${m.state}${why(m)}`);
+      return undefined;
+    },
+    (call) => `${memberOf(call).address} ${memberOf(call).state}`,
+  );
+}
+
 /**
  * Reports every member's states in a call until a member for each of
  * `expected` (the run's `from` and `to`: a PHLO dials `to` only once `from`
  * has answered) is connected and nobody is still being dialled (resolves),
  * or one fails or the call ends (throws, exit 1).
  */
-export async function followCall(
+export function followCall(
   mpc: MultiPartyCall,
   callId: string,
   expected: readonly string[],
   progress: Progress,
   opts: FollowOptions,
 ): Promise<{ call: Call; steps: Step[] }> {
-  const now = opts.now ?? Date.now;
-  const deadline = now() + opts.timeoutMs;
-  const steps: Step[] = [];
-  let seq = 0;
-  try {
-    for (;;) {
-      const call = await mpc.getCall(callId);
-      seq = reportMemberEvents(call, seq, () => true, progress, steps);
-      const pending = call.members.filter((m) => m.state !== 'connected');
-      progress.waiting(pending.map((m) => `${m.address} ${m.state}`).join(', ') || 'members');
+  const pending = (call: CallDetail): CallMember[] =>
+    call.members.filter((m) => m.state !== 'connected');
+  return pollCall(
+    mpc,
+    callId,
+    () => true,
+    progress,
+    opts,
+    (call, steps) => {
       const failed = call.members.find((m) => ENDED.includes(m.state));
       if (failed) throw new CliError(`${failed.address} ${failed.state}${why(failed)}`);
       if (call.state === 'ended')
@@ -166,16 +199,15 @@ export async function followCall(
       const present = expected.every((to) =>
         call.members.some((m) => addressKey(m.address) === addressKey(to)),
       );
-      if (present && call.members.length > 0 && pending.length === 0) return { call, steps };
-      if (now() >= deadline)
-        throw new CliError(
-          `not everyone connected after ${Math.round(opts.timeoutMs / 1000)} s (--timeout sets how long to wait)`,
-        );
-      await (opts.sleep ?? sleepMs)(opts.intervalMs ?? 200);
-    }
-  } finally {
-    progress.done();
-  }
+      return present && call.members.length > 0 && pending(call).length === 0
+        ? { call, steps }
+        : undefined;
+    },
+    (call) =>
+      pending(call)
+        .map((m) => `${m.address} ${m.state}`)
+        .join(', ') || `members of call ${callId}`,
+  );
 }
 
 /** ` (busy, SIP 486)`: why a member left, when it has. */
