@@ -2,8 +2,9 @@
  * The CLI's call commands against a real server and real SIP phones (SIPp
  * TonePhones on 127.0.0.1), each run as a child process like a user runs
  * it: run --wait, call --wait (progress lines, then the new member hears
- * the agent: tone check), member actions by address and by id (and the
- * server's 409 as exit 1), calls as a snapshot, as --json and as the live
+ * the agent: tone check), member actions by address and by id (the held
+ * customer hears its hold music: tone check; the server's 409 as exit 1), a
+ * supervisor's coach / listen / barge, calls as a snapshot, as --json and as the live
  * table on a terminal (`script` gives it a pty), events --follow until the
  * call ends. (Transfers: transfer.test.ts.)
  */
@@ -12,10 +13,11 @@ import { test } from 'node:test';
 import { AGENT_HZ, agentAndCustomer } from '../support/partyline-server.js';
 import { RunningCli, answering, cli, cliServer, runConnected, spawnCli } from './support.js';
 
-test('run, call --wait, member actions, calls (snapshot, --json, live on a terminal), events --follow', async (t) => {
+test('run, call --wait, member actions, supervisor modes, calls (snapshot, --json, live on a terminal), events --follow', async (t) => {
   const { srv, env } = await cliServer(t);
   const { agent, customer } = await agentAndCustomer(t, { timeoutSeconds: 60 });
   const third = await answering(t, 'third', 2000);
+  const lead = await answering(t, 'lead', 2500);
   const callId = await runConnected(srv, env, agent, customer);
 
   // Started now, it prints the history so far and then follows; it must end by itself with the call.
@@ -46,12 +48,32 @@ test('run, call --wait, member actions, calls (snapshot, --json, live on a termi
     held.stdout,
     new RegExp(`^hold: ${customer.uri.replace(/[.+]/g, '\\$&')} \\(api_id `),
   );
+  await customer.waitHearing(660, 10_000); // the node's customer_hold_music (tone:660)
   const again = await cli(['member', 'hold', customer.uri], env);
   assert.equal(again.code, 1);
   assert.match(
     again.stderr,
     /^partyline: member .* is already on hold \(HTTP 409, api_id [0-9a-f-]{36}\)$/m,
   );
+
+  // A supervisor, and its three modes by address; the server's refusals come back as exit 1.
+  const supervised = await cli(
+    ['call', agent.uri, lead.uri, '--role', 'supervisor', '--wait'],
+    env,
+  );
+  assert.equal(supervised.code, 0, supervised.stderr);
+  for (const mode of ['coach', 'listen', 'barge']) {
+    const r = await cli(['member', mode, lead.uri], env);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const [twice, noTransfer] = await Promise.all([
+    cli(['member', 'barge', lead.uri], env),
+    cli(['member', 'resume', agent.uri], env),
+  ]);
+  assert.equal(twice.code, 1);
+  assert.match(twice.stderr, /already in barge mode \(HTTP 409, api_id /);
+  assert.equal(noTransfer.code, 1, 'resume with no transfer pending: the server refuses');
+  assert.match(noTransfer.stderr, /\(HTTP 409, api_id /);
 
   const [snapshot, json] = await Promise.all([
     cli(['calls', '--once'], env),
@@ -95,21 +117,30 @@ test('run, call --wait, member actions, calls (snapshot, --json, live on a termi
   // eslint-disable-next-line no-control-regex -- the ANSI sequences are what is tested
   await live.waitOutput(/\x1b\[\d+A\r\x1b\[J[^]*\x1b\[\d+A\r\x1b\[J/); // two redraws in place
   live.child.stdin.write('q');
-  const quit = await live.exited;
+  const quit = await live.waitExit(15_000);
   assert.equal(quit.code, 0, quit.stdout);
   assert.ok(quit.stdout.startsWith('\u001b[?25l'), 'cursor hidden while it runs');
   assert.ok(quit.stdout.includes('\u001b[?25h'), 'and shown again');
 
   const unheld = await cli(['member', 'unhold', customer.uri], env);
   assert.equal(unheld.code, 0, unheld.stderr);
-  for (const m of [third, agent])
+  for (const m of [third, lead, agent])
     assert.equal((await cli(['member', 'hangup', m.uri], env)).code, 0);
-  const ended = await follow.exited;
+  await srv.waitCall((x) => x.state === 'ended', 'the call ended', { callId });
+  const ended = await follow.waitExit(15_000);
   assert.equal(ended.code, 0, ended.stderr);
   const lines = ended.stdout.trim().split('\n');
   assert.match(lines[0], new RegExp(`^call ${callId}  active$`));
   assert.match(lines.at(-1) ?? '', /^#\d+ +\d{2}:\d{2}:\d{2}\.\d{3} {2}call\.ended/);
-  for (const type of ['member.held', 'member.muted', 'member.unheld', 'member.disconnected'])
+  for (const type of [
+    'member.held',
+    'member.muted',
+    'member.coach',
+    'member.listen',
+    'member.barge',
+    'member.unheld',
+    'member.disconnected',
+  ])
     assert.ok(
       lines.some((l) => l.includes(type)),
       `${type} in\n${ended.stdout}`,

@@ -100,6 +100,23 @@ export class RunningCli {
     }
   }
 
+  /** Its exit, or a failure with its output if it is still running after `ms`. */
+  async waitExit(ms: number): Promise<CliResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new Error(`the CLI still runs after ${ms} ms:\n${this.stdout}\n${this.stderr}`)),
+        ms,
+      );
+    });
+    try {
+      return await Promise.race([this.exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   stop(): Promise<void> {
     return stopChild(this.child, this.exited, 2_000);
   }

@@ -2,18 +2,20 @@
  * The CLI's dial and transfer commands against a real server and real SIP
  * phones (SIPp TonePhones on 127.0.0.1), each a child process: a dial that
  * fails (exit 1, with the SIP status), warm transfer --wait (U2 held),
- * abort-transfer (U2 back, U3 gone) and a cold transfer --wait.
+ * abort-transfer (U2 back, U3 gone), warm transfer + member resume (all
+ * three together) and a cold transfer --wait.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { agentAndCustomer, memberOf, phone } from '../support/partyline-server.js';
 import { answering, cli, cliServer, runConnected } from './support.js';
 
-test('a dial that fails, warm transfer --wait, abort-transfer, cold transfer', async (t) => {
+test('a dial that fails, warm transfer --wait, abort-transfer, warm transfer + resume, cold transfer', async (t) => {
   const { srv, env } = await cliServer(t);
   const { agent, customer } = await agentAndCustomer(t, { timeoutSeconds: 60 });
   const busy = await phone(t, { behaviour: 'busy', toneHz: 600, user: 'busy', timeoutSeconds: 60 });
   const expert = await answering(t, 'expert', 2400, 2);
+  const second = await answering(t, 'second', 2600);
   const callId = await runConnected(srv, env, agent, customer);
 
   const refused = await cli(['call', agent.uri, busy.uri, '--wait', '--timeout', '30'], env);
@@ -53,6 +55,18 @@ test('a dial that fails, warm transfer --wait, abort-transfer, cold transfer', a
   );
   assert.ok(c.events.some((e) => e.type === 'transfer.aborted'));
 
+  // Warm again, then U1 resumes: everyone together.
+  const again = await cli(['transfer', '--warm', agent.uri, second.uri, '--wait'], env);
+  assert.equal(again.code, 0, again.stderr);
+  const resumed = await cli(['member', 'resume', agent.uri], env);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  c = await srv.waitCall(
+    (x) => [agent, customer, second].every((p) => memberOf(x, p.uri)?.state === 'connected'),
+    'U1, U2 and U3 together',
+    { callId },
+  );
+  assert.ok(c.events.some((e) => e.type === 'transfer.resumed'));
+
   const cold = await cli(['transfer', '--cold', agent.uri, expert.uri, '--wait'], env);
   assert.equal(cold.code, 0, cold.stderr);
   assert.match(cold.stdout, /sip:expert@\S+ {2}connected$/m);
@@ -63,6 +77,7 @@ test('a dial that fails, warm transfer --wait, abort-transfer, cold transfer', a
     'U1 left, U3 with U2',
     { callId },
   );
-  assert.equal((await cli(['member', 'hangup', expert.uri], env)).code, 0);
+  for (const p of [second, expert])
+    assert.equal((await cli(['member', 'hangup', p.uri], env)).code, 0);
   await srv.waitCall((x) => x.state === 'ended', 'the call ended', { callId });
 });
