@@ -103,7 +103,16 @@ test('a bad configuration stops the program with a message naming the field', ()
     try {
       execFileSync(
         process.execPath,
-        ['--import', 'tsx', join(root, 'src', 'main.ts'), '--config', cfg, 'agent'],
+        // --conditions=source: @partyline/client from its source, as every test runs it (no build).
+        [
+          '--conditions=source',
+          '--import',
+          'tsx',
+          join(root, 'src', 'main.ts'),
+          '--config',
+          cfg,
+          'agent',
+        ],
         {
           cwd: root,
           stdio: 'pipe',
