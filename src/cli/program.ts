@@ -18,6 +18,7 @@ import { registerActions } from './actions.js';
 import { registerCalls } from './calls.js';
 import { registerEvents } from './events.js';
 import { registerSipTools } from './sip-tools.js';
+import { registerDemo } from '../demo/index.js';
 import { CliError, EXIT_REFUSED, EXIT_USAGE } from './errors.js';
 import { configReader } from './settings.js';
 
@@ -50,28 +51,13 @@ export function buildCli(): Command {
   registerEvents(program, readConfig);
 
   registerSipTools(program);
+  registerDemo(program);
   return program;
-}
-
-/**
- * Whether this command line needs `partyline demo` defined: for itself and the top-level help.
- * Its module brings the whole server and its phones with it (≈ 0.8 s of CPU at every start),
- * which no other command needs.
- */
-function wantsDemo(args: readonly string[]): boolean {
-  const help = args.some((a) => a === '-h' || a === '--help');
-  return (
-    args.includes('demo') || args.includes('help') || (help && args.every((a) => a.startsWith('-')))
-  );
 }
 
 export async function runCli(argv: string[]): Promise<void> {
   try {
     const program = buildCli();
-    if (wantsDemo(argv.slice(2))) {
-      const { registerDemo } = await import('../demo/index.js');
-      registerDemo(program);
-    }
     await program.parseAsync(argv);
   } catch (err) {
     // Commander has printed its message (or the help) already.

@@ -10,8 +10,9 @@ import type { Logger } from 'pino';
 import type { MixerClock, PortPool } from '../media/index.js';
 import { VirtualPhone, speak, speechVoice, toneVoice, type Voice } from '../phones/index.js';
 
-export type Part = 'agent' | 'customer' | 'third';
-export const PARTS: readonly Part[] = ['agent', 'customer', 'third'];
+import { PARTS, type Part, type VoiceMode } from './parts.js';
+
+export { PARTS, type Part, type VoiceMode };
 
 /** Something a phone may hear, and the frequency that identifies it. */
 export interface Sound {
@@ -49,8 +50,6 @@ export function voiceOf(part: Part): Sound {
 
 /** Every frequency a check listens for: the speech is notched at each. */
 const LISTENED_HZ = [...PARTS.map((p) => CASTING[p].hz), AGENT_HOLD.hz, CUSTOMER_HOLD.hz];
-
-export type VoiceMode = 'auto' | 'tones' | 'speech';
 
 export interface Cast {
   phones: Record<Part, VirtualPhone>;

@@ -1,7 +1,6 @@
 /** `partyline demo [--out DIR] [--keep] [--voices auto|tones|speech] [--silent PART]`. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { PARTS, type Part, type VoiceMode } from './cast.js';
-import { runDemo } from './run-demo.js';
+import { PARTS, type Part, type VoiceMode } from './parts.js';
 
 const MODES: readonly VoiceMode[] = ['auto', 'tones', 'speech'];
 
@@ -41,6 +40,9 @@ export function registerDemo(program: Command): void {
     )
     .action(async (opts: { out: string; keep?: boolean; voices: VoiceMode; silent?: Part[] }) => {
       const g = program.opts<{ logLevel?: string }>();
+      // Loaded here, not at the top: it brings the whole server and the phones (≈ 0.8 s of
+      // CPU), which no other command of the CLI needs at start.
+      const { runDemo } = await import('./run-demo.js');
       const code = await runDemo({
         out: opts.out,
         keep: opts.keep === true,
