@@ -109,6 +109,7 @@ describe('SqliteStore', () => {
         commitSync: 'wal-fdatasync',
         foreignKeys: true,
         busyTimeoutMs: 5000,
+        checkpoints: 'worker',
       });
       await store.createAccount(account());
       assert.ok(existsSync(`${path}-wal`), 'a WAL file beside the database');

@@ -41,6 +41,7 @@ import {
 } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { WalSync, type Fdatasync } from './wal-sync.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
   /** The database file (created when missing; its directory must exist), or `:memory:`. */
@@ -50,6 +51,12 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** How the WAL is synced (node:fs fdatasync); tests hold syncs open with their own. */
   fdatasync?: Fdatasync;
+  /**
+   * How often the checkpoint worker copies the WAL into the database while
+   * there are writes (default 1000 ms; see wal-checkpointer.ts). `false`:
+   * SQLite's automatic checkpoints, inside COMMIT on the event loop.
+   */
+  checkpointIntervalMs?: number | false;
 }
 
 export interface SqliteSettings {
@@ -64,6 +71,12 @@ export interface SqliteSettings {
   commitSync: 'wal-fdatasync' | 'sqlite-full' | 'none';
   foreignKeys: boolean;
   busyTimeoutMs: number;
+  /**
+   * Who checkpoints the WAL: the store's worker thread, off the event loop;
+   * or SQLite, inside the COMMIT that fills 1000 pages (no WAL file, the
+   * worker disabled or failed).
+   */
+  checkpoints: 'worker' | 'sqlite-auto';
 }
 
 /** PRAGMA synchronous reports a number. */
@@ -81,6 +94,8 @@ type Lifecycle =
       commit: (c: ChangeSet) => void;
       /** Null where SQLite syncs inside COMMIT itself (no WAL file) or nothing is on disk. */
       wal: WalSync | null;
+      /** Null where SQLite checkpoints by itself (see SqliteSettings.checkpoints). */
+      checkpointer: WalCheckpointer | null;
     }
   | { state: 'closed' };
 
@@ -104,6 +119,7 @@ export class SqliteStore implements Store {
   private readonly logger: Logger;
   private readonly busyTimeoutMs: number;
   private readonly fdatasync: Fdatasync | undefined;
+  private readonly checkpointIntervalMs: number | false | undefined;
   private life: Lifecycle = { state: 'new' };
 
   constructor(options: SqliteStoreOptions) {
@@ -111,6 +127,7 @@ export class SqliteStore implements Store {
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     this.fdatasync = options.fdatasync;
+    this.checkpointIntervalMs = options.checkpointIntervalMs ?? undefined;
   }
 
   /**
@@ -118,13 +135,14 @@ export class SqliteStore implements Store {
    * diagnostics (`journalMode` is `memory` for `:memory:`). Only while open.
    */
   settings(): SqliteSettings {
-    const { db, wal } = this.opened();
+    const { db, wal, checkpointer } = this.opened();
     return {
       journalMode: String(db.pragma('journal_mode', { simple: true })),
       synchronous: SYNCHRONOUS[Number(db.pragma('synchronous', { simple: true }))] ?? 'unknown',
       commitSync: wal ? 'wal-fdatasync' : this.path === ':memory:' ? 'none' : 'sqlite-full',
       foreignKeys: Number(db.pragma('foreign_keys', { simple: true })) === 1,
       busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })),
+      checkpoints: checkpointer ? 'worker' : 'sqlite-auto',
     };
   }
 
@@ -137,6 +155,7 @@ export class SqliteStore implements Store {
     }
     let db: Database.Database | undefined;
     let wal: WalSync | null = null;
+    let checkpointer: WalCheckpointer | null = null;
     try {
       db = new Database(this.path, { timeout: this.busyTimeoutMs });
       // The first statement reads the file header: a file that is not a
@@ -151,11 +170,13 @@ export class SqliteStore implements Store {
       // The migrations wrote to the WAL (synced, under FULL), so it exists now.
       wal = mode === 'wal' ? WalSync.open(this.path, this.fdatasync) : null;
       if (wal) db.pragma('synchronous = NORMAL');
+      if (wal && this.checkpointIntervalMs !== false) checkpointer = this.startCheckpointer(db);
       const s = prepareStatements(db);
       const tx = db.transaction((changes: ChangeSet) => this.write(s, changes));
-      this.life = { state: 'open', db, s, commit: (c) => tx.immediate(c), wal };
+      this.life = { state: 'open', db, s, commit: (c) => tx.immediate(c), wal, checkpointer };
     } catch (err) {
       try {
+        void checkpointer?.close();
         wal?.close();
         db?.close();
       } catch {
@@ -167,8 +188,11 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.life.state === 'open') {
-      const { db, wal } = this.life;
+      const { db, wal, checkpointer } = this.life;
       this.life = { state: 'closed' };
+      // The worker's connection goes first, so the store's is the last one and
+      // SQLite checkpoints and removes the WAL as it closes.
+      await checkpointer?.close();
       // Writes already acknowledged are synced; wait for those still syncing.
       if (wal) await wal.close();
       db.close();
@@ -442,8 +466,36 @@ export class SqliteStore implements Store {
     return this.synced(what, result);
   }
 
+  /**
+   * Takes checkpoints off the connection (wal_autocheckpoint = 0) onto a
+   * worker; should the worker fail, SQLite's own checkpoints come back.
+   */
+  private startCheckpointer(db: Database.Database): WalCheckpointer {
+    db.pragma('wal_autocheckpoint = 0');
+    const checkpointer = new WalCheckpointer(this.path, {
+      intervalMs: this.checkpointIntervalMs === false ? undefined : this.checkpointIntervalMs,
+      logger: this.logger,
+      onFailure: (err) => {
+        this.logger.error(
+          { err, path: this.path },
+          'store: the WAL checkpoint worker failed; SQLite checkpoints inside COMMIT again',
+        );
+        if (this.life.state !== 'open' || this.life.checkpointer !== checkpointer) return;
+        this.life.checkpointer = null;
+        this.life.db.pragma('wal_autocheckpoint = 1000');
+      },
+    });
+    return checkpointer;
+  }
+
+  /** The checkpoint worker, for tests (null when SQLite checkpoints by itself). */
+  checkpointerForTests(): WalCheckpointer | null {
+    return this.opened().checkpointer;
+  }
+
   private synced<T>(what: string, result: T): Promise<T> {
     const wal = this.life.state === 'open' ? this.life.wal : null;
+    if (this.life.state === 'open') this.life.checkpointer?.noteWrite();
     if (!wal) return Promise.resolve(result);
     return wal.sync().then(
       () => result,
