@@ -32,17 +32,15 @@ export function partylineTarget(): CpsTarget {
   };
 }
 
-/** `npm run build`: compiles src/ into dist/, which partylineTarget() runs. */
+/**
+ * `npm run build`: compiles @partyline/client and then src/ into dist/,
+ * which partylineTarget() runs (src/ reads the client's built declarations).
+ */
 export function buildPartyline(): void {
-  execFileSync(
-    process.execPath,
-    [
-      join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
-      '-p',
-      join(REPO_ROOT, 'tsconfig.build.json'),
-    ],
-    { stdio: 'inherit' },
-  );
+  execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build', '--silent'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
 }
 
 /** The Node peer: npm `sip` 0.0.6 answering calls (bench/peers/node-sip/uas.mjs). */
