@@ -5,6 +5,7 @@
  * off, streams ended when the API closes.
  */
 import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { test, type TestContext } from 'node:test';
@@ -122,6 +123,39 @@ test('Last-Event-ID resumes with what was missed; an unknown or too old id gets 
   }
 });
 
+test('with nobody watching past the replay grace, no frame is kept: a resume from before gets a snapshot', async (t) => {
+  const clock = new ManualClock();
+  const { h, base } = await listening(t, { clock, eventStream: { replayGraceMs: 10_000 } });
+  const first = await SseReader.open(AUTH, `${base}/v1/events/stream`);
+  h.service.emit(callUpdate(AUTH_ID, 'C1'));
+  await first.waitFor(() => first.frames.length === 2, 'snapshot and C1');
+  const seen = first.frames[1].id!;
+  first.close();
+  await noConnections(h.app.server);
+  // Within the grace a change is kept for the resume …
+  clock.advance(10_000);
+  h.service.emit(callUpdate(AUTH_ID, 'C2'));
+  const soon = await SseReader.open(AUTH, `${base}/v1/events/stream`, { 'last-event-id': seen });
+  await soon.waitFor(() => soon.frames.length === 1, 'the missed frame');
+  assert.deepEqual(soon.events(), ['call']);
+  const seenAgain = soon.frames[0].id!;
+  soon.close();
+  await noConnections(h.app.server);
+  // … past it nothing is built, and resuming across that gap is a snapshot.
+  clock.advance(10_001);
+  h.service.emit(callUpdate(AUTH_ID, 'C3'));
+  const late = await SseReader.open(AUTH, `${base}/v1/events/stream`, {
+    'last-event-id': seenAgain,
+  });
+  t.after(() => late.close());
+  await late.waitFor(() => late.frames.length === 1, 'a snapshot');
+  assert.deepEqual(late.events(), ['snapshot']);
+  // Watched again: changes stream as before.
+  h.service.emit(callUpdate(AUTH_ID, 'C4'));
+  await late.waitFor(() => late.frames.length === 2, 'C4');
+  assert.equal((JSON.parse(late.frames[1].data) as { call_id: string }).call_id, 'C4');
+});
+
 test('heartbeats keep a quiet stream open; closing the API ends every stream', async (t) => {
   const clock = new ManualClock();
   const { h, base } = await listening(t, { clock, eventStream: { heartbeatMs: 5000 } });
@@ -173,6 +207,19 @@ test('a client that does not read is cut off once its unsent bytes pass the limi
     'the slow client was cut off (its buffer bounded)',
   );
 });
+
+/** Waits until the server holds no connection: a closed stream's client has been dropped. */
+async function noConnections(server: Server): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const n = await new Promise<number>((resolve, reject) =>
+      server.getConnections((err, count) => (err ? reject(err) : resolve(count))),
+    );
+    if (n === 0) return;
+    if (Date.now() > deadline) throw new Error(`timed out: ${n} connections still open`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 async function waitUntil(check: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
