@@ -15,10 +15,12 @@
  *   timing the stream out while nothing happens.
  * - A client that reads too slowly is cut off once `maxBufferedBytes` wait
  *   unsent (it reconnects and resumes); it never grows the server's memory.
- * - With nobody watching (no client for `replayGraceMs`), changes cost
- *   nothing here: a frame is a whole call with all its members, and building
- *   one on every change was 10 % of the server's CPU in the API benchmark
- *   with no console open. A resume from before such a gap gets a snapshot.
+ * - With nobody watching (no client for `replayGraceMs`), the hub stops
+ *   following the service, so changes cost nothing anywhere: a frame is a
+ *   whole call with all its members, and building one on every change was
+ *   10 % of the server's CPU in the API benchmark with no console open (and
+ *   the update it is built from, 6 % of a `call` request's allocation). A
+ *   resume from before such a gap gets a snapshot.
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -76,10 +78,17 @@ export class EventHub {
   private readonly replay: number;
   private readonly maxBufferedBytes: number;
   private heartbeat: TimerHandle | null = null;
-  private readonly unsubscribe: () => void;
   private readonly replayGraceMs: number;
-  /** When the last client left; null while one is connected (−∞: nobody ever was). */
-  private lastClientLeftAt: number | null = Number.NEGATIVE_INFINITY;
+  /**
+   * The service's feed is followed only while someone watches and for the
+   * replay grace after the last one left: unfollowed, the domain builds no
+   * update at all (a change of a call with all its members, on every
+   * change, was most of the allocation of a `call` request with no console
+   * open). Null while not followed.
+   */
+  private unfollow: (() => void) | null = null;
+  /** Ends the following once the grace after the last client has passed. */
+  private graceTimer: TimerHandle | null = null;
 
   constructor(
     private readonly service: ApiService,
@@ -91,7 +100,6 @@ export class EventHub {
     this.replay = Math.max(0, options.replay ?? 1000);
     this.maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
     this.replayGraceMs = options.replayGraceMs ?? 60_000;
-    this.unsubscribe = service.watchCalls((u) => this.publish(u));
   }
 
   get size(): number {
@@ -106,7 +114,7 @@ export class EventHub {
   open(res: ServerResponse, filter: StreamFilter, lastEventId: string | undefined): void {
     const client: Client = { filter, res };
     this.clients.add(client);
-    this.lastClientLeftAt = null;
+    this.follow();
     res.once('close', () => this.drop(client));
     this.write(client, `retry: ${RETRY_MS}\n\n`);
     const missed = this.missedSince(lastEventId);
@@ -117,7 +125,7 @@ export class EventHub {
 
   /** Ends every stream and stops following the service (the API is closing). */
   close(): void {
-    this.unsubscribe();
+    this.stopFollowing();
     this.clock.clearTimeout(this.heartbeat ?? undefined);
     this.heartbeat = null;
     for (const c of [...this.clients]) {
@@ -126,14 +134,28 @@ export class EventHub {
     }
   }
 
+  private follow(): void {
+    this.clock.clearTimeout(this.graceTimer ?? undefined);
+    this.graceTimer = null;
+    this.unfollow ??= this.service.watchCalls((u) => this.publish(u));
+  }
+
+  /**
+   * Stops following the feed. The frame numbers move on and the replay is
+   * emptied, so a client that resumes from before this point gets a
+   * snapshot: changes made while nobody followed are never a silent gap.
+   */
+  private stopFollowing(): void {
+    this.clock.clearTimeout(this.graceTimer ?? undefined);
+    this.graceTimer = null;
+    if (!this.unfollow) return;
+    this.unfollow();
+    this.unfollow = null;
+    this.n++;
+    this.frames.length = 0;
+  }
+
   private publish(u: LiveUpdate): void {
-    if (this.unwatched()) {
-      // The frame numbers move on and the replay is emptied, so a client
-      // that resumes from before this point gets a snapshot: never a gap.
-      this.n++;
-      this.frames.length = 0;
-      return;
-    }
     const data =
       u.kind === 'call'
         ? { ...liveCallJson(u), events: u.events.map(liveEventJson) }
@@ -157,14 +179,6 @@ export class EventHub {
       if (this.frames.length > this.replay) this.frames.shift();
     }
     for (const c of this.clients) this.send(c, frame);
-  }
-
-  /** Whether nobody has watched for longer than the replay grace (or ever). */
-  private unwatched(): boolean {
-    return (
-      this.lastClientLeftAt !== null &&
-      this.clock.now() - this.lastClientLeftAt > this.replayGraceMs
-    );
   }
 
   /** The frames after `lastEventId`, or null when they cannot all be given (a snapshot then). */
@@ -208,9 +222,9 @@ export class EventHub {
   private drop(c: Client): void {
     if (!this.clients.delete(c)) return;
     if (this.clients.size === 0) {
-      this.lastClientLeftAt = this.clock.now();
       this.clock.clearTimeout(this.heartbeat ?? undefined);
       this.heartbeat = null;
+      this.graceTimer = this.clock.setTimeout(() => this.stopFollowing(), this.replayGraceMs);
     }
   }
 

@@ -643,7 +643,8 @@ export class MpcService {
       for (const m of live.members.values())
         if (!isLive(m.record)) talking.forget(m.record.memberId);
       if (live.ended) talking.close();
-      this.feed.publish(callChange(live, events));
+      // The whole call with every member, on every change: built only for someone following.
+      if (this.feed.subscribers > 0) this.feed.publish(callChange(live, events));
     };
     const stop = live.conference.onSpeaking?.((legId, speaking) => {
       if (live.ended) return;

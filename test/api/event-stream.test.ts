@@ -123,9 +123,11 @@ test('Last-Event-ID resumes with what was missed; an unknown or too old id gets 
   }
 });
 
-test('with nobody watching past the replay grace, no frame is kept: a resume from before gets a snapshot', async (t) => {
+test('with nobody watching past the replay grace, the feed is not followed: a resume from before gets a snapshot', async (t) => {
   const clock = new ManualClock();
   const { h, base } = await listening(t, { clock, eventStream: { replayGraceMs: 10_000 } });
+  // Before anyone connects the service is not followed: it builds no update at all.
+  assert.equal(h.service.watching, 0);
   const first = await SseReader.open(AUTH, `${base}/v1/events/stream`);
   h.service.emit(callUpdate(AUTH_ID, 'C1'));
   await first.waitFor(() => first.frames.length === 2, 'snapshot and C1');
@@ -133,7 +135,8 @@ test('with nobody watching past the replay grace, no frame is kept: a resume fro
   first.close();
   await noConnections(h.app.server);
   // Within the grace a change is kept for the resume …
-  clock.advance(10_000);
+  clock.advance(9_999);
+  assert.equal(h.service.watching, 1);
   h.service.emit(callUpdate(AUTH_ID, 'C2'));
   const soon = await SseReader.open(AUTH, `${base}/v1/events/stream`, { 'last-event-id': seen });
   await soon.waitFor(() => soon.frames.length === 1, 'the missed frame');
@@ -141,8 +144,9 @@ test('with nobody watching past the replay grace, no frame is kept: a resume fro
   const seenAgain = soon.frames[0].id!;
   soon.close();
   await noConnections(h.app.server);
-  // … past it nothing is built, and resuming across that gap is a snapshot.
-  clock.advance(10_001);
+  // … past it the feed is let go, and resuming across that gap is a snapshot.
+  clock.advance(10_000);
+  assert.equal(h.service.watching, 0);
   h.service.emit(callUpdate(AUTH_ID, 'C3'));
   const late = await SseReader.open(AUTH, `${base}/v1/events/stream`, {
     'last-event-id': seenAgain,

@@ -38,7 +38,14 @@ async function serve(dataDir: string, httpPort: number, sipPort: number): Promis
   const range = mediaRange();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src', 'main.ts'), 'serve', '--json-logs'],
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      join(ROOT, 'src', 'main.ts'),
+      'serve',
+      '--json-logs',
+    ],
     {
       cwd: ROOT,
       env: {

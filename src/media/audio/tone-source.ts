@@ -28,9 +28,27 @@ export const TONE_PEAK = Math.round(32768 * Math.pow(10, -12 / 20));
 const RAMP_SAMPLES = (5 * SAMPLE_RATE) / 1000;
 const TWO_PI = 2 * Math.PI;
 
+/**
+ * A finite tone segment this long or shorter is synthesised once and then
+ * copied: the enter and exit beeps of a busy call server play hundreds of
+ * times a second, and computing their sines every frame was 4 % of the
+ * server's CPU in the API benchmark. The copy is the very samples the
+ * oscillator gives (the same additions in the same order). 2 s (32 KB) holds
+ * every built-in cadence's segments.
+ */
+const CACHED_SEGMENT_MAX = 2 * SAMPLE_RATE;
+const renderedSegments = new Map<string, Int16Array>();
+/** Distinct segments kept (tone:<Hz>:<ms> makes new ones); cleared whole when full. */
+const RENDERED_SEGMENTS_MAX = 64;
+
+interface Segment {
+  freqs: readonly number[];
+  length: number;
+}
+
 export class ToneSource implements AudioSource {
   readonly name: string;
-  private readonly segments: { freqs: readonly number[]; length: number }[];
+  private readonly segments: Segment[];
   private readonly loop: boolean;
   private readonly peak: number;
   private index = 0;
@@ -80,17 +98,40 @@ export class ToneSource implements AudioSource {
     this.phases = next ? next.freqs.map(() => 0) : [];
   }
 
-  private render(
-    seg: { freqs: readonly number[]; length: number },
-    out: Int16Array,
-    at: number,
-    n: number,
-  ): void {
-    const tones = seg.freqs.length;
-    if (tones === 0) {
+  private render(seg: Segment, out: Int16Array, at: number, n: number): void {
+    if (seg.freqs.length === 0) {
       out.fill(0, at, at + n);
       return;
     }
+    if (seg.length <= CACHED_SEGMENT_MAX) {
+      out.set(this.rendered(seg).subarray(this.offset, this.offset + n), at);
+      return;
+    }
+    this.synthesise(seg, out, at, n);
+  }
+
+  /** The whole of a short segment, synthesised the first time any source plays it. */
+  private rendered(seg: Segment): Int16Array {
+    const key = `${seg.freqs.join(',')}/${seg.length}/${this.peak}`;
+    let pcm = renderedSegments.get(key);
+    if (pcm === undefined) {
+      pcm = new Int16Array(seg.length);
+      const offset = this.offset;
+      const phases = this.phases;
+      this.offset = 0;
+      this.phases = seg.freqs.map(() => 0);
+      this.synthesise(seg, pcm, 0, seg.length);
+      this.offset = offset;
+      this.phases = phases;
+      if (renderedSegments.size >= RENDERED_SEGMENTS_MAX) renderedSegments.clear();
+      renderedSegments.set(key, pcm);
+    }
+    return pcm;
+  }
+
+  /** n samples of the segment from this.offset, the oscillators carrying their phase. */
+  private synthesise(seg: Segment, out: Int16Array, at: number, n: number): void {
+    const tones = seg.freqs.length;
     const amp = this.peak / tones;
     const ramp = Math.min(RAMP_SAMPLES, Math.floor(seg.length / 2));
     const steps = seg.freqs.map((f) => (TWO_PI * f) / SAMPLE_RATE);

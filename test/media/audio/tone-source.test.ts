@@ -157,3 +157,22 @@ test('names: built-ins are recognised, malformed tones are clear errors, others 
     assert.equal(builtinSource(other), undefined, other);
   }
 });
+
+test('a short segment is synthesised once and copied: the same samples as the oscillator, read in any frame size', () => {
+  // tone:1000:400 (3200 samples) is copied from its first rendering; tone:1000:2500
+  // (20 000 samples, past the 2 s kept) is synthesised as it plays. Until the short
+  // one's 5 ms ramp-out (40 samples) they are the same sine, sample for sample.
+  const short = play(mustBuild('tone:1000:400'), 20).samples;
+  const long = play(mustBuild('tone:1000:2500'), 20).samples;
+  assert.deepEqual(short.subarray(0, 3200 - 40), long.subarray(0, 3200 - 40));
+  assert.notDeepEqual(short.subarray(3200 - 40), long.subarray(3200 - 40));
+  // A second source of the segment, read 77 samples at a time, gives the same again.
+  const again = mustBuild('tone:1000:400');
+  const odd = new Int16Array(3200);
+  const chunk = new Int16Array(77);
+  for (let at = 0; at < 3200; at += 77) {
+    again.read(chunk);
+    odd.set(chunk.subarray(0, Math.min(77, 3200 - at)), at);
+  }
+  assert.deepEqual(odd, short);
+});
