@@ -44,6 +44,8 @@ const RENDERED_SEGMENTS_MAX = 64;
 interface Segment {
   freqs: readonly number[];
   length: number;
+  /** The shared rendering of a short segment, looked up once per source (not per frame). */
+  pcm?: Int16Array;
 }
 
 export class ToneSource implements AudioSource {
@@ -104,7 +106,8 @@ export class ToneSource implements AudioSource {
       return;
     }
     if (seg.length <= CACHED_SEGMENT_MAX) {
-      out.set(this.rendered(seg).subarray(this.offset, this.offset + n), at);
+      seg.pcm ??= this.rendered(seg);
+      out.set(seg.pcm.subarray(this.offset, this.offset + n), at);
       return;
     }
     this.synthesise(seg, out, at, n);
