@@ -20,8 +20,8 @@ export class IncomingLeg extends Leg {
     super(ctx, 'offered', formatCaller(call));
     this.session = call;
     this.answerReinvites(call);
-    call.on('failed', (f) => this.fail(f));
-    call.on('ended', (e) =>
+    this.listen(call, 'failed', (f) => this.fail(f));
+    this.listen(call, 'ended', (e) =>
       this.finish(
         e.remote
           ? { by: e.by, reason: e.reason, remote: e.remote }

@@ -60,10 +60,10 @@ export class OutgoingLeg extends Leg {
     this.call = call;
     this.session = call;
     this.answerReinvites(call);
-    call.on('progress', (p) => this.onProgress(p.status, p.sdp));
-    call.on('answered', ({ sdp }) => this.onAnswered(sdp));
-    call.on('failed', (f) => this.fail(f));
-    call.on('ended', (e) =>
+    this.listen(call, 'progress', (p) => this.onProgress(p.status, p.sdp));
+    this.listen(call, 'answered', ({ sdp }) => this.onAnswered(sdp));
+    this.listen(call, 'failed', (f) => this.fail(f));
+    this.listen(call, 'ended', (e) =>
       this.finish(
         e.remote
           ? { by: e.by, reason: e.reason, remote: e.remote }

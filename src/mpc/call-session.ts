@@ -172,8 +172,19 @@ export class CallSession {
     leg.on('ringing', () => on(() => this.onLegProgress(id, 'member.ringing')));
     leg.on('early-media', (m) => on(() => this.onLegProgress(id, 'member.early-media', { ...m })));
     leg.on('answered', (m) => on(() => this.onLegAnswered(id, leg, m)));
-    leg.on('failed', (f) => on(() => this.onLegFailed(id, f)));
-    leg.on('ended', (e) => on(() => this.onLegEnded(id, e)));
+    // A member that has left keeps its record for the call's lifetime, not its leg: an
+    // ended leg is only its stream's buffers and sockets, and nothing acts on it any more.
+    const over = (): void => {
+      if (member.leg === leg) member.leg = null;
+    };
+    leg.on('failed', (f) => {
+      over();
+      on(() => this.onLegFailed(id, f));
+    });
+    leg.on('ended', (e) => {
+      over();
+      on(() => this.onLegEnded(id, e));
+    });
     leg.on('remote-hold', () => on(() => this.onLegNote(id, 'member.remote-hold')));
     leg.on('remote-resume', () => on(() => this.onLegNote(id, 'member.remote-resume')));
   }

@@ -6,6 +6,8 @@
  * waiting for a leg's events with a deadline that only turns "never" into
  * a failure.
  */
+import assert from 'node:assert/strict';
+import type { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -209,4 +211,18 @@ export function nextIncoming(engine: Engine, timeoutMs = 5_000): Promise<Incomin
     };
     engine.on('incoming', onLeg);
   });
+}
+
+/**
+ * An ended leg has let go of its SIP call: no listener of its own is left
+ * on the session, whose INVITE transaction lingers 32 s (Timer D / M) and
+ * would otherwise keep the leg, its stream and sockets reachable that long.
+ * (The user agent's own `once('failed')` may remain: it forgets the call.)
+ */
+export function assertLetGo(leg: Leg): void {
+  const session = (leg as unknown as { session: EventEmitter | null }).session;
+  assert.ok(session, 'the leg had a session');
+  for (const event of ['progress', 'answered', 'ended', 'reinvited', 'remote-answer'])
+    assert.equal(session.listenerCount(event), 0, `a listener on '${event}' is left`);
+  assert.ok(session.listenerCount('failed') <= 1, "the leg's 'failed' listener is left");
 }

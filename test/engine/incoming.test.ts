@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import {
   SCENARIOS,
+  assertLetGo,
   nextEvent,
   nextIncoming,
   phone,
@@ -95,8 +96,13 @@ test('a caller answered into a conference is heard by a dialled phone; our hangu
   assert.equal((await ended).by, 'local');
   await sipp.passed();
   assert.equal(conference.has(leg), false);
+  assertLetGo(leg);
   await p.waitSilence(3_000, CALLER_HZ);
   assert.deepEqual(events, ['ringing', 'answered', 'ended']);
+  const agentEnded = nextEvent(agent, 'ended');
+  agent.hangup();
+  await agentEnded;
+  assertLetGo(agent);
 });
 
 test("a caller's BYE ends the incoming leg by remote and it leaves the room", async (t) => {

@@ -317,6 +317,14 @@ test('member actions: hold/unhold with role music, mute/unmute, hangup; 409 in t
   const m = (await store.members(callId)).find((x) => x.address === '+14155550101');
   assert.equal(m?.state, 'disconnected');
   assert.equal(m?.hangupCause, 'hangup');
+  // The call keeps the member's record for its lifetime, not its ended leg (and the leg's buffers).
+  type Kept = { record: { state: string }; leg: LegHandle | null };
+  const sessions = (
+    mpc as unknown as { sessions: Map<string, { live: { member(id: string): Kept | undefined } }> }
+  ).sessions;
+  const left = sessions.get(callId)?.live.member(m!.memberId);
+  assert.equal(left?.record.state, 'disconnected');
+  assert.equal(left?.leg, null);
   const types = (await store.events(callId)).map((e) => e.type);
   for (const t of [
     'member.held',

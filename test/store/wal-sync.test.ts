@@ -1,7 +1,7 @@
 /**
  * The store's group commit (src/store/sqlite/wal-sync.ts): a write resolves
- * only after the WAL's fdatasync that covers it, writes made while a sync
- * runs share the next one, and a failed sync fails the writes it covered.
+ * only after the WAL's fdatasync that covers it, a write made while one
+ * sync runs gets its own, beyond two in flight writes share the next one, and a failed sync fails the writes it covered.
  * The fdatasync is a test's own so it can be held open; it still calls the
  * real one, so the file really is synced.
  */
@@ -82,7 +82,7 @@ describe('SqliteStore group commit', () => {
     }
   });
 
-  it('writes made while a sync runs share the next one; none waits for more than two', async () => {
+  it('a write made while one sync runs gets its own at once; beyond two in flight, writes share the next', async () => {
     const sync = heldSync();
     const store = await openStore(sync);
     try {
@@ -90,17 +90,25 @@ describe('SqliteStore group commit', () => {
       const first = store.createAccount(a);
       await new Promise((r) => setImmediate(r));
       assert.equal(sync.calls, 1);
-      // Written after the first sync began: it cannot cover them.
+      // Written after the first sync began, which cannot cover it: a second sync starts now,
+      // rather than after the first (which would make it wait for two).
+      const second = store.createPhlo(phlo(a.authId, { name: 'p0' }));
+      await new Promise((r) => setImmediate(r));
+      assert.equal(sync.calls, 2, 'a second sync alongside the first');
       const later = [1, 2, 3, 4, 5].map((n) => store.createPhlo(phlo(a.authId, { name: `p${n}` })));
       await new Promise((r) => setImmediate(r));
-      assert.equal(sync.calls, 1, 'no second sync while the first runs');
+      assert.equal(sync.calls, 2, 'no third sync while two run');
       sync.release();
-      await first;
-      assert.equal(await settled(Promise.all(later)), false, 'covered by the first sync');
-      assert.equal(sync.calls, 2, 'one more sync for all five');
+      await Promise.all([first, second]);
+      assert.equal(
+        await settled(Promise.all(later)),
+        false,
+        'not covered by the syncs before them',
+      );
+      assert.equal(sync.calls, 3, 'one more sync for all five');
       sync.release();
       await Promise.all(later);
-      assert.equal(sync.calls, 2);
+      assert.equal(sync.calls, 3);
     } finally {
       sync.release();
       await store.close();
