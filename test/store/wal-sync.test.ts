@@ -1,7 +1,8 @@
 /**
  * The store's group commit (src/store/sqlite/wal-sync.ts): a write resolves
  * only after the WAL's fdatasync that covers it, a write made while one
- * sync runs gets its own, beyond two in flight writes share the next one, and a failed sync fails the writes it covered.
+ * sync runs gets its own, beyond two in flight writes share the next one,
+ * and a failed sync fails the writes it covered.
  * The fdatasync is a test's own so it can be held open; it still calls the
  * real one, so the file really is synced.
  */
