@@ -48,7 +48,10 @@ export async function startReadyChild(
   what: string,
 ): Promise<{ child: TrackedChild; port: number }> {
   let port = 0;
-  const child = spawnTracked([process.execPath, '--import', 'tsx', ...script], {
+  // The same V8 thread pool as the server under test (package.json's bench and start
+  // scripts), so a baseline beside it runs on the same runtime settings.
+  const v8 = process.execArgv.filter((a) => a.startsWith('--v8-pool-size'));
+  const child = spawnTracked([process.execPath, ...v8, '--import', 'tsx', ...script], {
     cwd: REPO_ROOT,
     onStdoutLine: (line) => {
       const m = /^READY (\d+)/.exec(line);

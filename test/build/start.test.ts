@@ -5,11 +5,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..', '..');
+
+/**
+ * The Node flags `npm start` gives the server (package.json: `node <flags>
+ * dist/main.js`), so these tests run the build exactly as it starts — Node
+ * refuses a flag it does not know, and the README's V8 thread pool setting
+ * ("Running it") is one of them.
+ */
+function startScriptNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const m = /(?:^|&&\s*)node\s+((?:--\S+\s+)*)dist\/main\.js/.exec(pkg.scripts.start);
+  assert.ok(m, `npm start runs something other than node dist/main.js: ${pkg.scripts.start}`);
+  return m[1]!.split(/\s+/).filter(Boolean);
+}
 
 test('the production build emits dist/main.js: the CLI runs, the agent and the call server (npm start) start and stop on SIGTERM', async (t) => {
   // A package laid out as npm start sees it: dist/ beside node_modules/ and examples/.
@@ -64,11 +79,15 @@ async function runsUntilSigterm(
   readyLine: string,
   env: Record<string, string>,
 ): Promise<string> {
-  const child = spawn(process.execPath, [join(out, 'main.js'), ...args], {
-    cwd: out,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    [...startScriptNodeFlags(), join(out, 'main.js'), ...args],
+    {
+      cwd: out,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    },
+  );
   let output = '';
   const ready = new Promise<void>((res, rej) => {
     const timer = setTimeout(() => rej(new Error(`not ready in 10 s:\n${output}`)), 10_000);
