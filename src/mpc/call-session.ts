@@ -119,7 +119,11 @@ export class CallSession {
     };
   }
 
-  /** Stores a new member as dialling and dials it. */
+  /**
+   * Stores a new member as dialling and dials it. The dial starts as soon as
+   * the member is written, while the disk syncs: the INVITE does not wait
+   * for the fdatasync, the acknowledgement of the request still does.
+   */
   async addMember(
     address: { address: string; dial: string },
     role: MemberRole,
@@ -134,8 +138,8 @@ export class CallSession {
       request: extra.request,
       members: [member],
       events: [this.dialingEvent(member, extra.data), ...(extra.events ?? [])],
+      whileSyncing: () => this.dial(member.memberId, address.dial),
     });
-    this.dial(member.memberId, address.dial);
     // Someone on the way: whoever was alone is not alone now (the timer starts afresh if this fails).
     this.checkAlone();
     return this.live.member(member.memberId)!;

@@ -3,7 +3,8 @@
  * their legs, its conference, and the queue that orders everything done to
  * it. Every change goes through `change()`, which commits the new rows and
  * the events to the store first and only then lets the caller act on the
- * engine, so what is stored never lags what happened.
+ * engine, so what is stored never lags what happened (an action may start
+ * once its rows are written, while the disk syncs: `whileSyncing`).
  */
 import type { Logger } from 'pino';
 import type { TimerHandle } from '../clock/index.js';
@@ -118,6 +119,13 @@ export class LiveCall {
     members?: MemberRecord[];
     events?: PendingEvent[];
     extra?: Pick<ChangeSet, 'run'>;
+    /**
+     * Acts on what was stored as soon as it is written, while the disk syncs
+     * (Store.commit's `written`): the in-memory copies are updated first.
+     * The change still resolves only once it is durable, and the request
+     * that caused it is acknowledged no sooner.
+     */
+    whileSyncing?: () => void;
   }): Promise<void> {
     const at = this.now();
     const changes: ChangeSet = {
@@ -134,23 +142,16 @@ export class LiveCall {
       })),
     };
     this.decorate?.(changes);
-    await this.store.commit(changes);
+    let applied = false;
+    const apply = (): void => {
+      applied = true;
+      this.apply(c);
+      c.whileSyncing?.();
+    };
+    await this.store.commit(changes, apply);
+    // A store that does not tell when it has written (Store.commit): act now.
+    if (!applied) apply();
     this.committed?.(changes);
-    if (c.call) this.record = c.call;
-    for (const m of c.members ?? []) {
-      const live = this.members.get(m.memberId);
-      if (live) live.record = m;
-      else
-        this.members.set(m.memberId, {
-          record: m,
-          leg: null,
-          apiHeld: false,
-          transferHeld: false,
-          mode: m.role === 'supervisor' ? 'barge' : null,
-          endCause: null,
-          voicemail: false,
-        });
-    }
     for (const e of c.events ?? [])
       this.log.info({ event: e.type, member_id: e.memberId, ...e.data }, 'call event');
     // The feed is for watchers: a failure there is logged, never a failure of the call's change.
@@ -165,6 +166,25 @@ export class LiveCall {
       );
     } catch (err) {
       this.log.error({ err }, 'the live feed could not be told of a change');
+    }
+  }
+
+  /** Updates the in-memory copies to the rows of a change that is written. */
+  private apply(c: { call?: CallRecord; members?: MemberRecord[] }): void {
+    if (c.call) this.record = c.call;
+    for (const m of c.members ?? []) {
+      const live = this.members.get(m.memberId);
+      if (live) live.record = m;
+      else
+        this.members.set(m.memberId, {
+          record: m,
+          leg: null,
+          apiHeld: false,
+          transferHeld: false,
+          mode: m.role === 'supervisor' ? 'barge' : null,
+          endCause: null,
+          voicemail: false,
+        });
     }
   }
 }

@@ -269,8 +269,16 @@ export interface Store {
    * one event), StoreError `constraint` for a row the schema refuses (e.g.
    * a member or event of a call that does not exist, a delivery whose
    * `event` is not an index of `events`).
+   *
+   * `written`, when given, is called once the change is in the database —
+   * whole, and what reads return — but before it is durable, so that work
+   * which need not wait for the disk (the dial of an added member: its
+   * request is acknowledged only when this resolves) runs while the disk
+   * syncs. It is not called when the commit fails before writing; a store
+   * whose writes are durable as they are made calls it just before it
+   * resolves. It must not throw.
    */
-  commit(changes: ChangeSet): Promise<void>;
+  commit(changes: ChangeSet, written?: () => void): Promise<void>;
 
   getRun(runId: string): Promise<RunRecord | null>;
   getCall(callId: string): Promise<CallRecord | null>;

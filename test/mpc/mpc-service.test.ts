@@ -7,6 +7,9 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import { fdatasync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { LegEvents, LegState } from '../../src/engine/index.js';
 import {
@@ -155,8 +158,7 @@ const NODE: NodeSettings = {
 };
 const AUTH = 'MAAAAAAAAAAAAAAAAAAA';
 
-async function setup() {
-  const store = new SqliteStore({ path: ':memory:' });
+async function setup(store = new SqliteStore({ path: ':memory:' })) {
   await store.open();
   const at = new Date().toISOString();
   await store.createAccount({ authId: AUTH, tokenHash: 'x', name: 'test', createdOn: at });
@@ -455,6 +457,45 @@ test('calls never wait for each other: a call whose store writes stall does not 
   release();
   await mpc.idle();
   assert.ok(engine.legs.some((l) => l.address === '+14155550101'));
+});
+
+test('an added member is dialled while its write syncs to disk; the action is acknowledged only once it is durable', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'partyline-mpc-'));
+  // The WAL's fdatasync, held open on demand (the store syncs on libuv's pool: wal-sync.ts).
+  let hold = false;
+  const held: (() => void)[] = [];
+  const store = new SqliteStore({
+    path: join(dir, 'partyline.db'),
+    fdatasync: (fd, done) => (hold ? held.push(() => fdatasync(fd, done)) : fdatasync(fd, done)),
+  });
+  t.after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const { engine, mpc, run, action } = await setup(store);
+  const callId = await run();
+  engine.leg('+14155550100').answer();
+  await mpc.idle();
+  engine.leg('+14155550101').answer();
+  await mpc.idle();
+
+  hold = true;
+  let acknowledged = false;
+  const added = action('+14155550100', 'sip:carol@127.0.0.1').then(() => (acknowledged = true));
+  for (let i = 0; i < 100 && held.length === 0; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(held.length, 1, "the member's write is syncing");
+  assert.ok(
+    engine.legs.some((l) => l.address === 'sip:carol@127.0.0.1'),
+    'the dial started while the write synced',
+  );
+  const members = await store.members(callId);
+  assert.equal(members.find((m) => m.address === 'sip:carol@127.0.0.1')?.state, 'dialing');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(acknowledged, false, 'acknowledged before the write was on disk');
+  hold = false;
+  for (const go of held.splice(0)) go();
+  await added;
+  assert.ok(acknowledged);
 });
 
 test('unhold of a member held by the API and by a warm transfer is a 409 that changes nothing; after the transfer it works', async () => {

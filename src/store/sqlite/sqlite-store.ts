@@ -259,13 +259,16 @@ export class SqliteStore implements Store {
     );
   }
 
-  commit(changes: ChangeSet): Promise<void> {
+  commit(changes: ChangeSet, written?: () => void): Promise<void> {
     try {
       this.opened().commit(changes);
     } catch (err) {
       return Promise.reject(storeError(err, 'commit', this.path));
     }
-    return this.synced('commit', undefined);
+    // The sync starts first, so whatever `written` does runs while the disk works.
+    const synced = this.synced('commit', undefined);
+    written?.();
+    return synced;
   }
 
   getRun(runId: string): Promise<RunRecord | null> {
