@@ -318,6 +318,29 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         assert.deepEqual(await store.events(c.callId), []);
       });
 
+      it('tells `written` once the change is written, before it resolves; not for a commit that fails', async () => {
+        const { authId, phloId, nodeId } = await setup();
+        const c = call(authId, phloId, nodeId);
+        const m = member(c.callId);
+        let seen: unknown = 'not called';
+        let resolved = false;
+        const committed = store
+          .commit({ calls: [c], members: [m], events: [event(c.callId, 'call.created')] }, () => {
+            seen = resolved ? 'after it resolved' : 'before it resolved';
+          })
+          .then(() => (resolved = true));
+        await committed;
+        assert.equal(seen, 'before it resolved');
+        assert.deepEqual(await store.getCall(c.callId), c);
+        let calls = 0;
+        await assert.rejects(
+          // A member of a call that does not exist: the schema refuses it.
+          store.commit({ members: [member('no-such-call')] }, () => calls++),
+          (e: unknown) => e instanceof Error,
+        );
+        assert.equal(calls, 0, '`written` of a commit that wrote nothing');
+      });
+
       it('writes nothing of a change set whose request id exists (StoreConflictError)', async () => {
         const { authId, phloId, nodeId } = await setup();
         const c1 = call(authId, phloId, nodeId);

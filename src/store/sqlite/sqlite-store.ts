@@ -267,7 +267,12 @@ export class SqliteStore implements Store {
     }
     // The sync starts first, so whatever `written` does runs while the disk works.
     const synced = this.synced('commit', undefined);
-    written?.();
+    try {
+      written?.();
+    } catch (err) {
+      // The caller's bug, not the store's: the write stands; report it once the sync is over.
+      return synced.then(() => Promise.reject(err as Error));
+    }
     return synced;
   }
 
