@@ -142,15 +142,10 @@ export class LiveCall {
       })),
     };
     this.decorate?.(changes);
-    let applied = false;
-    const apply = (): void => {
-      applied = true;
+    await this.store.commit(changes, () => {
       this.apply(c);
       c.whileSyncing?.();
-    };
-    await this.store.commit(changes, apply);
-    // A store that does not tell when it has written (Store.commit): act now.
-    if (!applied) apply();
+    });
     this.committed?.(changes);
     for (const e of c.events ?? [])
       this.log.info({ event: e.type, member_id: e.memberId, ...e.data }, 'call event');

@@ -437,9 +437,9 @@ test('calls never wait for each other: a call whose store writes stall does not 
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
   const commit = store.commit.bind(store);
-  store.commit = async (changes) => {
+  store.commit = async (changes, written) => {
     if (changes.events?.some((e) => e.callId === slowCall)) await gate;
-    return commit(changes);
+    return commit(changes, written);
   };
   engine.leg('+14155550100').answer();
   engine.leg('+14155550200').answer();
