@@ -20,17 +20,17 @@ import {
   type NameAddr,
   type SipResponse,
 } from '../message/index.js';
-import type { ClientTransaction } from '../transaction/index.js';
+import type { ClientTransaction, ClientTransactionHandlers } from '../transaction/index.js';
 import type { Endpoint } from '../transport/index.js';
 import { Dialog, minSeOf, offerSessionTimer } from '../dialog/index.js';
 import { DigestClient } from '../auth/index.js';
-import { ackDue, pacedAck, type PacedAck } from './ack-pacing.js';
 import { causeOfStatus, type CallFailure, type FailureCause } from './causes.js';
 import type { UaCore } from './core.js';
-import { nextHopOf, type Route } from './routing.js';
+import type { Route } from './routing.js';
 import { Session } from './session.js';
 import { sendCancel } from './cancel.js';
 import { Q850, formatReason, remoteReason, type RemoteReason } from './reason.js';
+import { UnwantedAnswers } from './unwanted-answers.js';
 import { RedirectTargets, isFollowedRedirect } from './redirect.js';
 import { flowOfAnswer } from './nat.js';
 import { sdpOf } from './session-body.js';
@@ -46,8 +46,6 @@ export interface OutgoingCallOptions {
   headers?: Record<string, string>;
 }
 
-/** Forks remembered per call; a proxy forks to a handful of phones, not more. */
-const MAX_UNWANTED_FORKS = 16;
 /** RFC 4028 §7.4: 422s we follow per call (each raises the interval; more is a loop). */
 const MAX_TOO_SMALL_RETRIES = 2;
 
@@ -76,8 +74,13 @@ export class OutgoingCall extends Session {
   /** Where the current INVITE goes: the dialled route, then redirect targets. */
   private route: Route;
   private readonly redirects: RedirectTargets;
-  /** Forks whose 2xx we ACKed and ended (by To tag), to re-ACK their retransmissions only. */
-  private readonly unwanted = new Map<string, PacedAck & { next: Route['next'] }>();
+  /** Answers we ACKed and do not want (forks; ours once the call is over): re-ACKed only. */
+  private readonly unwanted: UnwantedAnswers;
+  /**
+   * What our INVITE transactions' handlers reach: this call while it lives,
+   * then nothing but `unwanted` — they linger 64·T1 after it (RFC 6026 §8.4).
+   */
+  private readonly link: InviteLink = { call: this };
 
   constructor(
     core: UaCore,
@@ -88,6 +91,7 @@ export class OutgoingCall extends Session {
     this.sessionExpiresS = core.sessionTimer.expiresS;
     this.route = opts.route;
     this.redirects = new RedirectTargets(opts.route);
+    this.unwanted = new UnwantedAnswers(core, this.callIdValue);
   }
 
   override get callId(): string {
@@ -222,30 +226,53 @@ export class OutgoingCall extends Session {
     this.provisionalSeen = false;
     this.cancelSent = false;
     this.core
-      .sendRequest(invite, this.endpoint!, {
-        onResponse: (res) => this.onInviteResponse(invite, res),
-        onTimeout: () => {
-          if (invite !== this.invite) return;
-          // Timer B (§17.1.1.2): nobody answered at all — not even a 100, so nothing
-          // ever rang. A ring timeout that ran out meanwhile does not make it "no answer".
-          if (this.cancelCause)
-            return this.fail(
-              this.cancelCause === 'canceled' ? 'canceled' : 'unreachable',
-              'No response (Timer B)',
-            );
-          if (this.failOver(invite, 'no response')) return;
-          this.failOrRedirect('unreachable', 'No response (Timer B)');
-        },
-        onTransportError: (err) => {
-          if (invite !== this.invite) return;
-          if (this.failOver(invite, err.message)) return;
-          this.failOrRedirect('unreachable', `Transport error: ${err.message}`);
-        },
-      })
+      .sendRequest(
+        invite,
+        this.endpoint!,
+        OutgoingCall.handlersOf(invite, this.link, this.unwanted),
+      )
       .then((tx) => {
         if (invite === this.invite) this.inviteTx = tx;
       })
       .catch((err: Error) => this.fail('unreachable', err.message));
+  }
+
+  /**
+   * The handlers of one INVITE's transaction. Static, so that its closures
+   * hold the link and not the call (see `link`).
+   */
+  private static handlersOf(
+    invite: SipRequest,
+    link: InviteLink,
+    unwanted: UnwantedAnswers,
+  ): ClientTransactionHandlers {
+    return {
+      onResponse: (res) => {
+        if (link.call) link.call.onInviteResponse(invite, res);
+        else if (res.status >= 200 && res.status < 300) unwanted.answer(invite, res);
+      },
+      onTimeout: () => link.call?.onInviteTimeout(invite),
+      onTransportError: (err) => link.call?.onInviteTransportError(invite, err),
+    };
+  }
+
+  private onInviteTimeout(invite: SipRequest): void {
+    if (invite !== this.invite) return;
+    // Timer B (§17.1.1.2): nobody answered at all — not even a 100, so nothing
+    // ever rang. A ring timeout that ran out meanwhile does not make it "no answer".
+    if (this.cancelCause)
+      return this.fail(
+        this.cancelCause === 'canceled' ? 'canceled' : 'unreachable',
+        'No response (Timer B)',
+      );
+    if (this.failOver(invite, 'no response')) return;
+    this.failOrRedirect('unreachable', 'No response (Timer B)');
+  }
+
+  private onInviteTransportError(invite: SipRequest, err: Error): void {
+    if (invite !== this.invite) return;
+    if (this.failOver(invite, err.message)) return;
+    this.failOrRedirect('unreachable', `Transport error: ${err.message}`);
   }
 
   private onInviteResponse(invite: SipRequest, res: SipResponse): void {
@@ -312,17 +339,11 @@ export class OutgoingCall extends Session {
       // since: ACK it again, with the same ACK (§13.2.2.4), and nothing more.
       return this.ackInvite(invite);
     }
-    const unwanted = this.unwanted.get(toTag);
-    if (unwanted) {
-      // A retransmission of a fork's 2xx we already ACKed and BYEd: only the ACK again (paced).
-      if (ackDue(unwanted, this.core.clock, this.core.timers.T1))
-        this.core.sendAck(unwanted.ack, unwanted.next).catch(() => undefined);
-      return;
-    }
+    // A retransmission of a fork's 2xx we already ACKed and BYEd: only the ACK again (paced).
+    if (this.unwanted.retransmitted(res)) return;
     if (this.state === 'confirmed' || this.state === 'terminated') {
       // §13.2.2.4: a 2xx from another fork (or after we gave up): ACK it, then BYE it.
-      const stray = Dialog.asUac(invite, res);
-      return this.dropDialog(stray, invite);
+      return this.unwanted.drop(Dialog.asUac(invite, res), invite);
     }
     this.clearTimers();
     const dialog = Dialog.asUac(invite, res);
@@ -344,37 +365,6 @@ export class OutgoingCall extends Session {
     this.notePeerAllow(res);
     this.refreshedByUs(res);
     this.emit('answered', { sdp: this.remoteSdp });
-  }
-
-  /**
-   * ACK and BYE a dialog we do not want (another fork's 2xx, or an answer
-   * after we gave up): both go to that dialog's own next hop, its route set
-   * or Contact (§13.2.2.4, §12.2.1.1), not to where the INVITE went.
-   */
-  private dropDialog(dialog: Dialog, invite: SipRequest): void {
-    let next: Route['next'];
-    try {
-      next = nextHopOf(dialog.nextHopUri());
-    } catch (err) {
-      this.core.logger.debug(
-        { err: (err as Error).message, callId: this.callId },
-        'unwanted dialog has no usable target',
-      );
-      return;
-    }
-    const ack = dialog.createRequest('ACK', { cseq: invite.cseq().seq });
-    const bye = dialog.createRequest('BYE');
-    bye.headers.append('Reason', formatReason(Q850.normalClearing));
-    if (this.unwanted.size < MAX_UNWANTED_FORKS)
-      this.unwanted.set(dialog.remoteTag, { ...pacedAck(ack, this.core.clock.now()), next });
-    this.core.sendAck(ack, next).catch(() => undefined);
-    this.core
-      .sendRequest(bye, next, {
-        onResponse: () => {},
-        onTimeout: () => {},
-        onTransportError: () => {},
-      })
-      .catch(() => undefined);
   }
 
   /**
@@ -455,6 +445,30 @@ export class OutgoingCall extends Session {
     this.clearTimers();
   }
 
+  /**
+   * Over: the INVITE transactions, lingering, reach only `unwanted` from now
+   * on, which keeps the ACK of our answer to re-send it for retransmissions.
+   */
+  protected override markFinished(): void {
+    super.markFinished();
+    if (!this.link.call) return;
+    this.link.call = null;
+    const invite = this.invite;
+    if (!invite || !this.dialog) return;
+    const ack = this.sentAck(invite.cseq().seq);
+    // The transaction keeps the INVITE for a fork's late 2xx; its parsed caches need not live on.
+    invite.compact();
+    if (!ack) return;
+    try {
+      this.unwanted.keep(this.dialog.remoteTag, ack, this.nextHop());
+    } catch (err) {
+      this.core.logger.debug(
+        { err: (err as Error).message, callId: this.callId },
+        'answered dialog has no usable target',
+      );
+    }
+  }
+
   /** Reserved for tests and diagnostics: the last INVITE sent. */
   get lastInvite(): SipRequest | null {
     return this.invite;
@@ -465,4 +479,9 @@ function copyCredentials(from: SipRequest, to: SipRequest): void {
   for (const name of ['Authorization', 'Proxy-Authorization']) {
     for (const v of from.headers.lines(name)) to.headers.append(name, v);
   }
+}
+
+/** See OutgoingCall.link. */
+interface InviteLink {
+  call: OutgoingCall | null;
 }

@@ -363,6 +363,11 @@ export abstract class Session extends EventEmitter<CallEvents> {
     this.resendAck(entry);
   }
 
+  /** The ACK sent for the 2xx to the INVITE with this CSeq, if any (with its pacing). */
+  protected sentAck(seq: number): PacedAck | undefined {
+    return this.acks.get(seq);
+  }
+
   /** A retransmitted 2xx gets the very same ACK again, branch included — at most once per T1. */
   private resendAck(entry: PacedAck): void {
     if (!ackDue(entry, this.core.clock, this.core.timers.T1)) return;
