@@ -14,13 +14,14 @@ export abstract class ClientTransactionBase<State extends string, Timer extends 
   implements ClientTransaction
 {
   private dest: Endpoint;
+  private req: SipRequest | undefined;
   /** Once a final response went up, the TU's outcome is settled: later send failures are only logged. */
   protected finalDelivered = false;
 
   constructor(
     ctx: TransactionContext,
     id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     destination: Endpoint,
     protected readonly handlers: ClientTransactionHandlers,
     initial: State,
@@ -28,6 +29,19 @@ export abstract class ClientTransactionBase<State extends string, Timer extends 
   ) {
     super(ctx, id, initial);
     this.dest = destination;
+    this.req = request;
+  }
+
+  get request(): SipRequest | undefined {
+    return this.req;
+  }
+
+  /**
+   * A final response came: the request is never sent again, and what lingers
+   * (Timer D, K, M) needs only the transaction key (see ClientTransaction.request).
+   */
+  protected releaseRequest(): void {
+    this.req = undefined;
   }
 
   get destination(): Endpoint {
@@ -56,7 +70,9 @@ export abstract class ClientTransactionBase<State extends string, Timer extends 
   /** Sends the request itself (first time or retransmission) to the destination. */
   protected sendRequest(isFirst: boolean): void {
     const dest = this.dest;
-    guardedSend(() => this.ctx.transport.sendRequest(this.request, dest)).then(
+    const req = this.req;
+    if (!req) return;
+    guardedSend(() => this.ctx.transport.sendRequest(req, dest)).then(
       (used) => {
         if (!isFirst || this.terminated) return;
         this.dest = used;

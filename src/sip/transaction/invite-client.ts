@@ -8,7 +8,7 @@
  *   Calling ──Timer B──▶ Terminated (TU told of the timeout)
  *   Completed ──Timer D──▶ Terminated, Accepted ──Timer M──▶ Terminated
  */
-import type { SipRequest, SipResponse } from '../message/index.js';
+import { Stowed, type SipRequest, type SipResponse } from '../message/index.js';
 import { buildAckForNon2xx } from './ack.js';
 import { ClientTransactionBase } from './client-transaction-base.js';
 import type { TransactionContext } from './context.js';
@@ -20,8 +20,11 @@ export type InviteClientState = 'Calling' | 'Proceeding' | 'Completed' | 'Accept
 type Timer = 'A' | 'B';
 
 export class InviteClientTransaction extends ClientTransactionBase<InviteClientState, Timer> {
-  /** The ACK for the non-2xx final response, re-sent for each retransmission of it (§17.1.1.3). */
-  private ack: SipRequest | undefined;
+  /**
+   * The ACK for the non-2xx final response, re-sent for each retransmission
+   * of it (§17.1.1.3): its bytes only, kept for Timer D (Stowed).
+   */
+  private ack: Stowed<SipRequest> | undefined;
 
   constructor(
     ctx: TransactionContext,
@@ -82,8 +85,10 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
         // "Any retransmissions of the final response that are received while in
         // the Completed state MUST cause the ACK to be re-passed to the transport
         // layer ... but the newly received response MUST NOT be passed up to the TU."
-        if (status >= 300 && this.ack) this.sendOther(this.ack);
-        else this.ctx.logger.debug({ tx: this.id, status }, 'response absorbed in Completed');
+        if (status >= 300 && this.ack) {
+          const ack = this.unstow(this.ack);
+          if (ack) this.sendOther(ack);
+        } else this.ctx.logger.debug({ tx: this.id, status }, 'response absorbed in Completed');
         return;
       case 'Accepted':
         // RFC 6026 §8.4: every 2xx (retransmissions, or 2xx from other forks)
@@ -97,6 +102,7 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
 
   private enterAccepted(res: SipResponse): void {
     this.current = 'Accepted';
+    this.releaseRequest();
     // RFC 6026 §8.4: Timer M = 64·T1 keeps the transaction to catch 2xx retransmissions and forks.
     this.linger(64 * this.ctx.timers.T1);
     this.passUp(res);
@@ -104,12 +110,14 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
 
   private enterCompleted(res: SipResponse): void {
     this.current = 'Completed';
-    this.ack = buildAckForNon2xx(this.request, res);
-    this.sendOther(this.ack);
+    const ack = buildAckForNon2xx(this.request!, res);
+    this.releaseRequest();
+    this.sendOther(ack);
     this.passUp(res);
     if (this.current !== 'Completed') return; // the TU ended the transaction from its callback
     // Timer D: absorb retransmitted finals for 32 s over UDP; none can come over TCP.
-    if (this.reliable) this.terminate();
-    else this.linger(TIMER_D_UNRELIABLE_MS);
+    if (this.reliable) return this.terminate();
+    this.ack = Stowed.of(ack);
+    this.linger(TIMER_D_UNRELIABLE_MS);
   }
 }

@@ -73,6 +73,7 @@ export class NonInviteClientTransaction extends ClientTransactionBase<NonInviteC
     this.current = 'Completed';
     this.timers.stop('E');
     this.timers.stop('F');
+    this.releaseRequest();
     this.passUp(res);
     if (this.current !== 'Completed') return; // the TU ended the transaction from its callback
     // Timer K = T4 over UDP to absorb response retransmissions; 0 over TCP.

@@ -8,7 +8,7 @@
  * Request retransmissions: absorbed in Trying, answered with the last
  * provisional in Proceeding and with the final response in Completed.
  */
-import type { SipRequest, SipResponse } from '../message/index.js';
+import { Stowed, type SipRequest, type SipResponse } from '../message/index.js';
 import type { TransactionContext } from './context.js';
 import { ServerTransactionBase } from './server-transaction-base.js';
 import type { ServerTransaction, Source } from './types.js';
@@ -19,7 +19,8 @@ type Timer = never;
 
 export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteServerState, Timer> {
   private lastProvisional: SipResponse | undefined;
-  private lastFinal: SipResponse | undefined;
+  /** Only its bytes: kept 64·T1 for request retransmissions that seldom come (Stowed). */
+  private lastFinal: Stowed<SipResponse> | undefined;
 
   constructor(
     ctx: TransactionContext,
@@ -39,9 +40,11 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
       case 'Proceeding':
         if (this.lastProvisional) this.send(this.lastProvisional);
         return;
-      case 'Completed':
-        if (this.lastFinal) this.send(this.lastFinal);
+      case 'Completed': {
+        const res = this.lastFinal && this.unstow(this.lastFinal);
+        if (res) this.send(res);
         return;
+      }
       case 'Terminated':
         return;
     }
@@ -61,16 +64,14 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
       return;
     }
     this.current = 'Completed';
-    this.lastFinal = res;
     this.lastProvisional = undefined;
     this.send(res);
-    // Completed lingers 64·T1 only to re-send this response: keep it, without
-    // its parsed caches (rebuilt if a retransmission ever comes), and nothing else.
+    // Completed lingers only to re-send this response: nothing else is kept.
     this.releaseRequest();
-    res.compact();
     // Timer J = 64·T1 over UDP keeps the final response for request
     // retransmissions; 0 over TCP, where none come.
-    if (this.reliable) this.terminate();
-    else this.linger(64 * this.ctx.timers.T1);
+    if (this.reliable) return this.terminate();
+    this.lastFinal = Stowed.of(res);
+    this.linger(64 * this.ctx.timers.T1);
   }
 }

@@ -67,7 +67,12 @@ export interface ClientTransactionHandlers {
 
 export interface ClientTransaction {
   readonly id: string;
-  readonly request: SipRequest;
+  /**
+   * The request, until a final response came: what lingers after that
+   * (Timers D, K, M) only absorbs retransmissions, and thousands of lingering
+   * transactions must cost little memory (see ServerTransaction.request).
+   */
+  readonly request: SipRequest | undefined;
   readonly state: string;
   /** Endpoint used (may be tcp after a udp→tcp switch). */
   readonly destination: Endpoint;

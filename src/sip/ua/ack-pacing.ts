@@ -18,12 +18,16 @@ import type { SipRequest } from '../message/index.js';
 /** ACKs that may go at once before the one-per-T1 pace applies. */
 const BURST = 2;
 
-export interface PacedAck {
-  readonly ack: SipRequest;
+/** The token bucket of one ACK. */
+export interface AckBucket {
   /** Sends left in the bucket at `at`. */
   tokens: number;
   /** When `tokens` was last brought up to date (clock ms). */
   at: number;
+}
+
+export interface PacedAck extends AckBucket {
+  readonly ack: SipRequest;
 }
 
 /** A bucket for `ack`; `sentAt` when its first send already happened (it used a token). */
@@ -34,7 +38,7 @@ export function pacedAck(ack: SipRequest, sentAt?: number): PacedAck {
 }
 
 /** Whether the ACK may be sent now (and if so takes a token): one per T1, two at once. */
-export function ackDue(entry: PacedAck, clock: Clock, t1: number): boolean {
+export function ackDue(entry: AckBucket, clock: Clock, t1: number): boolean {
   const now = clock.now();
   entry.tokens = Math.min(BURST, entry.tokens + (now - entry.at) / t1);
   entry.at = now;

@@ -77,10 +77,11 @@ export class OutgoingCall extends Session {
   /** Answers we ACKed and do not want (forks; ours once the call is over): re-ACKed only. */
   private readonly unwanted: UnwantedAnswers;
   /**
-   * What our INVITE transactions' handlers reach: this call while it lives,
-   * then nothing but `unwanted` — they linger 64·T1 after it (RFC 6026 §8.4).
+   * What each INVITE's transaction handlers reach: this call and that INVITE
+   * while the call lives, then nothing but `unwanted` — the transactions
+   * linger 64·T1 after it (RFC 6026 §8.4).
    */
-  private readonly link: InviteLink = { call: this };
+  private readonly links: InviteLink[] = [];
 
   constructor(
     core: UaCore,
@@ -225,12 +226,10 @@ export class OutgoingCall extends Session {
     this.invite = invite;
     this.provisionalSeen = false;
     this.cancelSent = false;
+    const link: InviteLink = { call: this, invite };
+    this.links.push(link);
     this.core
-      .sendRequest(
-        invite,
-        this.endpoint!,
-        OutgoingCall.handlersOf(invite, this.link, this.unwanted),
-      )
+      .sendRequest(invite, this.endpoint!, OutgoingCall.handlersOf(link, this.unwanted))
       .then((tx) => {
         if (invite === this.invite) this.inviteTx = tx;
       })
@@ -239,20 +238,19 @@ export class OutgoingCall extends Session {
 
   /**
    * The handlers of one INVITE's transaction. Static, so that its closures
-   * hold the link and not the call (see `link`).
+   * hold the link and not the call (see `links`).
    */
   private static handlersOf(
-    invite: SipRequest,
     link: InviteLink,
     unwanted: UnwantedAnswers,
   ): ClientTransactionHandlers {
     return {
       onResponse: (res) => {
-        if (link.call) link.call.onInviteResponse(invite, res);
-        else if (res.status >= 200 && res.status < 300) unwanted.answer(invite, res);
+        if (link.call) link.call.onInviteResponse(link.invite!, res);
+        else if (res.status >= 200 && res.status < 300) unwanted.answer(res);
       },
-      onTimeout: () => link.call?.onInviteTimeout(invite),
-      onTransportError: (err) => link.call?.onInviteTransportError(invite, err),
+      onTimeout: () => link.call?.onInviteTimeout(link.invite!),
+      onTransportError: (err) => link.call?.onInviteTransportError(link.invite!, err),
     };
   }
 
@@ -451,21 +449,23 @@ export class OutgoingCall extends Session {
    */
   protected override markFinished(): void {
     super.markFinished();
-    if (!this.link.call) return;
-    this.link.call = null;
     const invite = this.invite;
-    if (!invite || !this.dialog) return;
-    const ack = this.sentAck(invite.cseq().seq);
-    // The transaction keeps the INVITE for a fork's late 2xx; its parsed caches need not live on.
-    invite.compact();
-    if (!ack) return;
+    if (this.links.length === 0 || !invite) return;
+    for (const link of this.links.splice(0)) {
+      link.call = null;
+      link.invite = null;
+    }
+    const dialog = this.dialog;
+    const ack = dialog && this.sentAck(invite.cseq().seq);
+    if (!dialog || !ack) return this.unwanted.retire(invite);
     try {
-      this.unwanted.keep(this.dialog.remoteTag, ack, this.nextHop());
+      this.unwanted.retire(invite, { toTag: dialog.remoteTag, ack, next: this.nextHop() });
     } catch (err) {
       this.core.logger.debug(
         { err: (err as Error).message, callId: this.callId },
         'answered dialog has no usable target',
       );
+      this.unwanted.retire(invite);
     }
   }
 
@@ -481,7 +481,8 @@ function copyCredentials(from: SipRequest, to: SipRequest): void {
   }
 }
 
-/** See OutgoingCall.link. */
+/** See OutgoingCall.links. */
 interface InviteLink {
   call: OutgoingCall | null;
+  invite: SipRequest | null;
 }

@@ -7,16 +7,16 @@
  * want is ACKed and then ended with a BYE. RFC 6026 §8.4: the INVITE client
  * transaction stays in Accepted for 64·T1 (32 s over UDP) passing up every
  * 2xx. So the transaction's handlers must outlive the call — but only with
- * this: the ACKs to re-send, keyed by To tag, and what it takes to drop a
- * new fork. A finished call handed here is no longer reachable from the
- * lingering transaction; at 100 calls/s the whole call (its dialog, parsed
- * headers, SDP, digest state) held that 32 s was ~1 500 calls, ~17 KB each,
- * all of it promoted to the old generation by the garbage collector.
+ * this: the ACKs to re-send, keyed by To tag, and the INVITE to build a new
+ * fork's dialog from, both as bytes (Stowed). A finished call handed here is
+ * no longer reachable from the lingering transaction; at 100 calls/s the
+ * whole call (its dialog, parsed headers, SDP, digest state) held that 32 s
+ * was ~1 500 calls, ~17 KB each, all of it promoted to the old generation.
  */
 import { Dialog } from '../dialog/index.js';
-import type { SipRequest, SipResponse } from '../message/index.js';
+import { Stowed, detach, type SipRequest, type SipResponse } from '../message/index.js';
 import type { Endpoint } from '../transport/index.js';
-import { ackDue, pacedAck, type PacedAck } from './ack-pacing.js';
+import { ackDue, pacedAck, type AckBucket, type PacedAck } from './ack-pacing.js';
 import type { NextHop, UaCore } from './core.js';
 import { Q850, formatReason } from './reason.js';
 import { nextHopOf } from './routing.js';
@@ -24,10 +24,16 @@ import { nextHopOf } from './routing.js';
 /** Answers remembered per INVITE; a proxy forks to a handful of phones, not more. */
 const MAX_REMEMBERED = 16;
 
-type Remembered = PacedAck & { readonly next: NextHop | Endpoint };
+interface Remembered extends AckBucket {
+  /** Stowed once it has been sent (it carries its Via then, and is re-sent as it is). */
+  readonly ack: SipRequest | Stowed<SipRequest>;
+  readonly next: NextHop | Endpoint;
+}
 
 export class UnwantedAnswers {
   private readonly byTag = new Map<string, Remembered>();
+  /** The INVITE answered, once the call is over (see retire). */
+  private invite: Stowed<SipRequest> | null = null;
 
   constructor(
     private readonly core: UaCore,
@@ -41,14 +47,17 @@ export class UnwantedAnswers {
   retransmitted(res: SipResponse): boolean {
     const entry = this.byTag.get(toTagOf(res));
     if (!entry) return false;
-    if (ackDue(entry, this.core.clock, this.core.timers.T1))
-      this.core.sendAck(entry.ack, entry.next).catch(() => undefined);
+    if (!ackDue(entry, this.core.clock, this.core.timers.T1)) return true;
+    const ack = entry.ack instanceof Stowed ? this.unstow(entry.ack) : entry.ack;
+    if (ack) this.core.sendAck(ack, entry.next).catch(() => undefined);
     return true;
   }
 
-  /** Every 2xx to `invite` once the call is over: retransmissions re-ACKed, new answers dropped. */
-  answer(invite: SipRequest, res: SipResponse): void {
-    if (!this.retransmitted(res)) this.drop(Dialog.asUac(invite, res), invite);
+  /** Every 2xx to the INVITE once the call is over: retransmissions re-ACKed, new answers dropped. */
+  answer(res: SipResponse): void {
+    if (this.retransmitted(res)) return;
+    const invite = this.invite && this.unstow(this.invite);
+    if (invite) this.drop(Dialog.asUac(invite, res), invite);
   }
 
   /**
@@ -70,7 +79,11 @@ export class UnwantedAnswers {
     const ack = dialog.createRequest('ACK', { cseq: invite.cseq().seq });
     const bye = dialog.createRequest('BYE');
     bye.headers.append('Reason', formatReason(Q850.normalClearing));
-    this.remember(dialog.remoteTag, { ...pacedAck(ack, this.core.clock.now()), next });
+    if (this.byTag.size < MAX_REMEMBERED)
+      this.byTag.set(detach(dialog.remoteTag), {
+        ...pacedAck(ack, this.core.clock.now()),
+        next,
+      });
     this.core.sendAck(ack, next).catch(() => undefined);
     this.core
       .sendRequest(bye, next, {
@@ -82,18 +95,31 @@ export class UnwantedAnswers {
   }
 
   /**
-   * The call is over: the ACK of its own answer stays here (with its pacing)
-   * so that retransmissions of that 2xx are still ACKed, never BYEd.
+   * The call is over: from now on this answers for it. `invite` is the last
+   * INVITE it sent (a fork may still answer it); `answered` the ACK of its
+   * own answer, if it had one, so that retransmissions of that 2xx are still
+   * ACKed, never BYEd.
    */
-  keep(toTag: string, entry: PacedAck, next: NextHop | Endpoint): void {
-    // Re-sent as it is, rarely: the parsed caches need not live on (SipMessageBase.compact).
-    entry.ack.compact();
+  retire(
+    invite: SipRequest,
+    answered?: { toTag: string; ack: PacedAck; next: NextHop | Endpoint },
+  ): void {
+    this.invite = Stowed.of(invite);
+    if (!answered) return;
+    const { ack, tokens, at } = answered.ack;
+    // Not sent yet (its next hop is still being resolved): kept as it is, to get its Via.
+    const kept = ack.headers.has('via') ? Stowed.of(ack) : ack;
     // Past the bound on forks: the call's own answer must never be taken for a new one.
-    this.byTag.set(toTag, { ack: entry.ack, tokens: entry.tokens, at: entry.at, next });
+    this.byTag.set(detach(answered.toTag), { ack: kept, tokens, at, next: answered.next });
   }
 
-  private remember(toTag: string, entry: Remembered): void {
-    if (this.byTag.size < MAX_REMEMBERED) this.byTag.set(toTag, entry);
+  private unstow<M extends SipRequest>(stowed: Stowed<M>): M | undefined {
+    try {
+      return stowed.message();
+    } catch (err) {
+      this.core.logger.error({ err, callId: this.callId }, 'a stowed request does not parse');
+      return undefined;
+    }
   }
 }
 

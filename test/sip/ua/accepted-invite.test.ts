@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parseMessage, type SipRequest } from '../../../src/sip/message/index.js';
+import { formatUri, parseMessage, type SipRequest } from '../../../src/sip/message/index.js';
 import { UserAgent, type OutgoingCall } from '../../../src/sip/ua/index.js';
 
 setFlagsFromString('--expose-gc');
@@ -149,7 +149,7 @@ describe('an ended outgoing call, while its INVITE transaction lingers (RFC 6026
     assert.equal((await forkAck).to().params.get('tag'), 'late-fork');
     const byeToFork = await forkBye;
     assert.equal(byeToFork.to().params.get('tag'), 'late-fork');
-    assert.equal(byeToFork.uri.user, 'late-fork');
+    assert.match(formatUri(byeToFork.uri), /^sip:late-fork@127\.0\.0\.1:/);
     peer.send(peer.okTo(byeToFork), uaPort);
 
     // Only the fork was BYEd: our own dialog got the one BYE of the hangup.
