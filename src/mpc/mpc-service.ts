@@ -640,17 +640,15 @@ export class MpcService {
     live.talking = talking;
     live.changed = (events) => {
       // A member that left is not talking any more (said before the change that says it left).
-      for (const m of live.members.values())
-        if (!isLive(m.record)) talking.forget(m.record.memberId);
+      talking.forgetAllBut((memberId) => live.isLiveMember(memberId));
       if (live.ended) talking.close();
       // The whole call with every member, on every change: built only for someone following.
       if (this.feed.subscribers > 0) this.feed.publish(callChange(live, events));
     };
     const stop = live.conference.onSpeaking?.((legId, speaking) => {
       if (live.ended) return;
-      for (const m of live.members.values())
-        if (m.leg?.id === legId && isLive(m.record))
-          return talking.update(m.record.memberId, speaking);
+      for (const m of live.liveMembers())
+        if (m.leg?.id === legId) return talking.update(m.record.memberId, speaking);
     });
     if (stop) live.stopSpeaking = stop;
   }

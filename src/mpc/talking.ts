@@ -55,6 +55,11 @@ export class TalkingIndicators {
     if (i.shown) this.publish(memberId, false);
   }
 
+  /** Forgets (see forget) every member for which `present` is false. */
+  forgetAllBut(present: (memberId: string) => boolean): void {
+    for (const memberId of [...this.members.keys()]) if (!present(memberId)) this.forget(memberId);
+  }
+
   /** The call ended: no more publishing. */
   close(): void {
     for (const i of this.members.values()) this.clock.clearTimeout(i.timer ?? undefined);

@@ -74,3 +74,13 @@ test('forget publishes a stop for a member shown talking; close cancels what was
     ['a', false],
   ]);
 });
+
+test('forgetAllBut forgets exactly the members no longer present', () => {
+  const { published, t } = indicators();
+  t.update('a', true);
+  t.update('b', true);
+  t.update('c', true);
+  t.forgetAllBut((id) => id !== 'b');
+  assert.deepEqual(t.talking(), ['a', 'c']);
+  assert.deepEqual(published.at(-1), ['b', false]);
+});
