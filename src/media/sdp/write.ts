@@ -44,7 +44,66 @@ export interface SdpSpec {
   media: (ActiveAudioSection | DisabledSection)[];
 }
 
+/**
+ * The text of `spec`. What varies from one call to the next — the address
+ * (c= and o=), the ports (m=), the session id and version (o=) — is written
+ * into the rendering of the spec's shape, which sdp-transform makes once per
+ * shape: a fresh rendering for every offer was the largest single allocation
+ * of a `call` request (~19 KB of its ~250 KB in the API benchmark). The text
+ * is the same as renderSdp's, character for character (write.test.ts).
+ */
 export function writeSdp(spec: SdpSpec): string {
+  const key = shapeKey(spec);
+  let lines = shapes.get(key);
+  if (lines === undefined) {
+    lines = renderSdp(spec).split('\r\n');
+    if (shapes.size >= MAX_SHAPES) shapes.clear();
+    shapes.set(key, lines);
+  }
+  const ipVer = spec.addressType === 'IP6' ? 6 : 4;
+  let out = '';
+  let m = 0;
+  for (const line of lines) {
+    if (line.length === 0) continue;
+    if (line.startsWith('o=')) out += originLine(spec);
+    else if (line.startsWith('c=')) out += `c=IN IP${ipVer} ${spec.address}`;
+    else if (line.startsWith('m=')) {
+      const media = spec.media[m++]!;
+      const port = media.kind === 'audio' ? media.port : 0;
+      // m=<media> <port> <proto> <fmt> ...: only the port is the call's own.
+      const first = line.indexOf(' ');
+      out += `${line.slice(0, first)} ${port}${line.slice(line.indexOf(' ', first + 1))}`;
+    } else out += line;
+    out += '\r\n';
+  }
+  return out;
+}
+
+/** Renderings by shape (see writeSdp); answers echo a peer's disabled m-lines, so it is bounded. */
+const shapes = new Map<string, string[]>();
+const MAX_SHAPES = 256;
+
+/** Everything of `spec` but the address, the ports, the session id and version. */
+function shapeKey(spec: SdpSpec): string {
+  let key = spec.addressType;
+  for (const m of spec.media) {
+    key +=
+      m.kind === 'audio'
+        ? `|a ${m.ptime} ${m.direction} ${m.rtcpMux ? 1 : 0}` +
+          m.formats
+            .map((f) => ` ${f.payloadType}/${f.encodingName}/${f.clockRate}/${f.fmtp ?? ''}`)
+            .join('')
+        : `|d ${JSON.stringify([m.type, m.protocol, m.formats])}`;
+  }
+  return key;
+}
+
+function originLine(spec: SdpSpec): string {
+  return `o=${SESSION_NAME} ${spec.sessionId} ${spec.sessionVersion} IN ${spec.addressType} ${spec.address}`;
+}
+
+/** `spec` written by sdp-transform (exported for write.test.ts, which holds writeSdp to it). */
+export function renderSdp(spec: SdpSpec): string {
   const ipVer = spec.addressType === 'IP6' ? 6 : 4;
   const description: sdpTransform.SessionDescription = {
     version: 0,
@@ -62,8 +121,7 @@ export function writeSdp(spec: SdpSpec): string {
     media: spec.media.map((m) => (m.kind === 'audio' ? audioMedia(m) : disabledMedia(m))),
   };
   const text = sdpTransform.write(description);
-  const origin = `o=${SESSION_NAME} ${spec.sessionId} ${spec.sessionVersion} IN ${spec.addressType} ${spec.address}`;
-  return text.replace(/^o=[^\r\n]*/m, origin);
+  return text.replace(/^o=[^\r\n]*/m, originLine(spec));
 }
 
 function audioMedia(m: ActiveAudioSection): sdpTransform.MediaDescription {
