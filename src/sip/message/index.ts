@@ -14,7 +14,7 @@ export {
 export { parseUri, formatUri } from './uri.js';
 export { parseMessage, type ParseResult } from './parser.js';
 export { serializeMessage } from './serializer.js';
-export { Stowed } from './stowed.js';
+export { Stowed, type StowedLogger } from './stowed.js';
 export { flatten, detach } from './strings.js';
 export { splitParamsOutsideQuotes, unquoteLenient } from './lenient-params.js';
 export { createResponse, generateBranch, generateTag, generateCallId } from './builders.js';

@@ -37,4 +37,24 @@ export class Stowed<M extends SipMessage> {
     if (!parsed.ok) throw parsed.error;
     return parsed.message as M;
   }
+
+  /**
+   * The message again, to be sent again; undefined (logged, with `context`)
+   * if it does not parse, which only a serializer/parser mismatch could
+   * cause: the retransmission then goes unanswered and the peer retries or
+   * gives up.
+   */
+  messageOr(logger: StowedLogger, context: Record<string, unknown>): M | undefined {
+    try {
+      return this.message();
+    } catch (err) {
+      logger.error({ err, ...context }, 'a stowed message does not parse; not re-sent');
+      return undefined;
+    }
+  }
+}
+
+/** Where messageOr reports (a pino logger is one). */
+export interface StowedLogger {
+  error(obj: object, msg: string): void;
 }

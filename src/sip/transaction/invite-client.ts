@@ -86,7 +86,7 @@ export class InviteClientTransaction extends ClientTransactionBase<InviteClientS
         // the Completed state MUST cause the ACK to be re-passed to the transport
         // layer ... but the newly received response MUST NOT be passed up to the TU."
         if (status >= 300 && this.ack) {
-          const ack = this.unstow(this.ack);
+          const ack = this.ack.messageOr(this.ctx.logger, { tx: this.id });
           if (ack) this.sendOther(ack);
         } else this.ctx.logger.debug({ tx: this.id, status }, 'response absorbed in Completed');
         return;

@@ -3,7 +3,6 @@
  * context and key, their state, their own timers, the shared linger of
  * their last timer, and halting when the layer closes.
  */
-import type { SipMessage, Stowed } from '../message/index.js';
 import type { TransactionContext } from './context.js';
 import type { Lingering } from './linger.js';
 import { TimerSet } from './timers.js';
@@ -48,20 +47,6 @@ export abstract class TransactionMachine<
   lingerEnded(): void {
     // A no-op when the machine already ended early (transport error).
     this.terminate();
-  }
-
-  /**
-   * A stowed message back, to be sent again; undefined (and logged) if it
-   * does not parse, which only a serializer/parser mismatch could cause:
-   * the retransmission then goes unanswered and the peer retries or gives up.
-   */
-  protected unstow<M extends SipMessage>(stowed: Stowed<M>): M | undefined {
-    try {
-      return stowed.message();
-    } catch (err) {
-      this.ctx.logger.error({ err, tx: this.id }, 'a stowed message does not parse; not re-sent');
-      return undefined;
-    }
   }
 
   /** Stops every timer without telling anyone (the layer is closing). */

@@ -41,7 +41,7 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
         if (this.lastProvisional) this.send(this.lastProvisional);
         return;
       case 'Completed': {
-        const res = this.lastFinal && this.unstow(this.lastFinal);
+        const res = this.lastFinal?.messageOr(this.ctx.logger, { tx: this.id });
         if (res) this.send(res);
         return;
       }

@@ -40,6 +40,10 @@ export class UnwantedAnswers {
     private readonly callId: string,
   ) {}
 
+  private get context(): { callId: string } {
+    return { callId: this.callId };
+  }
+
   /**
    * A 2xx: re-ACKed (paced, ack-pacing.ts) when it retransmits an answer
    * already here, and false otherwise.
@@ -48,7 +52,8 @@ export class UnwantedAnswers {
     const entry = this.byTag.get(toTagOf(res));
     if (!entry) return false;
     if (!ackDue(entry, this.core.clock, this.core.timers.T1)) return true;
-    const ack = entry.ack instanceof Stowed ? this.unstow(entry.ack) : entry.ack;
+    const ack =
+      entry.ack instanceof Stowed ? entry.ack.messageOr(this.core.logger, this.context) : entry.ack;
     if (ack) this.core.sendAck(ack, entry.next).catch(() => undefined);
     return true;
   }
@@ -56,7 +61,7 @@ export class UnwantedAnswers {
   /** Every 2xx to the INVITE once the call is over: retransmissions re-ACKed, new answers dropped. */
   answer(res: SipResponse): void {
     if (this.retransmitted(res)) return;
-    const invite = this.invite && this.unstow(this.invite);
+    const invite = this.invite?.messageOr(this.core.logger, this.context);
     if (invite) this.drop(Dialog.asUac(invite, res), invite);
   }
 
@@ -111,15 +116,6 @@ export class UnwantedAnswers {
     const kept = ack.headers.has('via') ? Stowed.of(ack) : ack;
     // Past the bound on forks: the call's own answer must never be taken for a new one.
     this.byTag.set(detach(answered.toTag), { ack: kept, tokens, at, next: answered.next });
-  }
-
-  private unstow<M extends SipRequest>(stowed: Stowed<M>): M | undefined {
-    try {
-      return stowed.message();
-    } catch (err) {
-      this.core.logger.error({ err, callId: this.callId }, 'a stowed request does not parse');
-      return undefined;
-    }
   }
 }
 

@@ -58,4 +58,16 @@ describe('Stowed', () => {
     req.headers.delete('call-id');
     assert.throws(() => Stowed.of(req).message(), /Call-ID/);
   });
+
+  it('messageOr logs such a message, with the context given, and gives nothing back', () => {
+    const req = invite();
+    req.headers.delete('call-id');
+    const logged: { obj: object; msg: string }[] = [];
+    const logger = { error: (obj: object, msg: string) => logged.push({ obj, msg }) };
+    assert.equal(Stowed.of(req).messageOr(logger, { tx: 'z9hG4bK-1' }), undefined);
+    assert.equal(logged.length, 1);
+    assert.match(logged[0]!.msg, /does not parse/);
+    assert.equal((logged[0]!.obj as { tx: string }).tx, 'z9hG4bK-1');
+    assert.equal(Stowed.of(invite()).messageOr(logger, {})?.method, 'INVITE');
+  });
 });
