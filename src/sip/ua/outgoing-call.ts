@@ -333,8 +333,8 @@ export class OutgoingCall extends Session {
   private onSuccess(invite: SipRequest, res: SipResponse): void {
     const toTag = String(res.to().params.get('tag') ?? '');
     if (this.dialog && this.dialog.remoteTag === toTag && this.dialog.state !== 'early') {
-      // A retransmission of the 2xx we already took — even if the call has ended
-      // since: ACK it again, with the same ACK (§13.2.2.4), and nothing more.
+      // A retransmission of the 2xx we already took: ACK it again, with the same ACK
+      // (§13.2.2.4), and nothing more. Once the call is over, UnwantedAnswers does this.
       return this.ackInvite(invite);
     }
     // A retransmission of a fork's 2xx we already ACKed and BYEd: only the ACK again (paced).
