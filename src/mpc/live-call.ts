@@ -196,8 +196,9 @@ export class LiveCall {
         };
         this.members.set(m.memberId, member);
       }
-      if (!isLive(m)) this.current.delete(m.memberId);
-      else if (!this.current.has(m.memberId)) this.current.set(m.memberId, member);
+      // Map.set keeps an existing key where it is: the order stays the order of adding.
+      if (isLive(m)) this.current.set(m.memberId, member);
+      else this.current.delete(m.memberId);
     }
   }
 }

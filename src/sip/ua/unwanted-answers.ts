@@ -76,7 +76,7 @@ export class UnwantedAnswers {
       next = nextHopOf(dialog.nextHopUri());
     } catch (err) {
       this.core.logger.debug(
-        { err: (err as Error).message, callId: this.callId },
+        { err: (err as Error).message, ...this.context },
         'unwanted dialog has no usable target',
       );
       return;
