@@ -120,9 +120,13 @@ export class CallSession {
   }
 
   /**
-   * Stores a new member as dialling and dials it. The dial starts as soon as
-   * the member is written, while the disk syncs: the INVITE does not wait
-   * for the fdatasync, the acknowledgement of the request still does.
+   * Stores a new member as dialling and, once that is on disk, dials it.
+   * The leg is created and its stream asked for before the caller resumes,
+   * so a `call` is acknowledged with its dial started; the rest of the dial
+   * (ports, SDP, the INVITE) runs after the 201 is written. Dialling while
+   * the WAL synced put that work between the sync's completion and the
+   * 201 (see README "API benchmark"), and rang phones for requests whose
+   * commit could still fail.
    */
   async addMember(
     address: { address: string; dial: string },
@@ -138,8 +142,8 @@ export class CallSession {
       request: extra.request,
       members: [member],
       events: [this.dialingEvent(member, extra.data), ...(extra.events ?? [])],
-      whileSyncing: () => this.dial(member.memberId, address.dial),
     });
+    this.dial(member.memberId, address.dial);
     // Someone on the way: whoever was alone is not alone now (the timer starts afresh if this fails).
     this.checkAlone();
     return this.live.member(member.memberId)!;

@@ -3,8 +3,8 @@
  * their legs, its conference, and the queue that orders everything done to
  * it. Every change goes through `change()`, which commits the new rows and
  * the events to the store first and only then lets the caller act on the
- * engine, so what is stored never lags what happened (an action may start
- * once its rows are written, while the disk syncs: `whileSyncing`).
+ * engine, once they are on disk, so what is stored never lags what
+ * happened.
  */
 import type { Logger } from 'pino';
 import type { TimerHandle } from '../clock/index.js';
@@ -133,13 +133,6 @@ export class LiveCall {
     members?: MemberRecord[];
     events?: PendingEvent[];
     extra?: Pick<ChangeSet, 'run'>;
-    /**
-     * Acts on what was stored as soon as it is written, while the disk syncs
-     * (Store.commit's `written`): the in-memory copies are updated first.
-     * The change still resolves only once it is durable, and the request
-     * that caused it is acknowledged no sooner.
-     */
-    whileSyncing?: () => void;
   }): Promise<void> {
     const at = this.now();
     const changes: ChangeSet = {
@@ -156,10 +149,7 @@ export class LiveCall {
       })),
     };
     this.decorate?.(changes);
-    await this.store.commit(changes, () => {
-      this.apply(c);
-      c.whileSyncing?.();
-    });
+    await this.store.commit(changes, () => this.apply(c));
     this.committed?.(changes);
     for (const e of c.events ?? [])
       this.log.info({ event: e.type, member_id: e.memberId, ...e.data }, 'call event');

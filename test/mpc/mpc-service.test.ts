@@ -459,43 +459,58 @@ test('calls never wait for each other: a call whose store writes stall does not 
   assert.ok(engine.legs.some((l) => l.address === '+14155550101'));
 });
 
-test('an added member is dialled while its write syncs to disk; the action is acknowledged only once it is durable', async (t) => {
+test('an added member is dialled once its write is on disk, before the action is acknowledged; a failed sync dials no one', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'partyline-mpc-'));
   // The WAL's fdatasync, held open on demand (the store syncs on libuv's pool: wal-sync.ts).
   let hold = false;
-  const held: (() => void)[] = [];
+  const held: ((err?: NodeJS.ErrnoException) => void)[] = [];
   const store = new SqliteStore({
     path: join(dir, 'partyline.db'),
-    fdatasync: (fd, done) => (hold ? held.push(() => fdatasync(fd, done)) : fdatasync(fd, done)),
+    fdatasync: (fd, done) =>
+      hold ? held.push((err) => (err ? done(err) : fdatasync(fd, done))) : fdatasync(fd, done),
   });
   t.after(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const { engine, mpc, run, action } = await setup(store);
+  const { engine, mpc, run, action, member } = await setup(store);
   const callId = await run();
   engine.leg('+14155550100').answer();
   await mpc.idle();
   engine.leg('+14155550101').answer();
   await mpc.idle();
 
+  const dialled = (address: string): boolean => engine.legs.some((l) => l.address === address);
   hold = true;
   let acknowledged = false;
-  const added = action('+14155550100', 'sip:carol@127.0.0.1').then(() => (acknowledged = true));
+  const added = action('+14155550100', 'sip:carol@127.0.0.1').then(() => {
+    acknowledged = true;
+    // The dial has started by the time the request is acknowledged.
+    assert.ok(dialled('sip:carol@127.0.0.1'), 'acknowledged before the dial started');
+  });
   for (let i = 0; i < 100 && held.length === 0; i++) await new Promise((r) => setImmediate(r));
   assert.equal(held.length, 1, "the member's write is syncing");
-  assert.ok(
-    engine.legs.some((l) => l.address === 'sip:carol@127.0.0.1'),
-    'the dial started while the write synced',
-  );
   const members = await store.members(callId);
   assert.equal(members.find((m) => m.address === 'sip:carol@127.0.0.1')?.state, 'dialing');
   await new Promise((r) => setTimeout(r, 20));
+  assert.equal(dialled('sip:carol@127.0.0.1'), false, 'dialled before the write was on disk');
   assert.equal(acknowledged, false, 'acknowledged before the write was on disk');
   hold = false;
   for (const go of held.splice(0)) go();
   await added;
   assert.ok(acknowledged);
+
+  // A write that never reaches the disk rings no phone (carol leaves first: the call holds 3).
+  await member('sip:carol@127.0.0.1', 'hangup');
+  await mpc.idle();
+  hold = true;
+  const failing = action('+14155550100', 'sip:dave@127.0.0.1');
+  for (let i = 0; i < 100 && held.length < 1; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(held.length, 1, "dave's write is syncing");
+  for (const fail of held.splice(0))
+    fail(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+  await assert.rejects(failing);
+  assert.equal(dialled('sip:dave@127.0.0.1'), false, 'dialled although the write failed');
 });
 
 test('unhold of a member held by the API and by a warm transfer is a 409 that changes nothing; after the transfer it works', async () => {
