@@ -123,7 +123,7 @@ export class CallSession {
    * Stores a new member as dialling and, once that is on disk, dials it.
    * The leg is created and its stream asked for before the caller resumes,
    * so a `call` is acknowledged with its dial started; the rest of the dial
-   * (ports, SDP, the INVITE) runs after the 201 is written. Dialling while
+   * (ports, SDP, the INVITE) goes on after the caller is answered. Dialling while
    * the WAL synced put that work between the sync's completion and the
    * 201 (see README "API benchmark"), and rang phones for requests whose
    * commit could still fail.
