@@ -1,4 +1,5 @@
-#!/usr/bin/env -S node --v8-pool-size=1
+#!/usr/bin/env -S node --v8-pool-size=1 --no-allocation-site-pretenuring
 // Installed entry point: runs the compiled CLI (npm run build first), with the V8
-// thread pool of `npm start` (README "Running it": one GC helper thread).
+// settings of `npm start` (README "Running it": one GC helper thread, no
+// allocation-site pretenuring).
 await import('../dist/main.js');

@@ -48,9 +48,12 @@ export async function startReadyChild(
   what: string,
 ): Promise<{ child: TrackedChild; port: number }> {
   let port = 0;
-  // The same V8 thread pool as the server under test (package.json's bench and start
-  // scripts), so a baseline beside it runs on the same runtime settings.
-  const v8 = process.execArgv.filter((a) => a.startsWith('--v8-pool-size'));
+  // The same V8 settings as the server under test (package.json's bench and start
+  // scripts: the GC's thread pool and allocation-site pretenuring), so a baseline
+  // beside it runs on the same runtime.
+  const v8 = process.execArgv.filter(
+    (a) => a.startsWith('--v8-pool-size') || a === '--no-allocation-site-pretenuring',
+  );
   const child = spawnTracked([process.execPath, ...v8, '--import', 'tsx', ...script], {
     cwd: REPO_ROOT,
     onStdoutLine: (line) => {
