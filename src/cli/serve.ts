@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import type { RunningServer } from '../server/index.js';
 import { port, examples } from './options.js';
+import { missingV8Flags } from './runtime-flags.js';
 import type { ReadConfig } from './settings.js';
 
 export function registerServe(program: Command, readConfig: ReadConfig): void {
@@ -40,6 +41,15 @@ export function registerServe(program: Command, readConfig: ReadConfig): void {
         const logger = createLogger(config.logLevel, {
           pretty: opts.jsonLogs ? false : opts.pretty ? true : undefined,
         });
+        const missing = missingV8Flags(process.execArgv, process.env.NODE_OPTIONS);
+        if (missing.length > 0) {
+          logger.warn(
+            { missing: missing.map((f) => f.flag), why: missing.map((f) => f.why) },
+            `Node was started without ${missing.map((f) => f.flag).join(' ')}: latency ` +
+              `under load will be worse (README "Running it": npm start and the partyline ` +
+              `command pass them; otherwise put them on node's command line)`,
+          );
+        }
         // The handlers go in before the server starts: a signal that arrives while it starts
         // (right after "ready" is logged, say) still stops it cleanly once it is up.
         let server: RunningServer | null = null;

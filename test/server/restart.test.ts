@@ -34,11 +34,17 @@ interface Child {
   exited: Promise<void>;
 }
 
-async function serve(dataDir: string, httpPort: number, sipPort: number): Promise<Child> {
+async function serve(
+  dataDir: string,
+  httpPort: number,
+  sipPort: number,
+  nodeArgs: string[] = [],
+): Promise<Child> {
   const range = mediaRange();
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       '--conditions=source',
       '--import',
       'tsx',
@@ -215,7 +221,11 @@ interface EndedCall {
 
 /** Starts the server again on the same data and ports; stopped when the test ends. */
 async function restart(t: AfterHook, live: LiveChild): Promise<{ child: Child; call: EndedCall }> {
-  const child = await serve(live.dataDir, live.httpPort, live.sipPort);
+  // Started as `npm start` starts it (the first start is not: it shows the warning).
+  const child = await serve(live.dataDir, live.httpPort, live.sipPort, [
+    '--v8-pool-size=1',
+    '--no-allocation-site-pretenuring',
+  ]);
   t.after(async () => {
     if (child.process.exitCode === null) child.process.kill('SIGTERM');
     await child.exited;
@@ -236,6 +246,12 @@ test('kill -9 with a call live: on restart the call is ended (server-restart) an
 
   const { child, call } = await restart(t, live);
   assert.match(child.output(), /server-restart/);
+  // The first start ran without the server's V8 flags and said so; the restart had them.
+  assert.match(
+    live.child.output(),
+    /Node was started without --v8-pool-size=1 --no-allocation-site-pretenuring/,
+  );
+  assert.doesNotMatch(child.output(), /Node was started without/);
   assert.equal(call.state, 'ended');
   assert.equal(call.end_reason, 'server-restart');
   assert.deepEqual(membersOf(call), [
