@@ -10,6 +10,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+// The leaf module, not src/cli/index.ts: that pulls in the whole CLI and its client package,
+// which the benchmark runs without (no --conditions=source, no build).
+import { isServerV8Flag } from '../../src/cli/runtime-flags.js';
 import { encodeMulaw } from '../../src/media/index.js';
 import type { TestServer } from '../../test/support/partyline-server.js';
 import { spawnTracked, type TrackedChild } from '../cps/child.js';
@@ -51,9 +54,7 @@ export async function startReadyChild(
   // The same V8 settings as the server under test (package.json's bench and start
   // scripts: the GC's thread pool and allocation-site pretenuring), so a baseline
   // beside it runs on the same runtime.
-  const v8 = process.execArgv.filter(
-    (a) => a.startsWith('--v8-pool-size') || a === '--no-allocation-site-pretenuring',
-  );
+  const v8 = process.execArgv.filter(isServerV8Flag);
   const child = spawnTracked([process.execPath, ...v8, '--import', 'tsx', ...script], {
     cwd: REPO_ROOT,
     onStdoutLine: (line) => {

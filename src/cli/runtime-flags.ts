@@ -34,6 +34,12 @@ function flagName(arg: string): string | null {
   return arg.slice(2).split('=')[0]!.replaceAll('_', '-');
 }
 
+/** Whether a command-line argument sets one of the server's flags, either way. */
+export function isServerV8Flag(arg: string): boolean {
+  const name = flagName(arg);
+  return name !== null && SERVER_V8_FLAGS.some((f) => f.chosenBy.includes(name));
+}
+
 /**
  * The server's flags that neither the command line (`execArgv`) nor
  * NODE_OPTIONS (where Node allows `--v8-pool-size`, not V8's own flags) set,

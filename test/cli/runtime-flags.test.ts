@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { missingV8Flags, SERVER_V8_FLAGS } from '../../src/cli/runtime-flags.js';
+import { isServerV8Flag, missingV8Flags, SERVER_V8_FLAGS } from '../../src/cli/runtime-flags.js';
 
 const names = (execArgv: string[], nodeOptions?: string): string[] =>
   missingV8Flags(execArgv, nodeOptions).map((f) => f.flag);
@@ -38,4 +38,20 @@ test('NODE_OPTIONS counts (Node allows --v8-pool-size there); words that are not
   ]);
   assert.deepEqual(names([], undefined).length, 2);
   assert.deepEqual(names([], '').length, 2);
+});
+
+test('isServerV8Flag picks the arguments a baseline process should inherit (bench/api/harness.ts)', () => {
+  const argv = [
+    '--expose-gc',
+    '--v8-pool-size=1',
+    '--no-allocation-site-pretenuring',
+    '--import',
+    'tsx',
+  ];
+  assert.deepEqual(argv.filter(isServerV8Flag), [
+    '--v8-pool-size=1',
+    '--no-allocation-site-pretenuring',
+  ]);
+  assert.equal(isServerV8Flag('--v8_pool_size=2'), true);
+  assert.equal(isServerV8Flag('v8-pool-size=1'), false);
 });

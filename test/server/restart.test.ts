@@ -25,6 +25,7 @@ import {
   phone,
   type AfterHook,
 } from '../support/partyline-server.js';
+import { SERVER_V8_FLAGS } from '../../src/cli/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -222,10 +223,12 @@ interface EndedCall {
 /** Starts the server again on the same data and ports; stopped when the test ends. */
 async function restart(t: AfterHook, live: LiveChild): Promise<{ child: Child; call: EndedCall }> {
   // Started as `npm start` starts it (the first start is not: it shows the warning).
-  const child = await serve(live.dataDir, live.httpPort, live.sipPort, [
-    '--v8-pool-size=1',
-    '--no-allocation-site-pretenuring',
-  ]);
+  const child = await serve(
+    live.dataDir,
+    live.httpPort,
+    live.sipPort,
+    SERVER_V8_FLAGS.map((f) => f.flag),
+  );
   t.after(async () => {
     if (child.process.exitCode === null) child.process.kill('SIGTERM');
     await child.exited;
