@@ -138,11 +138,27 @@ export class CallSession {
     } = {},
   ): Promise<LiveMember> {
     const member = this.newMember(address.address, role);
-    await this.live.change({
-      request: extra.request,
-      members: [member],
-      events: [this.dialingEvent(member, extra.data), ...(extra.events ?? [])],
-    });
+    try {
+      await this.live.change({
+        request: extra.request,
+        members: [member],
+        events: [this.dialingEvent(member, extra.data), ...(extra.events ?? [])],
+      });
+    } catch (err) {
+      // A write made but not confirmed on disk (the WAL's sync failed) has the member in
+      // memory as dialling, and no one will dial it: left so, it would hold its place
+      // towards max_participants and make every retry of `to` a 409. It fails instead.
+      if (this.live.member(member.memberId))
+        this.enqueue(
+          () =>
+            this.onLegFailed(member.memberId, {
+              cause: 'failed',
+              reason: `not dialled: the store could not confirm the member's write (${(err as Error).message})`,
+            }),
+          'record a member whose write was not confirmed',
+        );
+      throw err;
+    }
     this.dial(member.memberId, address.dial);
     // Someone on the way: whoever was alone is not alone now (the timer starts afresh if this fails).
     this.checkAlone();

@@ -507,10 +507,22 @@ test('an added member is dialled once its write is on disk, before the action is
   const failing = action('+14155550100', 'sip:dave@127.0.0.1');
   for (let i = 0; i < 100 && held.length < 1; i++) await new Promise((r) => setImmediate(r));
   assert.equal(held.length, 1, "dave's write is syncing");
+  hold = false;
   for (const fail of held.splice(0))
     fail(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
   await assert.rejects(failing);
   assert.equal(dialled('sip:dave@127.0.0.1'), false, 'dialled although the write failed');
+  // Nor does it stay "dialing" with no leg: it failed, so a retry of the same `to` dials.
+  await mpc.idle();
+  const dave = (await store.members(callId)).find((m) => m.address === 'sip:dave@127.0.0.1');
+  assert.equal(dave?.state, 'failed');
+  assert.equal(dave?.hangupCause, 'failed');
+  const failed = (await store.events(callId)).find(
+    (e) => e.type === 'member.failed' && e.memberId === dave?.memberId,
+  );
+  assert.match(failed?.data ?? '', /the store could not confirm the member's write \(.*EIO/);
+  await action('+14155550100', 'sip:dave@127.0.0.1');
+  assert.ok(dialled('sip:dave@127.0.0.1'), 'the retry was not dialled');
 });
 
 test('unhold of a member held by the API and by a warm transfer is a 409 that changes nothing; after the transfer it works', async () => {
