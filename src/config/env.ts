@@ -5,7 +5,7 @@
  */
 import { LOG_LEVELS, type Config } from './config.js';
 import { ConfigError, int, oneOf } from './checks.js';
-import { checkServerSections, ipAddress } from './server-sections.js';
+import { checkServerSections, ipAddress, mediaTimeout } from './server-sections.js';
 
 type Apply = (c: Config, value: string, name: string) => void;
 
@@ -43,6 +43,12 @@ export const ENVIRONMENT: Record<string, Apply> = {
   },
   PARTYLINE_MEDIA_PORT_MAX: (c, v, n) => {
     c.media.portMax = integer(v, n, 1025, 65535);
+  },
+  PARTYLINE_MEDIA_INACTIVITY_TIMEOUT_MS: (c, v, n) => {
+    c.media.inactivityTimeoutMs = mediaTimeout(integer(v, n, 0, 86_400_000), n);
+  },
+  PARTYLINE_MEDIA_HOLD_TIMEOUT_MS: (c, v, n) => {
+    c.media.holdTimeoutMs = mediaTimeout(integer(v, n, 0, 86_400_000), n);
   },
   PARTYLINE_RATE_LIMIT_PER_SECOND: (c, v, n) => {
     c.http.rateLimitPerSecond = integer(v, n, 0, 1_000_000);

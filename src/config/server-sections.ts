@@ -82,7 +82,7 @@ export function checkServerSections(c: Config): void {
 }
 
 /** 0 (never), or a second to a day: below a second every jitter spike would end calls. */
-function mediaTimeout(v: unknown, path: string): number {
+export function mediaTimeout(v: unknown, path: string): number {
   if (v === 0) return 0;
   if (typeof v === 'number' && Number.isInteger(v) && v > 0 && v < 1000)
     throw new ConfigError(`${path}: must be 0 (never) or at least 1000 ms (got ${v})`);

@@ -244,8 +244,21 @@ test('environment overrides name the variable in their errors', () => {
     PARTYLINE_MEDIA_PORT_MIN: '41000',
     PARTYLINE_MEDIA_PORT_MAX: '41999',
     PARTYLINE_SIP_PORT: '',
+    PARTYLINE_MEDIA_INACTIVITY_TIMEOUT_MS: '0',
+    PARTYLINE_MEDIA_HOLD_TIMEOUT_MS: '7200000',
   });
   assert.equal(c.http.port, 8181);
+  assert.equal(c.media.inactivityTimeoutMs, 0);
+  assert.equal(c.media.holdTimeoutMs, 7_200_000);
+  assert.throws(
+    () => applyEnvironment(validateConfig(undefined), { PARTYLINE_MEDIA_HOLD_TIMEOUT_MS: '500' }),
+    /PARTYLINE_MEDIA_HOLD_TIMEOUT_MS: must be 0 \(never\) or at least 1000 ms \(got 500\)/,
+  );
+  assert.throws(
+    () =>
+      applyEnvironment(validateConfig(undefined), { PARTYLINE_MEDIA_INACTIVITY_TIMEOUT_MS: '1m' }),
+    /PARTYLINE_MEDIA_INACTIVITY_TIMEOUT_MS: must be an integer/,
+  );
   assert.equal(c.dataDir, '/tmp/pl');
   assert.equal(c.sip.port, 5060, 'an empty variable is ignored');
   assert.throws(
