@@ -70,6 +70,20 @@ export interface EngineStats {
   mixer: MixerClockStats;
   /** Trunk registrations (RFC 3261 §10.2), one per trunk with `register`. */
   registrations: RegistrationStatus[];
+  /** The SIP stack's own counters, for /metrics: what an operator watches under load or attack. */
+  sip: SipStats;
+}
+
+export interface SipStats {
+  /** Messages received, sent, malformed, dropped; send errors; refused and open TCP connections. */
+  transport: Record<string, number>;
+  /** Transactions alive now (RFC 3261 §17), client and server side. */
+  transactions: { client: number; server: number };
+  /** Responses sent without a transaction (§8.2.7), of which 503s shed for load. */
+  stateless: number;
+  shed: number;
+  /** Bugs that bad input met, kept from crashing the process (transport and transaction layers): the target is 0. */
+  internalErrors: number;
 }
 
 export class Engine extends EventEmitter<EngineEvents> {
@@ -188,6 +202,18 @@ export class Engine extends EventEmitter<EngineEvents> {
     return leg;
   }
 
+  private sipStats(): SipStats {
+    const { internalErrors: transportErrors, ...transport } = this.ua.transport.stats();
+    const tx = this.ua.transactions.stats();
+    return {
+      transport,
+      transactions: this.ua.transactions.size(),
+      stateless: tx.stateless,
+      shed: tx.shed,
+      internalErrors: (transportErrors ?? 0) + tx.internalErrors,
+    };
+  }
+
   stats(): EngineStats {
     return {
       legs: this.legs.size,
@@ -195,6 +221,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       sipCalls: this.ua.callCount(),
       mixer: this.mixerClock.stats(),
       registrations: this.ua.registrationStatus(),
+      sip: this.sipStats(),
     };
   }
 

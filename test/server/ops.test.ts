@@ -2,7 +2,7 @@
  * What an operator reads off a running server: /healthz, /metrics while a
  * call is live (calls, members by state, dial outcomes, RTP, mixer), the
  * OpenAPI document, and log lines that carry the request's api_id and the
- * call's call_id.
+ * call's call_id; and the SIP stack's own counters.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -10,6 +10,8 @@ import { Writable } from 'node:stream';
 import { TonePhone } from '../support/phones/index.js';
 import { startTestServer } from '../support/partyline-server.js';
 import { pino } from 'pino';
+import { createSocket } from 'node:dgram';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 test('healthz, metrics during a call, the OpenAPI document, and api_id/call_id on log lines', async (t) => {
   const agent = await TonePhone.start({ behaviour: 'answer', toneHz: 1000, user: 'agent' });
@@ -78,4 +80,45 @@ test('healthz, metrics during a call, the OpenAPI document, and api_id/call_id o
     callLines.some((l) => l.event === 'member.connected'),
     'call events carry the call_id',
   );
+});
+
+test('metrics: the SIP stack counts what it received, what was malformed, its transactions and its internal errors', async (t) => {
+  const srv = await startTestServer();
+  t.after(() => srv.stop());
+  const sipPort = srv.server.engine.ua.bindings().find((b) => b.protocol === 'udp')!.port;
+  const scrape = async (): Promise<string> => (await fetch(`${srv.baseUrl}/metrics`)).text();
+  const value = (text: string, series: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    assert.ok(line, `${series} in /metrics`);
+    return Number(line.slice(series.length + 1));
+  };
+
+  const before = await scrape();
+  assert.equal(value(before, 'partyline_sip_messages_total{kind="malformed"}'), 0);
+  assert.equal(value(before, 'partyline_sip_transactions{side="server"}'), 0);
+  assert.equal(value(before, 'partyline_sip_internal_errors_total'), 0);
+  assert.equal(value(before, 'partyline_sip_shed_total'), 0);
+
+  // Two datagrams a SIP parser must refuse: no start line, and a request line with no headers.
+  const sock = createSocket('udp4');
+  t.after(() => sock.close());
+  for (const junk of ['this is not SIP\r\n\r\n', 'INVITE sip:x@127.0.0.1 SIP/2.0\r\n\r\n'])
+    await new Promise<void>((ok, fail) =>
+      sock.send(junk, sipPort, '127.0.0.1', (err) => (err ? fail(err) : ok())),
+    );
+  let after = await scrape();
+  for (
+    let i = 0;
+    i < 100 && value(after, 'partyline_sip_messages_total{kind="malformed"}') < 2;
+    i++
+  ) {
+    await sleep(20);
+    after = await scrape();
+  }
+  assert.equal(value(after, 'partyline_sip_messages_total{kind="malformed"}'), 2);
+  assert.ok(value(after, 'partyline_sip_messages_total{kind="received"}') >= 2);
+  // Bad input is bad input, not a bug of ours.
+  assert.equal(value(after, 'partyline_sip_internal_errors_total'), 0);
+  assert.equal(value(after, 'partyline_sip_shed_total'), 0);
+  assert.equal(value(after, 'partyline_sip_tcp_connections'), 0);
 });
