@@ -47,7 +47,13 @@ import {
 } from './server.js';
 import { startUas, writeToneWav, type RunningUas } from './sipp-uas.js';
 
-export const DEFAULT_MEMBERS: readonly number[] = [30, 90, 180, 270, 360, 450, 540, 660, 780, 900];
+/**
+ * Up past the media-only figure (800): the 2026-12-04 run passed every step
+ * up to 900 at 66 % of a core, so a ladder ending there measured its own top.
+ */
+export const DEFAULT_MEMBERS: readonly number[] = [
+  30, 90, 180, 270, 360, 450, 540, 660, 780, 900, 1020, 1140, 1260, 1380, 1500,
+];
 
 export interface CapacityOptions {
   /** Member counts, multiples of 3; default DEFAULT_MEMBERS. */
