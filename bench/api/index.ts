@@ -103,15 +103,20 @@ export interface ApiBenchResult {
 
 export const DEFINITIONS: Record<string, string> = {
   call_p99_ms_at_100rps:
-    'p99 over the kept requests of the 100 req/s step of (response complete − request due), ' +
-    'for POST /v1/phlo/{phlo}/multi_party_call/{node} {action: call} answered 201',
+    'p99 of (response complete − request due) for POST /v1/phlo/{phlo}/multi_party_call/{node} ' +
+    '{action: call} answered 201, at 100 req/s: the median over the headline rounds (default 3, ' +
+    'each 15 s = 1500 kept requests per target, the order of the two targets alternating) of ' +
+    "each round's p99",
   invite_p99_ms_at_100rps:
-    'p99 at 100 req/s of (SIPp callee read the INVITE the request caused − request due); wall ' +
-    'clock on both sides (gettimeofday in SIPp, performance.now() + a Date.now() offset in the client)',
+    'p99 at 100 req/s of (SIPp callee read the INVITE the request caused − request due), median ' +
+    'over the headline rounds; wall clock on both sides (gettimeofday in SIPp, performance.now() + ' +
+    'a Date.now() offset in the client)',
   ratio_vs_bare_fastify:
-    'call_p99_ms_at_100rps ÷ the p99 of a bare Fastify route (same path, 201 {api_id, error: ""} at ' +
-    'once) driven by the same client at 100 req/s in the same run: the tail is what the target is ' +
-    'about, so the tails are compared; ratio_of_means_vs_bare_fastify is beside it',
+    "the median over the headline rounds of (that round's call p99 ÷ the p99 of a bare Fastify " +
+    'route — same path, 201 {api_id, error: ""} at once, its own process — driven by the same ' +
+    'client at 100 req/s in the same round): the tail is what the target is about, so the tails ' +
+    "are compared; every round's ratio is in call_action.ratios_vs_bare_fastify, and " +
+    "ratio_of_means_vs_bare_fastify (median of the rounds' ratios of the means) is beside it",
   max_rps_no_failures:
     'highest asked rate whose Partyline step passed: every kept request answered 201, every one of ' +
     'their INVITEs seen by SIPp, p99 of both times < bound (20 ms), the client sent ≥ 95 % of the rate',
@@ -276,6 +281,26 @@ export function printApiResult(r: ApiBenchResult): void {
     );
     for (const s of c.attempts.filter((a) => !a.passed)) console.log(`  ${s.rate}/s: ${s.reason}`);
     console.log(`limit: ${c.limit}`);
+    if (c.headline.length) {
+      console.log(
+        `\n== api: the call action at 100 req/s, headline rounds (${c.headline_source}) ==`,
+      );
+      console.table(
+        c.headline.map((h, i) => ({
+          round: i + 1,
+          first: h.first,
+          '201 p50': h.partyline.p50_201_ms,
+          '201 p99': h.partyline.p99_201_ms,
+          'INVITE p99': h.partyline.p99_invite_ms,
+          'bare p50': h.bare_fastify.p50_201_ms,
+          'bare p99': h.bare_fastify.p99_201_ms,
+          'p99 ratio': h.p99_ratio,
+          'mean ratio': h.mean_ratio,
+          'server %': h.partyline.server_cpu_pct,
+          'others %': Math.max(h.partyline.others_cpu_pct, h.bare_fastify.others_cpu_pct),
+        })),
+      );
+    }
   }
   const k = r.capacity;
   if (k) {
@@ -390,9 +415,11 @@ function notOk(counts: Record<string, number>): number {
 
 const USAGE = `usage: node --expose-gc --import tsx bench/api/index.ts [options]
   --rates 25,50,...    request rates of the call action steps
-  --seconds 5          kept requests per rate step, seconds of sending
+  --seconds 4          kept requests per rate step, seconds of sending
+  --headline-rounds 3  rounds at 100 req/s behind the headline (0: the ladder's step)
+  --headline-seconds 15  kept requests per target per round, seconds
   --members 30,60,...  member counts of the capacity steps (multiples of 3)
-  --window 6           measured window of a capacity step, seconds
+  --window 5           measured window of a capacity step, seconds
   --retries 1          repeats of a failing step
   --no-bisect          no extra step between the last pass and the first failure
   --transfers 30       warm transfers measured (each on a fresh call)
@@ -407,6 +434,8 @@ async function main(): Promise<void> {
     options: {
       rates: { type: 'string' },
       seconds: { type: 'string' },
+      'headline-rounds': { type: 'string' },
+      'headline-seconds': { type: 'string' },
       members: { type: 'string' },
       window: { type: 'string' },
       retries: { type: 'string' },
@@ -430,7 +459,14 @@ async function main(): Promise<void> {
   const retries = num(values.retries);
   const bisect = !values['no-bisect'];
   const result = await runApiBench({
-    callAction: { rates: list(values.rates), seconds: num(values.seconds), retries, bisect },
+    callAction: {
+      rates: list(values.rates),
+      seconds: num(values.seconds),
+      retries,
+      bisect,
+      headlineRounds: num(values['headline-rounds']),
+      headlineSeconds: num(values['headline-seconds']),
+    },
     capacity: { members: list(values.members), seconds: num(values.window), retries, bisect },
     transfer: { transfers: num(values.transfers) },
     callbacks: { rates: list(values['cb-rates']), seconds: num(values['cb-seconds']) },
