@@ -1,8 +1,9 @@
 /**
  * The store's group commit (src/store/sqlite/wal-sync.ts): a write resolves
  * only after the WAL's fdatasync that covers it, a write made while one
- * sync runs gets its own, beyond two in flight writes share the next one,
- * and a failed sync fails the writes it covered.
+ * sync runs gets its own (a call's own change, which no request waits on,
+ * shares the next one instead), beyond two in flight writes share the next
+ * one, and a failed sync fails the writes it covered.
  * The fdatasync is a test's own so it can be held open; it still calls the
  * real one, so the file really is synced.
  */
@@ -110,6 +111,45 @@ describe('SqliteStore group commit', () => {
       sync.release();
       await Promise.all(later);
       assert.equal(sync.calls, 3);
+    } finally {
+      sync.release();
+      await store.close();
+    }
+  });
+
+  it("a call's own change (no request, no run) shares the next sync while one runs; a request's starts at once", async () => {
+    const sync = heldSync();
+    const store = await openStore(sync);
+    try {
+      const a = account();
+      const first = store.createAccount(a);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(sync.calls, 1);
+      // A leg event's write: nobody waits on it, so it does not start a second sync beside the first.
+      const own = store.commit({});
+      await new Promise((r) => setImmediate(r));
+      assert.equal(sync.calls, 1, 'no second sync for a change no request waits on');
+      // A request's write made now does start one, as before.
+      const p = phlo(a.authId);
+      const asked = store.createPhlo(p);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(sync.calls, 2, "a request's sync alongside the first");
+      sync.release();
+      await Promise.all([first, asked]);
+      assert.equal(
+        await settled(own),
+        false,
+        'resolved by a sync that began before it was written',
+      );
+      assert.equal(sync.calls, 3, 'its own sync once one ended');
+      sync.release();
+      await own;
+      // Alone, it syncs at once.
+      const alone = store.commit({});
+      await new Promise((r) => setImmediate(r));
+      assert.equal(sync.calls, 4);
+      sync.release();
+      await alone;
     } finally {
       sync.release();
       await store.close();

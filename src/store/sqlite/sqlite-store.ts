@@ -265,8 +265,10 @@ export class SqliteStore implements Store {
     } catch (err) {
       return Promise.reject(storeError(err, 'commit', this.path));
     }
-    // The sync starts first, so whatever `written` does runs while the disk works.
-    const synced = this.synced('commit', undefined);
+    // The sync starts first, so whatever `written` does runs while the disk works. A change
+    // set with a request or a run acknowledges a client; one without is a call's own change.
+    const urgent = changes.request !== undefined || changes.run !== undefined;
+    const synced = this.synced('commit', undefined, urgent);
     try {
       written?.();
     } catch (err) {
@@ -501,11 +503,11 @@ export class SqliteStore implements Store {
     return this.opened().checkpointer;
   }
 
-  private synced<T>(what: string, result: T): Promise<T> {
+  private synced<T>(what: string, result: T, urgent = true): Promise<T> {
     const wal = this.life.state === 'open' ? this.life.wal : null;
     if (this.life.state === 'open') this.life.checkpointer?.noteWrite();
     if (!wal) return Promise.resolve(result);
-    return wal.sync().then(
+    return wal.sync(urgent).then(
       () => result,
       (err: unknown) => {
         throw new StoreError(
