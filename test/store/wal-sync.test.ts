@@ -46,6 +46,19 @@ async function openStore(sync: ReturnType<typeof heldSync>): Promise<SqliteStore
   return store;
 }
 
+/** One turn of the event loop: the store's sync calls have been made. */
+const tick = (): Promise<unknown> => new Promise((r) => setImmediate(r));
+
+/** A store whose first write (an account) is syncing, held open by `sync`. */
+async function firstSyncRunning(sync: ReturnType<typeof heldSync>) {
+  const store = await openStore(sync);
+  const a = account();
+  const first = store.createAccount(a);
+  await tick();
+  assert.equal(sync.calls, 1);
+  return { store, a, first };
+}
+
 /** Whether `p` has settled after the pending I/O callbacks and microtasks ran. */
 async function settled(p: Promise<unknown>): Promise<boolean> {
   let done = false;
@@ -86,19 +99,15 @@ describe('SqliteStore group commit', () => {
 
   it('a write made while one sync runs gets its own at once; beyond two in flight, writes share the next', async () => {
     const sync = heldSync();
-    const store = await openStore(sync);
+    const { store, a, first } = await firstSyncRunning(sync);
     try {
-      const a = account();
-      const first = store.createAccount(a);
-      await new Promise((r) => setImmediate(r));
-      assert.equal(sync.calls, 1);
       // Written after the first sync began, which cannot cover it: a second sync starts now,
       // rather than after the first (which would make it wait for two).
       const second = store.createPhlo(phlo(a.authId, { name: 'p0' }));
-      await new Promise((r) => setImmediate(r));
+      await tick();
       assert.equal(sync.calls, 2, 'a second sync alongside the first');
       const later = [1, 2, 3, 4, 5].map((n) => store.createPhlo(phlo(a.authId, { name: `p${n}` })));
-      await new Promise((r) => setImmediate(r));
+      await tick();
       assert.equal(sync.calls, 2, 'no third sync while two run');
       sync.release();
       await Promise.all([first, second]);
@@ -119,20 +128,16 @@ describe('SqliteStore group commit', () => {
 
   it("a call's own change (no request, no run) shares the next sync while one runs; a request's starts at once", async () => {
     const sync = heldSync();
-    const store = await openStore(sync);
+    const { store, a, first } = await firstSyncRunning(sync);
     try {
-      const a = account();
-      const first = store.createAccount(a);
-      await new Promise((r) => setImmediate(r));
-      assert.equal(sync.calls, 1);
       // A leg event's write: nobody waits on it, so it does not start a second sync beside the first.
       const own = store.commit({});
-      await new Promise((r) => setImmediate(r));
+      await tick();
       assert.equal(sync.calls, 1, 'no second sync for a change no request waits on');
       // A request's write made now does start one, as before.
       const p = phlo(a.authId);
       const asked = store.createPhlo(p);
-      await new Promise((r) => setImmediate(r));
+      await tick();
       assert.equal(sync.calls, 2, "a request's sync alongside the first");
       sync.release();
       await Promise.all([first, asked]);
@@ -146,7 +151,7 @@ describe('SqliteStore group commit', () => {
       await own;
       // Alone, it syncs at once.
       const alone = store.commit({});
-      await new Promise((r) => setImmediate(r));
+      await tick();
       assert.equal(sync.calls, 4);
       sync.release();
       await alone;
@@ -179,7 +184,7 @@ describe('SqliteStore group commit', () => {
     const sync = heldSync();
     const store = await openStore(sync);
     const write = store.createAccount(account());
-    await new Promise((r) => setImmediate(r));
+    await tick();
     const closing = store.close();
     assert.equal(await settled(closing), false, 'closed under a running sync');
     sync.release();
