@@ -29,7 +29,7 @@ import type { TrackedChild } from '../cps/child.js';
 import { REPO_ROOT } from '../cps/peers.js';
 import { busyPercent, processCpuUs } from '../media/machine.js';
 import type { WindowProfiler } from '../media/profiler.js';
-import { percentile, round } from '../media/stats.js';
+import { median, percentile, round } from '../media/stats.js';
 import type { ClientReport } from './client.js';
 import { othersPercent, repeatWhileContended, sampleCpu, type CpuSample } from './contention.js';
 import {
@@ -239,13 +239,7 @@ export async function runCallActionBench(opts: CallActionOptions = {}): Promise<
       const a = await long(first);
       const b = await long(first === 'partyline' ? 'bare-fastify' : 'partyline');
       const [partyline, bareFastify] = first === 'partyline' ? [a, b] : [b, a];
-      headline.push({
-        first,
-        partyline,
-        bare_fastify: bareFastify,
-        p99_ratio: ratioOf(partyline.p99_201_ms, bareFastify.p99_201_ms),
-        mean_ratio: ratioOf(partyline.mean_201_ms, bareFastify.mean_201_ms),
-      });
+      headline.push({ first, ...compared(partyline, bareFastify) });
     }
 
     const attempt = async (rate: number): Promise<RateStep> => {
@@ -282,16 +276,10 @@ export async function runCallActionBench(opts: CallActionOptions = {}): Promise<
     const rounds: Omit<HeadlineRound, 'first'>[] = headline.length
       ? headline
       : at100
-        ? [
-            {
-              ...at100,
-              p99_ratio: ratioOf(at100.partyline.p99_201_ms, at100.bare_fastify.p99_201_ms),
-              mean_ratio: ratioOf(at100.partyline.mean_201_ms, at100.bare_fastify.mean_201_ms),
-            },
-          ]
+        ? [compared(at100.partyline, at100.bare_fastify)]
         : [];
     const med = (pick: (r: Omit<HeadlineRound, 'first'>) => number | undefined): number =>
-      round(median(rounds.map(pick).filter((v): v is number => v !== undefined)), 3);
+      round(median(rounds.map(pick).filter((v): v is number => Number.isFinite(v))), 3);
     return {
       call_p99_ms_at_100rps: med((r) => r.partyline.p99_201_ms),
       invite_p99_ms_at_100rps: med((r) => r.partyline.p99_invite_ms),
@@ -318,12 +306,14 @@ export async function runCallActionBench(opts: CallActionOptions = {}): Promise<
   }
 }
 
-/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
-function median(values: number[]): number {
-  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (!v.length) return Number.NaN;
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+/** Both targets' steps of one headline round, with their ratios. */
+function compared(partyline: RateStep, bareFastify: RateStep): Omit<HeadlineRound, 'first'> {
+  return {
+    partyline,
+    bare_fastify: bareFastify,
+    p99_ratio: ratioOf(partyline.p99_201_ms, bareFastify.p99_201_ms),
+    mean_ratio: ratioOf(partyline.mean_201_ms, bareFastify.mean_201_ms),
+  };
 }
 
 function ratioOf(a: number | undefined, b: number | undefined): number {
