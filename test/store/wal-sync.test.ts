@@ -4,16 +4,22 @@
  * sync runs gets its own (a call's own change, which no request waits on,
  * shares the next one instead), beyond two in flight writes share the next
  * one, and a failed sync fails the writes it covered.
+ * A request's sync runs on the event loop itself when none runs on the pool
+ * and the disk has been fast (InlineSyncPolicy), after the commit's
+ * `written` callback.
  * The fdatasync is a test's own so it can be held open; it still calls the
  * real one, so the file really is synced.
  */
 import assert from 'node:assert/strict';
-import { fdatasync, mkdtempSync, rmSync } from 'node:fs';
+import { fdatasync, fdatasyncSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { SqliteStore, StoreError } from '../../src/store/index.js';
-import { account, phlo } from './fixtures.js';
+import { InlineSyncPolicy } from '../../src/store/sqlite/inline-sync-policy.js';
+import { WalSync } from '../../src/store/sqlite/wal-sync.js';
+import { account, phlo, request } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'partyline-walsync-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -40,10 +46,27 @@ function heldSync() {
   };
 }
 
-async function openStore(sync: ReturnType<typeof heldSync>): Promise<SqliteStore> {
-  const store = new SqliteStore({ path: join(tmp, `s-${++files}.db`), fdatasync: sync.fdatasync });
+/** A store syncing through `sync` (and inline through `inline`, when given: by default never). */
+async function openStore(
+  sync: ReturnType<typeof heldSync>,
+  inline?: (fd: number) => void,
+): Promise<SqliteStore> {
+  const store = new SqliteStore({
+    path: join(tmp, `s-${++files}.db`),
+    fdatasync: sync.fdatasync,
+    fdatasyncSync: inline,
+  });
   await store.open();
   return store;
+}
+
+/** An inline fdatasync that notes each call in `order` (then runs the real one, or throws `fail`). */
+function inlineSync(order: string[], fail?: Error) {
+  return (fd: number): void => {
+    order.push('inline sync');
+    if (fail) throw fail;
+    fdatasyncSync(fd);
+  };
 }
 
 /** One turn of the event loop: the store's sync calls have been made. */
@@ -190,5 +213,168 @@ describe('SqliteStore group commit', () => {
     sync.release();
     await closing;
     await write;
+  });
+
+  it("a request's commit syncs on the event loop when none runs on the pool, after `written`", async () => {
+    const sync = heldSync();
+    const order: string[] = [];
+    const store = await openStore(sync, inlineSync(order));
+    try {
+      const a = account();
+      const setUp = store.createAccount(a); // not a commit: on the pool, as before
+      sync.release();
+      await setUp;
+      const calls = sync.calls;
+      const write = store.commit({ request: request(a.authId, randomUUID()) }, () =>
+        order.push('written'),
+      );
+      assert.deepEqual(order, ['written', 'inline sync']);
+      assert.equal(await settled(write), true, 'settled without the pool');
+      await write;
+      assert.equal(sync.calls, calls, 'no sync on the pool');
+      // A call's own change (no request) still goes to the pool.
+      const own = store.commit({});
+      await tick();
+      assert.equal(sync.calls, calls + 1);
+      sync.release();
+      await own;
+    } finally {
+      sync.release();
+      await store.close();
+    }
+  });
+
+  it("while a sync runs on the pool, a request's commit starts its own there", async () => {
+    const sync = heldSync();
+    const order: string[] = [];
+    const store = await openStore(sync, inlineSync(order));
+    try {
+      const a = account();
+      const running = store.createAccount(a); // held open on the pool
+      await tick();
+      assert.equal(sync.calls, 1);
+      const write = store.commit({ request: request(a.authId, randomUUID()) });
+      await tick();
+      assert.deepEqual(order, [], 'an inline flush beside one on the pool');
+      assert.equal(sync.calls, 2, 'a second sync on the pool');
+      assert.equal(await settled(write), false);
+      sync.release();
+      await Promise.all([running, write]);
+    } finally {
+      sync.release();
+      await store.close();
+    }
+  });
+
+  it('a failed inline sync rejects the commit with a store error saying so', async () => {
+    const sync = heldSync();
+    const order: string[] = [];
+    const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    const store = await openStore(sync, inlineSync(order, eio));
+    try {
+      const a = account();
+      const setUp = store.createAccount(a);
+      sync.release();
+      await setUp;
+      await assert.rejects(store.commit({ request: request(a.authId, randomUUID()) }), (e) => {
+        assert.ok(e instanceof StoreError);
+        assert.equal(e.kind, 'failed');
+        assert.match(e.message, /syncing the WAL to disk failed: EIO/);
+        return true;
+      });
+      assert.deepEqual(order, ['inline sync']);
+    } finally {
+      sync.release();
+      await store.close();
+    }
+  });
+});
+
+describe('WalSync inline syncs', () => {
+  /** A WalSync over a file of its own, timed by a clock the test moves; each inline sync takes `took()` ms. */
+  function walSync(took: () => number) {
+    const path = join(tmp, `w-${++files}.db`);
+    writeFileSync(`${path}-wal`, 'x');
+    const clock = { t: 0, now: () => clock.t };
+    const pauses: Array<[number, number]> = [];
+    const wal = WalSync.open(path, {
+      onInlinePause: (averageMs, pauseMs) => pauses.push([averageMs, pauseMs]),
+      fdatasyncSync: (fd) => {
+        fdatasyncSync(fd);
+        clock.t += took();
+      },
+      clock,
+      inlineBudgetMs: 1,
+      inlinePauseMs: 10_000,
+    });
+    assert.ok(wal);
+    return { wal, clock, pauses };
+  }
+
+  it('a slow flush sends syncs back to the pool for the pause, then inline syncs are tried again', async () => {
+    let ms = 0.2;
+    const { wal, clock, pauses } = walSync(() => ms);
+    try {
+      for (let i = 0; i < 50; i++) {
+        assert.equal(wal.canSyncInline(), true, `fast sync ${i}`);
+        await wal.syncInline();
+      }
+      ms = 9; // one flush of 9 ms: the running average (1/8 weight) goes past 1 ms
+      await wal.syncInline();
+      assert.equal(wal.canSyncInline(), false, 'inline after a slow flush');
+      assert.deepEqual(wal.inlineStats(), { inline: 51, paused: 1 });
+      assert.equal(pauses.length, 1, 'told of the pause');
+      assert.ok(pauses[0][0] > 1 && pauses[0][0] < 1.4, `average ${pauses[0][0]}`);
+      assert.equal(pauses[0][1], 10_000);
+      // Meanwhile a request's sync goes to the pool and still resolves.
+      await wal.sync(true);
+      clock.t += 9_999;
+      assert.equal(wal.canSyncInline(), false, 'inline before the pause is over');
+      clock.t += 1;
+      assert.equal(wal.canSyncInline(), true, 'not tried again after the pause');
+      ms = 0.2;
+      await wal.syncInline();
+      assert.equal(wal.canSyncInline(), true);
+    } finally {
+      await wal.close();
+    }
+  });
+
+  it('is never inline while a sync runs on the pool, nor once closed', async () => {
+    const { wal } = walSync(() => 0.1);
+    const pooled = wal.sync(true);
+    assert.equal(wal.canSyncInline(), false);
+    await pooled;
+    assert.equal(wal.canSyncInline(), true);
+    await wal.close();
+    assert.equal(wal.canSyncInline(), false);
+    await assert.rejects(wal.syncInline(), /closed/);
+  });
+});
+
+describe('InlineSyncPolicy', () => {
+  it('pauses after a run of flushes averaging over the budget, also when they throw', () => {
+    const clock = { t: 0, now: () => clock.t };
+    const policy = new InlineSyncPolicy(clock, 1, 100);
+    // 1.5 ms each: the average (weight 1/8) passes 1 ms on the 9th (0.98 after 8, 1.05).
+    let runs = 0;
+    while (policy.allowed()) {
+      assert.throws(() =>
+        policy.run(() => {
+          clock.t += 1.5;
+          throw new Error('EIO');
+        }),
+      );
+      runs++;
+      assert.ok(runs < 20, 'never paused');
+    }
+    assert.equal(runs, 9);
+    assert.deepEqual(policy.stats(), { inline: 9, paused: 1 });
+    clock.t += 100;
+    assert.equal(policy.allowed(), true);
+  });
+
+  it('a budget of 0 turns inline syncs off', () => {
+    assert.equal(new InlineSyncPolicy({ now: () => 0 }, 0).allowed(), false);
   });
 });

@@ -40,7 +40,7 @@ import {
   runRow,
 } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
-import { WalSync, type Fdatasync } from './wal-sync.js';
+import { WalSync, type Fdatasync, type FdatasyncSync } from './wal-sync.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
@@ -51,6 +51,12 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** How the WAL is synced (node:fs fdatasync); tests hold syncs open with their own. */
   fdatasync?: Fdatasync;
+  /**
+   * How a request's sync runs on the event loop (node:fs fdatasyncSync;
+   * see WalSync.canSyncInline); null: never. Default null when `fdatasync`
+   * is given, so a test holding syncs open sees every one.
+   */
+  fdatasyncSync?: FdatasyncSync | null;
   /**
    * How often the checkpoint worker copies the WAL into the database while
    * there are writes (default 1000 ms; see wal-checkpointer.ts). `false`:
@@ -110,7 +116,10 @@ type Lifecycle =
  * loss, not only across a crash of this process. SQLite runs `synchronous =
  * NORMAL` and the store syncs the WAL itself on libuv's thread pool
  * (WalSync): the fsync no longer stalls the event loop, and writes that
- * arrive during one sync share the next (group commit). Where the WAL file
+ * arrive during one sync share the next (group commit). A request's sync
+ * runs on the event loop instead while the disk is fast and none runs on
+ * the pool (InlineSyncPolicy: two thread hand-offs cost more than the
+ * flush). Where the WAL file
  * cannot be opened, SQLite's own `synchronous = FULL` does the same job
  * synchronously.
  */
@@ -119,6 +128,7 @@ export class SqliteStore implements Store {
   private readonly logger: Logger;
   private readonly busyTimeoutMs: number;
   private readonly fdatasync: Fdatasync | undefined;
+  private readonly fdatasyncSync: FdatasyncSync | null | undefined;
   private readonly checkpointIntervalMs: number | false | undefined;
   private life: Lifecycle = { state: 'new' };
 
@@ -127,6 +137,7 @@ export class SqliteStore implements Store {
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     this.fdatasync = options.fdatasync;
+    this.fdatasyncSync = options.fdatasyncSync;
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? undefined;
   }
 
@@ -168,7 +179,20 @@ export class SqliteStore implements Store {
       db.pragma('foreign_keys = ON');
       migrate(db, MIGRATIONS, this.path, this.logger);
       // The migrations wrote to the WAL (synced, under FULL), so it exists now.
-      wal = mode === 'wal' ? WalSync.open(this.path, this.fdatasync) : null;
+      wal =
+        mode === 'wal'
+          ? WalSync.open(this.path, {
+              fdatasync: this.fdatasync,
+              fdatasyncSync: this.fdatasyncSync,
+              onInlinePause: (averageMs, pauseMs) =>
+                this.logger.warn(
+                  { path: this.path, averageMs: Number(averageMs.toFixed(2)), pauseMs },
+                  'store: the WAL fdatasync averaged %s ms on the event loop; requests sync on the thread pool for the next %s s',
+                  averageMs.toFixed(2),
+                  pauseMs / 1000,
+                ),
+            })
+          : null;
       if (wal) db.pragma('synchronous = NORMAL');
       if (wal && this.checkpointIntervalMs !== false) checkpointer = this.startCheckpointer(db);
       const s = prepareStatements(db);
@@ -265,17 +289,24 @@ export class SqliteStore implements Store {
     } catch (err) {
       return Promise.reject(storeError(err, 'commit', this.path));
     }
-    // The sync starts first, so whatever `written` does runs while the disk works. A change
-    // set with a request or a run acknowledges a client; one without is a call's own change.
+    // A change set with a request or a run acknowledges a client; one without is a call's own
+    // change. A sync on the pool starts first, so whatever `written` does (a dial) runs while the
+    // disk works; a request's sync on this thread (WalSync.canSyncInline) runs after `written`,
+    // so the dial still leaves before the disk is waited on.
     const urgent = changes.request !== undefined || changes.run !== undefined;
-    const synced = this.synced('commit', undefined, urgent);
+    const inline = urgent && this.canSyncInline();
+    let synced = inline ? null : this.synced('commit', undefined, urgent ? 'urgent' : 'shared');
+    let failure: { err: unknown } | null = null;
     try {
       written?.();
     } catch (err) {
       // The caller's bug, not the store's: the write stands; report it once the sync is over.
-      return synced.then(() => Promise.reject(err as Error));
+      failure = { err };
     }
-    return synced;
+    // `written` may have started a sync on the pool (a commit of its own): then join the pool too.
+    synced ??= this.synced('commit', undefined, this.canSyncInline() ? 'inline' : 'urgent');
+    const failed = failure;
+    return failed ? synced.then(() => Promise.reject(failed.err as Error)) : synced;
   }
 
   getRun(runId: string): Promise<RunRecord | null> {
@@ -503,11 +534,25 @@ export class SqliteStore implements Store {
     return this.opened().checkpointer;
   }
 
-  private synced<T>(what: string, result: T, urgent = true): Promise<T> {
+  private canSyncInline(): boolean {
+    return this.life.state === 'open' && this.life.wal !== null && this.life.wal.canSyncInline();
+  }
+
+  /**
+   * `result` once the write is on disk. `urgent`: a request waits on it, on the pool
+   * (WalSync.sync); `inline`: the same on this thread (WalSync.syncInline); `shared`: a call's
+   * own change, which may share the next sync on the pool.
+   */
+  private synced<T>(
+    what: string,
+    result: T,
+    how: 'urgent' | 'inline' | 'shared' = 'urgent',
+  ): Promise<T> {
     const wal = this.life.state === 'open' ? this.life.wal : null;
     if (this.life.state === 'open') this.life.checkpointer?.noteWrite();
     if (!wal) return Promise.resolve(result);
-    return wal.sync(urgent).then(
+    const sync = how === 'inline' ? wal.syncInline() : wal.sync(how === 'urgent');
+    return sync.then(
       () => result,
       (err: unknown) => {
         throw new StoreError(

@@ -1,4 +1,6 @@
-import { closeSync, fdatasync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
+import { systemClock, type Clock } from '../../clock/index.js';
+import { InlineSyncPolicy } from './inline-sync-policy.js';
 
 /**
  * Group commit for SQLite in WAL mode, off the event loop.
@@ -34,6 +36,10 @@ import { closeSync, fdatasync, openSync } from 'node:fs';
  * still syncs the WAL itself before each checkpoint (NORMAL's rule), so
  * checkpoints stay correct.
  *
+ * A request's sync may also run on the event loop itself, when none runs
+ * on the pool and the disk has been fast (InlineSyncPolicy): the store asks
+ * canSyncInline() and then calls syncInline() instead of sync().
+ *
  * fdatasync on Linux flushes the file's data whatever descriptor it is
  * called on, so a read-only descriptor of the `-wal` file suffices. The file
  * keeps its inode while any connection has the database open in WAL mode
@@ -42,6 +48,25 @@ import { closeSync, fdatasync, openSync } from 'node:fs';
  */
 /** node:fs's fdatasync; injectable so tests can hold a sync open. */
 export type Fdatasync = (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
+/** node:fs's fdatasyncSync: an inline sync (throws on failure). */
+export type FdatasyncSync = (fd: number) => void;
+
+export interface WalSyncOptions {
+  /** Default node:fs's. */
+  fdatasync?: Fdatasync;
+  /**
+   * The inline sync; null: never inline. Default node:fs's, or null when
+   * `fdatasync` is given (a test that holds syncs open sees every one).
+   */
+  fdatasyncSync?: FdatasyncSync | null;
+  /** Times inline syncs (default the system clock). */
+  clock?: Pick<Clock, 'now'>;
+  /** See InlineSyncPolicy; 0 turns inline syncs off. */
+  inlineBudgetMs?: number;
+  inlinePauseMs?: number;
+  /** Told when slow inline syncs send the syncs back to the pool for a while. */
+  onInlinePause?: (averageMs: number, pauseMs: number) => void;
+}
 
 /** Syncs running at once; further commits share the next one (libuv has four threads). */
 export const MAX_SYNCS_IN_FLIGHT = 2;
@@ -49,6 +74,8 @@ export const MAX_SYNCS_IN_FLIGHT = 2;
 export class WalSync {
   private fd: number | null;
   private readonly fdatasync: Fdatasync;
+  private readonly fdatasyncSync: FdatasyncSync | null;
+  private readonly inline: InlineSyncPolicy;
   /** The syncs running now: each covers only what was written before it started. */
   private readonly running = new Set<Promise<void>>();
   /** The sync that starts when a running one ends: it covers everything written until then. */
@@ -56,18 +83,65 @@ export class WalSync {
   /** Told when any running sync ends (the start of `next`). */
   private onEnd: (() => void) | null = null;
 
-  private constructor(fd: number, sync: Fdatasync) {
+  private constructor(fd: number, options: WalSyncOptions) {
     this.fd = fd;
-    this.fdatasync = sync;
+    this.fdatasync = options.fdatasync ?? fdatasync;
+    this.fdatasyncSync =
+      options.fdatasyncSync !== undefined
+        ? options.fdatasyncSync
+        : options.fdatasync
+          ? null
+          : fdatasyncSync;
+    this.inline = new InlineSyncPolicy(
+      options.clock ?? systemClock,
+      this.fdatasyncSync ? options.inlineBudgetMs : 0,
+      options.inlinePauseMs,
+      (averageMs) => options.onInlinePause?.(averageMs, this.inline.pauseMs),
+    );
   }
 
   /** Opens the WAL of an open WAL-mode database at `dbPath`; null when there is none. */
-  static open(dbPath: string, sync: Fdatasync = fdatasync): WalSync | null {
+  static open(dbPath: string, options: WalSyncOptions = {}): WalSync | null {
     try {
-      return new WalSync(openSync(`${dbPath}-wal`, 'r'), sync);
+      return new WalSync(openSync(`${dbPath}-wal`, 'r'), options);
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Whether a request's sync would run on this thread now: none runs or
+   * waits on the pool (an inline flush beside one would wait for it, with
+   * the event loop stopped), and recent inline syncs were fast.
+   */
+  canSyncInline(): boolean {
+    return (
+      this.fd !== null && this.running.size === 0 && this.next === null && this.inline.allowed()
+    );
+  }
+
+  /**
+   * fdatasync on this thread: everything written before this call is on
+   * disk when it returns. The Promise is already settled (rejected when the
+   * sync failed); it is one so callers treat both paths alike.
+   */
+  syncInline(): Promise<void> {
+    const fd = this.fd;
+    const sync = this.fdatasyncSync;
+    if (fd === null || !sync) {
+      return Promise.reject(new Error(fd === null ? 'the WAL file is closed' : 'no inline sync'));
+    }
+    try {
+      this.inline.run(() => sync(fd));
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  /** Inline syncs run, and how often slow ones sent syncs back to the pool. */
+  inlineStats(): { inline: number; paused: number } {
+    return this.inline.stats();
   }
 
   /**
