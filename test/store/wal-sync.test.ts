@@ -60,6 +60,15 @@ async function openStore(
   return store;
 }
 
+/** An account written to `store`, its sync (on the pool) let through. */
+async function syncedAccount(store: SqliteStore, sync: ReturnType<typeof heldSync>) {
+  const a = account();
+  const write = store.createAccount(a);
+  sync.release();
+  await write;
+  return a;
+}
+
 /** An inline fdatasync that notes each call in `order` (then runs the real one, or throws `fail`). */
 function inlineSync(order: string[], fail?: Error) {
   return (fd: number): void => {
@@ -220,10 +229,7 @@ describe('SqliteStore group commit', () => {
     const order: string[] = [];
     const store = await openStore(sync, inlineSync(order));
     try {
-      const a = account();
-      const setUp = store.createAccount(a); // not a commit: on the pool, as before
-      sync.release();
-      await setUp;
+      const a = await syncedAccount(store, sync); // not a commit: on the pool, as before
       const calls = sync.calls;
       const write = store.commit({ request: request(a.authId, randomUUID()) }, () =>
         order.push('written'),
@@ -272,10 +278,7 @@ describe('SqliteStore group commit', () => {
     const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
     const store = await openStore(sync, inlineSync(order, eio));
     try {
-      const a = account();
-      const setUp = store.createAccount(a);
-      sync.release();
-      await setUp;
+      const a = await syncedAccount(store, sync);
       await assert.rejects(store.commit({ request: request(a.authId, randomUUID()) }), (e) => {
         assert.ok(e instanceof StoreError);
         assert.equal(e.kind, 'failed');

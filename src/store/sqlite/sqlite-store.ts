@@ -119,9 +119,8 @@ type Lifecycle =
  * arrive during one sync share the next (group commit). A request's sync
  * runs on the event loop instead while the disk is fast and none runs on
  * the pool (InlineSyncPolicy: two thread hand-offs cost more than the
- * flush). Where the WAL file
- * cannot be opened, SQLite's own `synchronous = FULL` does the same job
- * synchronously.
+ * flush). Where the WAL file cannot be opened, SQLite's own `synchronous =
+ * FULL` does the same job synchronously.
  */
 export class SqliteStore implements Store {
   readonly path: string;
