@@ -293,19 +293,20 @@ export class SqliteStore implements Store {
     // disk works; a request's sync on this thread (WalSync.canSyncInline) runs after `written`,
     // so the dial still leaves before the disk is waited on.
     const urgent = changes.request !== undefined || changes.run !== undefined;
-    const inline = urgent && this.canSyncInline();
-    let synced = inline ? null : this.synced('commit', undefined, urgent ? 'urgent' : 'shared');
-    let failure: { err: unknown } | null = null;
+    const pooled =
+      urgent && this.canSyncInline()
+        ? null
+        : this.synced('commit', undefined, urgent ? 'urgent' : 'shared');
+    // `written` may have started a sync on the pool (a commit of its own): then join the pool too.
+    const synced = (): Promise<void> =>
+      pooled ?? this.synced('commit', undefined, this.canSyncInline() ? 'inline' : 'urgent');
     try {
       written?.();
     } catch (err) {
       // The caller's bug, not the store's: the write stands; report it once the sync is over.
-      failure = { err };
+      return synced().then(() => Promise.reject(err as Error));
     }
-    // `written` may have started a sync on the pool (a commit of its own): then join the pool too.
-    synced ??= this.synced('commit', undefined, this.canSyncInline() ? 'inline' : 'urgent');
-    const failed = failure;
-    return failed ? synced.then(() => Promise.reject(failed.err as Error)) : synced;
+    return synced();
   }
 
   getRun(runId: string): Promise<RunRecord | null> {
