@@ -52,6 +52,14 @@ import {
   workWithTone,
   type InviteLog,
 } from './harness.js';
+import {
+  NUMBER_HEADER,
+  ServerTimings,
+  splitPhases,
+  TIMINGS_PATH,
+  type PhaseSplit,
+  type Timings,
+} from './server-timings.js';
 import { startUas, type RunningUas } from './sipp-uas.js';
 
 export const DEFAULT_RATES: readonly number[] = [
@@ -83,6 +91,8 @@ export interface CallActionOptions {
    */
   headlineRounds?: number;
   headlineSeconds?: number;
+  /** Split each request's time at the server (server-timings.ts); default false. */
+  phases?: boolean;
   profiler?: WindowProfiler;
   log?: (line: string) => void;
 }
@@ -124,6 +134,8 @@ export interface RateStep {
   contended?: boolean;
   /** Disagreement of the client's two wall-clock calibrations, ms. */
   clock_drift_ms: number;
+  /** With --phases: where the time to the 201 went (server-timings.ts). */
+  phases?: PhaseSplit | null;
   profile?: string;
 }
 
@@ -207,7 +219,7 @@ export async function runCallActionBench(opts: CallActionOptions = {}): Promise<
     headline_rounds: opts.headlineRounds ?? 3,
     headline_seconds: opts.headlineSeconds ?? 15,
   };
-  const fx = await setUp(settings.live_calls, settings.hold_ms, log);
+  const fx = await setUp(settings.live_calls, settings.hold_ms, opts.phases ?? false, log);
   try {
     const step = (target: Target, rate: number, keep = true): Promise<RateStep> =>
       runStep(fx, target, rate, keep ? seconds : 0, keep ? warmup : 3, settings, bound, opts);
@@ -323,6 +335,7 @@ function ratioOf(a: number | undefined, b: number | undefined): number {
 async function setUp(
   liveCalls: number,
   holdMs: number,
+  phases: boolean,
   log: (line: string) => void,
 ): Promise<Fixture> {
   const { work, wav } = workWithTone(440);
@@ -343,7 +356,10 @@ async function setUp(
     const srv = await startBenchServer();
     started.push(srv);
     const phlo = await createPhlo(srv, 100);
-    const { child: bare, port: barePort } = await startReadyChild([BARE], 'bare Fastify');
+    const { child: bare, port: barePort } = await startReadyChild(
+      phases ? [BARE, '--timings'] : [BARE],
+      'bare Fastify',
+    );
     started.push(bare);
     log(
       `server pid ${process.pid} (in-process), ${liveCalls} live calls (agents + customers on SIPp ` +
@@ -453,7 +469,10 @@ async function runStep(
     durationMs: seconds * 1000,
     connections: settings.connections,
     timeoutMs: REQUEST_TIMEOUT_MS,
+    numberHeader: opts.phases ? NUMBER_HEADER : undefined,
   };
+  // With --phases: the server under test is this process, so it is watched here.
+  const watch = opts.phases && ours ? new ServerTimings() : undefined;
   const serverPid = ours ? process.pid : fx.bare.pid;
   const serverCpu = (): number => (ours ? processCpuUs() / 1000 : procCpuMs(serverPid));
   let clientPid = 0;
@@ -469,20 +488,27 @@ async function runStep(
   let profiling: Promise<void> | undefined;
   let profile: Promise<string | null> | undefined;
   const profileName = `api-${target}-${rate}rps-${firstN}`;
-  const report = await runClient(fx.work, job, {
-    what: `${target}, ${rate}/s`,
-    budgetMs: (seconds + warmupSeconds) * 1000 + REQUEST_TIMEOUT_MS + 15_000,
-    onSpawn: (pid) => (clientPid = pid),
-    onStdoutLine: (line) => {
-      if (line === 'WINDOW-START' && seconds > 0) {
-        begin = mark();
-        if (ours && opts.profiler) profiling = opts.profiler.start();
-      } else if (line === 'WINDOW-END' && seconds > 0) {
-        end = mark();
-        if (profiling) profile = profiling.then(() => opts.profiler!.stop(profileName));
-      }
-    },
-  });
+  let report: ClientReport;
+  let timings: Timings | undefined;
+  try {
+    report = await runClient(fx.work, job, {
+      what: `${target}, ${rate}/s`,
+      budgetMs: (seconds + warmupSeconds) * 1000 + REQUEST_TIMEOUT_MS + 15_000,
+      onSpawn: (pid) => (clientPid = pid),
+      onStdoutLine: (line) => {
+        if (line === 'WINDOW-START' && seconds > 0) {
+          begin = mark();
+          if (ours && opts.profiler) profiling = opts.profiler.start();
+        } else if (line === 'WINDOW-END' && seconds > 0) {
+          end = mark();
+          if (profiling) profile = profiling.then(() => opts.profiler!.stop(profileName));
+        }
+      },
+    });
+    if (opts.phases) timings = watch ? watch.take() : await bareTimings(fx);
+  } finally {
+    watch?.stop();
+  }
 
   // The kept requests' INVITEs (bounded wait), then the added members' hang-ups.
   if (ours) {
@@ -499,11 +525,19 @@ async function runStep(
       opts.log?.(`  members still up after the step: ${JSON.stringify(memberStates(fx.srv))}`);
   }
   const result = summarise(fx, target, rate, report, begin, end, bound, ours);
+  if (timings && seconds > 0) result.phases = splitPhases(report.samples, timings);
   const path = await profile;
   if (path) result.profile = path;
   // Forget this step's INVITEs: numbers never repeat.
   if (ours) for (const s of report.samples) fx.invites.delete(s.n);
   return result;
+}
+
+/** The bare Fastify child's notes of the step (started with --timings). */
+async function bareTimings(fx: Fixture): Promise<Timings> {
+  const res = await fetch(`http://127.0.0.1:${fx.barePort}${TIMINGS_PATH}`);
+  if (!res.ok) throw new Error(`bare Fastify's timings: HTTP ${res.status}`);
+  return (await res.json()) as Timings;
 }
 
 function summarise(

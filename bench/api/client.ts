@@ -40,6 +40,8 @@ export interface ClientJob {
   warmupMs: number;
   durationMs: number;
   connections: number;
+  /** When set, each request carries its number in this header (server-timings.ts). */
+  numberHeader?: string;
   /** A request still unanswered this long after it was due counts as failed (status 0). */
   timeoutMs: number;
   out: string;
@@ -117,7 +119,11 @@ async function run(job: ClientJob): Promise<void> {
         port: url.port,
         path: job.paths?.length ? job.paths[n % job.paths.length] : url.pathname + url.search,
         method: 'POST',
-        headers: { ...job.headers, 'content-length': Buffer.byteLength(body) },
+        headers: {
+          ...job.headers,
+          ...(job.numberHeader ? { [job.numberHeader]: String(n) } : {}),
+          'content-length': Buffer.byteLength(body),
+        },
       },
       (res) => {
         const status = res.statusCode ?? 0;

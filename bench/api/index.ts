@@ -300,6 +300,26 @@ export function printApiResult(r: ApiBenchResult): void {
           'others %': Math.max(h.partyline.others_cpu_pct, h.bare_fastify.others_cpu_pct),
         })),
       );
+      const split = c.headline.flatMap((h, i) =>
+        [h.partyline, h.bare_fastify].flatMap((s) => (s.phases ? [{ round: i + 1, s }] : [])),
+      );
+      if (split.length) {
+        console.log(
+          '\n== where the time to the 201 went, ms: p99 / mean of the slowest 2 % (server-timings.ts) ==',
+        );
+        const cell = (p: { p99: number; slowest_2pct_mean: number }): string =>
+          `${p.p99} / ${p.slowest_2pct_mean}`;
+        console.table(
+          split.map(({ round, s }) => ({
+            round,
+            target: s.target,
+            late: cell(s.phases!.late),
+            to_server: cell(s.phases!.to_server),
+            in_server: cell(s.phases!.in_server),
+            from_server: cell(s.phases!.from_server),
+          })),
+        );
+      }
     }
   }
   const k = r.capacity;
@@ -426,6 +446,8 @@ const USAGE = `usage: node --expose-gc --import tsx bench/api/index.ts [options]
   --cb-rates 50,100,.. member actions per second of the callback steps
   --cb-seconds 5       seconds of actions per callback step
   --skip call,capacity,transfer,callbacks
+  --phases             split each request's time at the server (client lateness,
+                       to the server, in it, back): bench/api/server-timings.ts
   --profile DIR        write a .cpuprofile of each measured window to DIR
   --json FILE          also write the result as JSON`;
 
@@ -445,6 +467,7 @@ async function main(): Promise<void> {
       'no-bisect': { type: 'boolean' },
       skip: { type: 'string' },
       profile: { type: 'string' },
+      phases: { type: 'boolean' },
       json: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -466,6 +489,7 @@ async function main(): Promise<void> {
       bisect,
       headlineRounds: num(values['headline-rounds']),
       headlineSeconds: num(values['headline-seconds']),
+      phases: values.phases,
     },
     capacity: { members: list(values.members), seconds: num(values.window), retries, bisect },
     transfer: { transfers: num(values.transfers) },
