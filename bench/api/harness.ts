@@ -52,8 +52,8 @@ export async function startReadyChild(
 ): Promise<{ child: TrackedChild; port: number }> {
   let port = 0;
   // The same V8 settings as the server under test (package.json's bench and start
-  // scripts: the GC's thread pool and allocation-site pretenuring), so a baseline
-  // beside it runs on the same runtime.
+  // scripts: the GC's thread pool, allocation-site pretenuring, the heap growing
+  // factor), so a baseline beside it runs on the same runtime.
   const v8 = process.execArgv.filter(isServerV8Flag);
   const child = spawnTracked([process.execPath, ...v8, '--import', 'tsx', ...script], {
     cwd: REPO_ROOT,

@@ -252,7 +252,7 @@ test('kill -9 with a call live: on restart the call is ended (server-restart) an
   // The first start ran without the server's V8 flags and said so; the restart had them.
   assert.match(
     live.child.output(),
-    /Node was started without --v8-pool-size=1 --no-allocation-site-pretenuring/,
+    /Node was started without --v8-pool-size=1 --no-allocation-site-pretenuring --heap-growing-percent=300/,
   );
   assert.doesNotMatch(child.output(), /Node was started without/);
   assert.equal(call.state, 'ended');
