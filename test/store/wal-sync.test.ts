@@ -4,9 +4,11 @@
  * sync runs gets its own (a call's own change, which no request waits on,
  * shares the next one instead), beyond two in flight writes share the next
  * one, and a failed sync fails the writes it covered.
- * A request's sync runs on the event loop itself when none runs on the pool
- * and the disk has been fast (InlineSyncPolicy), after the commit's
- * `written` callback.
+ * A request's sync is waited for by the event loop itself when none runs on
+ * the pool and the disk has been fast (InlineSyncPolicy), after the commit's
+ * `written` callback; here that wait is a test's function run at once
+ * (inlineSync), and WalSyncThread, what runs it in production, is tested
+ * on its own in wal-sync-thread.test.ts.
  * The fdatasync is a test's own so it can be held open; it still calls the
  * real one, so the file really is synced.
  */
@@ -18,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { SqliteStore, StoreError } from '../../src/store/index.js';
 import { InlineSyncPolicy } from '../../src/store/sqlite/inline-sync-policy.js';
-import { WalSync } from '../../src/store/sqlite/wal-sync.js';
+import { WalSync, type BlockingSyncFactory } from '../../src/store/sqlite/wal-sync.js';
 import { account, phlo, request } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'partyline-walsync-'));
@@ -54,7 +56,7 @@ async function openStore(
   const store = new SqliteStore({
     path: join(tmp, `s-${++files}.db`),
     fdatasync: sync.fdatasync,
-    fdatasyncSync: inline,
+    blockingSync: inline && blockingNow(inline),
   });
   await store.open();
   return store;
@@ -67,6 +69,15 @@ async function syncedAccount(store: SqliteStore, sync: ReturnType<typeof heldSyn
   sync.release();
   await write;
   return a;
+}
+
+/** A blocking sync that runs `sync` at once, on this thread, and is always ready. */
+function blockingNow(sync: (fd: number) => void): BlockingSyncFactory {
+  return (fd) => ({
+    ready: () => true,
+    syncWithin: () => (sync(fd), null),
+    close: async () => undefined,
+  });
 }
 
 /** An inline fdatasync that notes each call in `order` (then runs the real one, or throws `fail`). */
@@ -302,10 +313,10 @@ describe('WalSync inline syncs', () => {
     const pauses: Array<[number, number]> = [];
     const wal = WalSync.open(path, {
       onInlinePause: (averageMs, pauseMs) => pauses.push([averageMs, pauseMs]),
-      fdatasyncSync: (fd) => {
+      blockingSync: blockingNow((fd) => {
         fdatasyncSync(fd);
         clock.t += took();
-      },
+      }),
       clock,
       inlineBudgetMs: 1,
       inlinePauseMs: 10_000,
@@ -341,6 +352,31 @@ describe('WalSync inline syncs', () => {
     } finally {
       await wal.close();
     }
+  });
+
+  it('a sync that outlives its deadline runs on as a pool sync would, and pauses inline syncs', async () => {
+    const path = join(tmp, `w-${++files}.db`);
+    writeFileSync(`${path}-wal`, 'x');
+    let finish: () => void = () => undefined;
+    const pauses: number[] = [];
+    const wal = WalSync.open(path, {
+      blockingSync: () => ({
+        ready: () => true,
+        syncWithin: () => new Promise<void>((resolve) => (finish = resolve)),
+        close: async () => undefined,
+      }),
+      onInlinePause: (averageMs) => pauses.push(averageMs),
+    });
+    assert.ok(wal);
+    const late = wal.syncInline();
+    assert.deepEqual(pauses, [Number.POSITIVE_INFINITY], 'told the disk stalls');
+    assert.equal(wal.canSyncInline(), false);
+    const closing = wal.close();
+    assert.equal(await settled(late), false, 'resolved before its sync ended');
+    assert.equal(await settled(closing), false, 'closed while a sync ran');
+    finish();
+    await late;
+    await closing;
   });
 
   it('is never inline while a sync runs on the pool, nor once closed', async () => {

@@ -13,13 +13,17 @@ import type { Clock } from '../../clock/index.js';
  * and 3–4 ms at p99; with the request's sync on the loop the server's time
  * from request to response went from 4.3–4.8 ms to 2.6–3.2 ms at p99.
  *
- * A slow disk would stall SIP, RTP and HTTP for as long as each flush,
- * though, so inline syncs are allowed only while they stay cheap: the
+ * The loop waits for such a flush (on WalSyncThread, for at most its
+ * deadline: a stall of the disk no longer stops the loop for all of it),
+ * and a slow disk would still stall SIP, RTP and HTTP for as long as each
+ * flush up to that deadline, so inline syncs are allowed only while they
+ * stay cheap: the
  * running average of their durations (weight 1/8, so one 8 ms flush alone
  * is enough) must stay under `budgetMs`. Past it, every sync goes to the
  * pool for `pauseMs`, then inline syncs are tried again from a fresh
  * average — a disk that is slow for a while costs one slow inline flush per
- * pause, not one per request.
+ * pause, not one per request. A flush that outlives its deadline pauses
+ * them at once.
  */
 export class InlineSyncPolicy {
   /** Running average of inline sync durations (ms), since the last pause. */
@@ -28,7 +32,10 @@ export class InlineSyncPolicy {
   private pausedUntil = Number.NEGATIVE_INFINITY;
   private counts = { inline: 0, paused: 0 };
 
-  /** `onPause`: told the average that caused a pause (so an operator hears the disk is slow). */
+  /**
+   * `onPause`: told the average that caused a pause (so an operator hears
+   * the disk is slow); Infinity when a sync outlived its deadline.
+   */
   constructor(
     private readonly clock: Pick<Clock, 'now'>,
     readonly budgetMs = DEFAULT_INLINE_SYNC_BUDGET_MS,
@@ -49,14 +56,23 @@ export class InlineSyncPolicy {
       const end = this.clock.now();
       this.counts.inline++;
       this.average += (end - start - this.average) / 8;
-      if (this.average > this.budgetMs) {
-        const average = this.average;
-        this.pausedUntil = end + this.pauseMs;
-        this.average = 0;
-        this.counts.paused++;
-        this.onPause(average);
-      }
+      if (this.average > this.budgetMs) this.pause(end, this.average);
     }
+  }
+
+  /**
+   * The last sync outlived the deadline the loop waited for it: the disk
+   * stalls, and stalls come in runs, so the syncs go to the pool now.
+   */
+  overran(): void {
+    this.pause(this.clock.now(), Number.POSITIVE_INFINITY);
+  }
+
+  private pause(now: number, averageMs: number): void {
+    this.pausedUntil = now + this.pauseMs;
+    this.average = 0;
+    this.counts.paused++;
+    this.onPause(averageMs);
   }
 
   /** Inline syncs run, and how many times they were paused for being slow. */

@@ -40,7 +40,12 @@ import {
   runRow,
 } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
-import { WalSync, type Fdatasync, type FdatasyncSync } from './wal-sync.js';
+import {
+  INLINE_SYNC_DEADLINE_MS,
+  WalSync,
+  type BlockingSyncFactory,
+  type Fdatasync,
+} from './wal-sync.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
@@ -52,11 +57,11 @@ export interface SqliteStoreOptions {
   /** How the WAL is synced (node:fs fdatasync); tests hold syncs open with their own. */
   fdatasync?: Fdatasync;
   /**
-   * How a request's sync runs on the event loop (node:fs fdatasyncSync;
-   * see WalSync.canSyncInline); null: never. Default null when `fdatasync`
-   * is given, so a test holding syncs open sees every one.
+   * The sync a request's commit waits for on the event loop (a
+   * WalSyncThread; see WalSync.canSyncInline); null: never. Default null
+   * when `fdatasync` is given, so a test holding syncs open sees every one.
    */
-  fdatasyncSync?: FdatasyncSync | null;
+  blockingSync?: BlockingSyncFactory | null;
   /**
    * How often the checkpoint worker copies the WAL into the database while
    * there are writes (default 1000 ms; see wal-checkpointer.ts). `false`:
@@ -127,7 +132,7 @@ export class SqliteStore implements Store {
   private readonly logger: Logger;
   private readonly busyTimeoutMs: number;
   private readonly fdatasync: Fdatasync | undefined;
-  private readonly fdatasyncSync: FdatasyncSync | null | undefined;
+  private readonly blockingSync: BlockingSyncFactory | null | undefined;
   private readonly checkpointIntervalMs: number | false | undefined;
   private life: Lifecycle = { state: 'new' };
 
@@ -136,7 +141,7 @@ export class SqliteStore implements Store {
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     this.fdatasync = options.fdatasync;
-    this.fdatasyncSync = options.fdatasyncSync;
+    this.blockingSync = options.blockingSync;
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? undefined;
   }
 
@@ -182,14 +187,21 @@ export class SqliteStore implements Store {
         mode === 'wal'
           ? WalSync.open(this.path, {
               fdatasync: this.fdatasync,
-              fdatasyncSync: this.fdatasyncSync,
+              blockingSync: this.blockingSync,
               onInlinePause: (averageMs, pauseMs) =>
-                this.logger.warn(
-                  { path: this.path, averageMs: Number(averageMs.toFixed(2)), pauseMs },
-                  'store: the WAL fdatasync averaged %s ms on the event loop; requests sync on the thread pool for the next %s s',
-                  averageMs.toFixed(2),
-                  pauseMs / 1000,
-                ),
+                Number.isFinite(averageMs)
+                  ? this.logger.warn(
+                      { path: this.path, averageMs: Number(averageMs.toFixed(2)), pauseMs },
+                      'store: the WAL fdatasync averaged %s ms with the event loop waiting; requests sync on the thread pool for the next %s s',
+                      averageMs.toFixed(2),
+                      pauseMs / 1000,
+                    )
+                  : this.logger.warn(
+                      { path: this.path, deadlineMs: INLINE_SYNC_DEADLINE_MS, pauseMs },
+                      'store: a WAL fdatasync outlived the %s ms the event loop waits for one (the disk stalls); requests sync on the thread pool for the next %s s',
+                      INLINE_SYNC_DEADLINE_MS,
+                      pauseMs / 1000,
+                    ),
             })
           : null;
       if (wal) db.pragma('synchronous = NORMAL');
