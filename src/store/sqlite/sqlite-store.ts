@@ -122,9 +122,9 @@ type Lifecycle =
  * NORMAL` and the store syncs the WAL itself on libuv's thread pool
  * (WalSync): the fsync no longer stalls the event loop, and writes that
  * arrive during one sync share the next (group commit). A request's sync
- * runs on the event loop instead while the disk is fast and none runs on
- * the pool (InlineSyncPolicy: two thread hand-offs cost more than the
- * flush). Where the WAL file cannot be opened, SQLite's own `synchronous =
+ * is waited for by the event loop instead, 3 ms at most, while the disk is
+ * fast and none runs on the pool (InlineSyncPolicy: a turn through the pool
+ * and the loop costs more than the flush; WalSyncThread runs the flush). Where the WAL file cannot be opened, SQLite's own `synchronous =
  * FULL` does the same job synchronously.
  */
 export class SqliteStore implements Store {
@@ -302,7 +302,7 @@ export class SqliteStore implements Store {
     }
     // A change set with a request or a run acknowledges a client; one without is a call's own
     // change. A sync on the pool starts first, so whatever `written` does (a dial) runs while the
-    // disk works; a request's sync on this thread (WalSync.canSyncInline) runs after `written`,
+    // disk works; a request's sync waited for on this thread (WalSync.canSyncInline) starts after `written`,
     // so the dial still leaves before the disk is waited on.
     const urgent = changes.request !== undefined || changes.run !== undefined;
     const pooled =
