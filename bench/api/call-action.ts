@@ -61,6 +61,7 @@ import {
   type Timings,
 } from './server-timings.js';
 import { startUas, type RunningUas } from './sipp-uas.js';
+import { ioStallMs, readIoPressure, type IoPressure } from './io-pressure.js';
 
 export const DEFAULT_RATES: readonly number[] = [
   25, 50, 100, 150, 200, 300, 400, 600, 800, 1200, 1600, 2400,
@@ -130,6 +131,9 @@ export interface RateStep {
   machine_busy_pct: number;
   /** CPU of processes outside the benchmark, % of one core (contention.ts). */
   others_cpu_pct: number;
+  /** The machine's I/O stall time over the window (io-pressure.ts): some task / every task. */
+  io_stall_some_ms: number;
+  io_stall_full_ms: number;
   /** Failed while others_cpu_pct was above the limit: repeated. */
   contended?: boolean;
   /** Disagreement of the client's two wall-clock calibrations, ms. */
@@ -430,6 +434,7 @@ async function tearDown(fx: Fixture): Promise<void> {
 }
 
 interface CpuMark {
+  io: IoPressure | undefined;
   server: number;
   client: number;
   sipp: number;
@@ -477,6 +482,7 @@ async function runStep(
   const serverCpu = (): number => (ours ? processCpuUs() / 1000 : procCpuMs(serverPid));
   let clientPid = 0;
   const mark = (): CpuMark => ({
+    io: readIoPressure(),
     server: serverCpu(),
     client: procCpuMs(clientPid),
     sipp: procCpuMs(fx.callee.pid),
@@ -570,6 +576,8 @@ function summarise(
     client_cpu_pct: pct(begin?.client, end?.client),
     machine_busy_pct: round(busyPercent(begin?.all.machine, end?.all.machine), 1),
     others_cpu_pct: othersPercent(begin?.all, end?.all),
+    io_stall_some_ms: ioStallMs(begin?.io, end?.io).some,
+    io_stall_full_ms: ioStallMs(begin?.io, end?.io).full,
     clock_drift_ms: round(report.clock_drift_ms, 3),
   } as RateStep;
   const problems: string[] = [];
@@ -620,7 +628,8 @@ export function formatRateStep(s: RateStep): string {
   return (
     `${s.target.padEnd(12)} ${String(s.rate).padStart(5)}/s: ${s.passed ? 'pass' : 'FAIL'}  ` +
     `201 p50 ${s.p50_201_ms} p99 ${s.p99_201_ms} ms${invite}; server ${s.server_cpu_pct} %, ` +
-    `client ${s.client_cpu_pct} %, machine ${s.machine_busy_pct} %, others ${s.others_cpu_pct} %` +
+    `client ${s.client_cpu_pct} %, machine ${s.machine_busy_pct} %, others ${s.others_cpu_pct} %, ` +
+    `I/O stall ${s.io_stall_some_ms} / ${s.io_stall_full_ms} ms` +
     (s.reason ? `  — ${s.reason}${s.contended ? ' (contended: repeated)' : ''}` : '')
   );
 }

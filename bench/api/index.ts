@@ -298,6 +298,8 @@ export function printApiResult(r: ApiBenchResult): void {
           'mean ratio': h.mean_ratio,
           'server %': h.partyline.server_cpu_pct,
           'others %': Math.max(h.partyline.others_cpu_pct, h.bare_fastify.others_cpu_pct),
+          // Ours only: bare Fastify touches no disk, so its window shows the machine's alone.
+          'I/O stall ms (some/full)': `${h.partyline.io_stall_some_ms} / ${h.partyline.io_stall_full_ms}`,
         })),
       );
       const split = c.headline.flatMap((h, i) =>
