@@ -563,6 +563,7 @@ function summarise(
   const lateness = samples.map((s) => s.sent - s.due);
   const wallMs = begin && end ? end.at - begin.at : Number.NaN;
   const pct = (a: number | undefined, b: number | undefined): number => cpuPercent(a, b, wallMs);
+  const io = ioStallMs(begin?.io, end?.io);
   const step: RateStep = {
     target,
     rate,
@@ -576,8 +577,8 @@ function summarise(
     client_cpu_pct: pct(begin?.client, end?.client),
     machine_busy_pct: round(busyPercent(begin?.all.machine, end?.all.machine), 1),
     others_cpu_pct: othersPercent(begin?.all, end?.all),
-    io_stall_some_ms: ioStallMs(begin?.io, end?.io).some,
-    io_stall_full_ms: ioStallMs(begin?.io, end?.io).full,
+    io_stall_some_ms: io.some,
+    io_stall_full_ms: io.full,
     clock_drift_ms: round(report.clock_drift_ms, 3),
   } as RateStep;
   const problems: string[] = [];

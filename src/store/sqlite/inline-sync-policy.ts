@@ -17,9 +17,8 @@ import type { Clock } from '../../clock/index.js';
  * deadline: a stall of the disk no longer stops the loop for all of it),
  * and a slow disk would still stall SIP, RTP and HTTP for as long as each
  * flush up to that deadline, so inline syncs are allowed only while they
- * stay cheap: the
- * running average of their durations (weight 1/8, so one 8 ms flush alone
- * is enough) must stay under `budgetMs`. Past it, every sync goes to the
+ * stay cheap: the running average of their durations (weight 1/8, so one
+ * 8 ms flush alone is enough) must stay under `budgetMs`. Past it, every sync goes to the
  * pool for `pauseMs`, then inline syncs are tried again from a fresh
  * average — a disk that is slow for a while costs one slow inline flush per
  * pause, not one per request. A flush that outlives its deadline pauses

@@ -40,12 +40,7 @@ import {
   runRow,
 } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
-import {
-  INLINE_SYNC_DEADLINE_MS,
-  WalSync,
-  type BlockingSyncFactory,
-  type Fdatasync,
-} from './wal-sync.js';
+import { WalSync, type BlockingSyncFactory, type Fdatasync } from './wal-sync.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
@@ -124,8 +119,9 @@ type Lifecycle =
  * arrive during one sync share the next (group commit). A request's sync
  * is waited for by the event loop instead, 3 ms at most, while the disk is
  * fast and none runs on the pool (InlineSyncPolicy: a turn through the pool
- * and the loop costs more than the flush; WalSyncThread runs the flush). Where the WAL file cannot be opened, SQLite's own `synchronous =
- * FULL` does the same job synchronously.
+ * and the loop costs more than the flush; WalSyncThread runs the flush).
+ * Where the WAL file cannot be opened, SQLite's own `synchronous = FULL`
+ * does the same job synchronously.
  */
 export class SqliteStore implements Store {
   readonly path: string;
@@ -188,7 +184,7 @@ export class SqliteStore implements Store {
           ? WalSync.open(this.path, {
               fdatasync: this.fdatasync,
               blockingSync: this.blockingSync,
-              onInlinePause: (averageMs, pauseMs) =>
+              onInlinePause: (averageMs, pauseMs, deadlineMs) =>
                 Number.isFinite(averageMs)
                   ? this.logger.warn(
                       { path: this.path, averageMs: Number(averageMs.toFixed(2)), pauseMs },
@@ -197,9 +193,9 @@ export class SqliteStore implements Store {
                       pauseMs / 1000,
                     )
                   : this.logger.warn(
-                      { path: this.path, deadlineMs: INLINE_SYNC_DEADLINE_MS, pauseMs },
+                      { path: this.path, deadlineMs, pauseMs },
                       'store: a WAL fdatasync outlived the %s ms the event loop waits for one (the disk stalls); requests sync on the thread pool for the next %s s',
-                      INLINE_SYNC_DEADLINE_MS,
+                      deadlineMs,
                       pauseMs / 1000,
                     ),
             })
@@ -302,8 +298,8 @@ export class SqliteStore implements Store {
     }
     // A change set with a request or a run acknowledges a client; one without is a call's own
     // change. A sync on the pool starts first, so whatever `written` does (a dial) runs while the
-    // disk works; a request's sync waited for on this thread (WalSync.canSyncInline) starts after `written`,
-    // so the dial still leaves before the disk is waited on.
+    // disk works; a request's sync waited for on this thread (WalSync.canSyncInline) starts after
+    // `written`, so the dial still leaves before the disk is waited on.
     const urgent = changes.request !== undefined || changes.run !== undefined;
     const pooled =
       urgent && this.canSyncInline()

@@ -133,7 +133,7 @@ export class WalSyncThread implements BlockingSync {
     const end = performance.now() + deadlineMs;
     for (;;) {
       const done = Atomics.load(this.state, DONE);
-      if (done >= n) return this.settled(n);
+      if (done >= n) return this.outcome(n);
       const left = end - performance.now();
       if (left <= 0) break;
       Atomics.wait(this.state, DONE, done, left);
@@ -141,7 +141,7 @@ export class WalSyncThread implements BlockingSync {
     Atomics.store(this.state, DETACHED, 1);
     if (Atomics.load(this.state, DONE) >= n) {
       Atomics.store(this.state, DETACHED, 0);
-      return this.settled(n);
+      return this.outcome(n);
     }
     this.worker.ref();
     let resolve!: () => void;
@@ -164,7 +164,7 @@ export class WalSyncThread implements BlockingSync {
   }
 
   /** Sync `n` ended: null, or throws when it failed. */
-  private settled(n: number): null {
+  private outcome(n: number): null {
     if (Atomics.load(this.state, FAILED) >= n) {
       const errno = Atomics.load(this.state, ERRNO);
       const err =

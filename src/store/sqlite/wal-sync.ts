@@ -71,7 +71,8 @@ export interface WalSyncOptions {
   inlineBudgetMs?: number;
   inlinePauseMs?: number;
   /** Told when slow inline syncs send the syncs back to the pool for a while. */
-  onInlinePause?: (averageMs: number, pauseMs: number) => void;
+  /** `averageMs` is Infinity when a sync outlived `deadlineMs` (see InlineSyncPolicy). */
+  onInlinePause?: (averageMs: number, pauseMs: number, deadlineMs: number) => void;
 }
 
 /**
@@ -112,7 +113,7 @@ export class WalSync {
       options.clock ?? systemClock,
       this.blocking ? options.inlineBudgetMs : 0,
       options.inlinePauseMs,
-      (averageMs) => options.onInlinePause?.(averageMs, this.inline.pauseMs),
+      (averageMs) => options.onInlinePause?.(averageMs, this.inline.pauseMs, this.inlineDeadlineMs),
     );
   }
 
