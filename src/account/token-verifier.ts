@@ -40,8 +40,11 @@ const NO_ACCOUNT_HASH =
  *   rotated token invalidates itself; `invalidate(authId)` drops an account
  *   explicitly (deleted, disabled), `clear()` drops everything.
  * - Concurrent verifications of the same pair share one scrypt.
+ * - `admit`, when given, is called before a full check starts (never for
+ *   a remembered token, nor for one that joins a check already running):
+ *   the caller's chance to refuse the work, by throwing.
  *
- * Never rejects.
+ * Rejects only with what `admit` threw.
  */
 export class TokenVerifier {
   readonly #maxEntries: number;
@@ -67,12 +70,18 @@ export class TokenVerifier {
   /**
    * Whether `token` is the token of account `authId`, whose stored hash is
    * `stored` (null or undefined when there is no such account: then false,
-   * after the same work as a wrong token).
+   * after the same work as a wrong token, `admit` included).
    */
-  async verify(authId: string, token: string, stored: string | null | undefined): Promise<boolean> {
+  async verify(
+    authId: string,
+    token: string,
+    stored: string | null | undefined,
+    admit?: () => void,
+  ): Promise<boolean> {
     if (typeof authId !== 'string' || typeof token !== 'string') return false;
     if (token.length > MAX_AUTH_TOKEN_LENGTH) return false;
     if (typeof stored !== 'string') {
+      admit?.();
       await this.#check(token, NO_ACCOUNT_HASH);
       return false;
     }
@@ -91,6 +100,7 @@ export class TokenVerifier {
     const flightKey = `${authId}\0${digest.toString('hex')}\0${stored}`;
     const pending = this.#inFlight.get(flightKey);
     if (pending) return pending;
+    admit?.();
     const epoch = this.#epoch;
     const flight = this.#check(token, stored).then((ok) => {
       this.#inFlight.delete(flightKey);

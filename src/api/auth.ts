@@ -3,6 +3,7 @@
  * Plivo SDKs send it. The account found is kept per request for the routes.
  */
 import type { FastifyRequest } from 'fastify';
+import type { AuthThrottle } from './auth-throttle.js';
 import { HttpError, WWW_AUTHENTICATE } from './errors.js';
 import type { ApiService } from './service.js';
 
@@ -45,7 +46,12 @@ function challenge(request: FastifyRequest): Record<string, string> {
     : { 'WWW-Authenticate': WWW_AUTHENTICATE };
 }
 
-export async function authenticate(service: ApiService, request: FastifyRequest): Promise<string> {
+/** `throttle`: pays for each full check of credentials not verified before (AuthThrottle). */
+export async function authenticate(
+  service: ApiService,
+  request: FastifyRequest,
+  throttle?: AuthThrottle,
+): Promise<string> {
   const credentials = parseBasic(request.headers.authorization);
   if (credentials === undefined) {
     throw new HttpError(
@@ -54,7 +60,8 @@ export async function authenticate(service: ApiService, request: FastifyRequest)
       challenge(request),
     );
   }
-  if (!(await service.authenticate(credentials.authId, credentials.authToken))) {
+  const admit = throttle ? () => throttle.admit(request.ip) : undefined;
+  if (!(await service.authenticate(credentials.authId, credentials.authToken, admit))) {
     throw new HttpError(
       401,
       'wrong credentials: unknown AUTH_ID or wrong AUTH_TOKEN',

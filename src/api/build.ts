@@ -25,7 +25,8 @@ import { errorBody, errorHandler, HttpError } from './errors.js';
 import { EventHub, type EventStreamOptions } from './event-stream.js';
 import { MethodTable } from './method-table.js';
 import { instrument } from './metrics.js';
-import { AccountRateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { KeyedRateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { AuthThrottle, DEFAULT_AUTH_THROTTLE, type AuthThrottleOptions } from './auth-throttle.js';
 import { callRoutes } from './routes-calls.js';
 import { consoleRoutes, type ConsoleAssets } from './routes-console.js';
 import { eventRoutes } from './routes-events.js';
@@ -44,6 +45,11 @@ export interface BuildApiOptions {
   metrics?: Registry;
   /** Per-account token bucket over every /v1 request; none when absent. */
   rateLimit?: RateLimitOptions;
+  /**
+   * What clients may make the server verify with scrypt (auth-throttle.ts);
+   * default DEFAULT_AUTH_THROTTLE, null: unlimited.
+   */
+  authThrottle?: AuthThrottleOptions | null;
   /** Largest accepted request body; default 64 KiB. Larger → 413. */
   bodyLimitBytes?: number;
   /** Time for the rate limiter and the live stream's heartbeat (tests pass a manual clock). Default: the system clock. */
@@ -104,7 +110,12 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const registry = options.metrics ?? new Registry();
   const limiter = options.rateLimit
-    ? new AccountRateLimiter(options.rateLimit, options.clock ?? systemClock)
+    ? new KeyedRateLimiter(options.rateLimit, options.clock ?? systemClock)
+    : undefined;
+  const throttleOptions =
+    options.authThrottle === undefined ? DEFAULT_AUTH_THROTTLE : options.authThrottle;
+  const throttle = throttleOptions
+    ? new AuthThrottle(throttleOptions, options.clock ?? systemClock)
     : undefined;
 
   const app = Fastify({
@@ -197,7 +208,7 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
           'Retry-After': '1',
         });
       }
-      const authId = await authenticate(service, request);
+      const authId = await authenticate(service, request, throttle);
       if (limiter) {
         const taken = limiter.take(authId);
         if (!taken.ok) {

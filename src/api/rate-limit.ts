@@ -1,6 +1,7 @@
 /**
- * Per-account token bucket: `burst` requests at once, refilled at
- * `perSecond`. Time comes from a Clock so tests drive it without sleeping.
+ * A token bucket per key (an account's AUTH_ID, a client's address):
+ * `burst` at once, refilled at `perSecond`. Time comes from a Clock so
+ * tests drive it without sleeping.
  */
 import type { Clock } from '../clock/index.js';
 
@@ -19,27 +20,27 @@ interface Bucket {
 /** Idle accounts are forgotten past this many buckets (a full bucket equals no bucket). */
 const PRUNE_ABOVE = 10_000;
 
-export class AccountRateLimiter {
+export class KeyedRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
+  /** `name` says which setting a bad option is, in the RangeError. */
   constructor(
     private readonly options: RateLimitOptions,
     private readonly clock: Clock,
+    name = 'rateLimit',
   ) {
     if (!(options.perSecond > 0) || !Number.isFinite(options.perSecond)) {
-      throw new RangeError(
-        `rateLimit.perSecond must be a positive number, got ${options.perSecond}`,
-      );
+      throw new RangeError(`${name}.perSecond must be a positive number, got ${options.perSecond}`);
     }
     if (!(options.burst >= 1) || !Number.isFinite(options.burst)) {
-      throw new RangeError(`rateLimit.burst must be at least 1, got ${options.burst}`);
+      throw new RangeError(`${name}.burst must be at least 1, got ${options.burst}`);
     }
   }
 
   /** Takes one token; answers the whole seconds to wait when there is none. */
-  take(authId: string): { ok: true } | { ok: false; retryAfterSeconds: number } {
+  take(key: string): { ok: true } | { ok: false; retryAfterSeconds: number } {
     const now = this.clock.now();
-    const bucket = this.refill(authId, now);
+    const bucket = this.refill(key, now);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return { ok: true };
@@ -48,12 +49,12 @@ export class AccountRateLimiter {
     return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(wait)) };
   }
 
-  private refill(authId: string, now: number): Bucket {
-    let bucket = this.buckets.get(authId);
+  private refill(key: string, now: number): Bucket {
+    let bucket = this.buckets.get(key);
     if (bucket === undefined) {
       if (this.buckets.size >= PRUNE_ABOVE) this.prune(now);
       bucket = { tokens: this.options.burst, at: now };
-      this.buckets.set(authId, bucket);
+      this.buckets.set(key, bucket);
       return bucket;
     }
     const elapsedSeconds = Math.max(0, now - bucket.at) / 1000;

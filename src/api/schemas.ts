@@ -37,7 +37,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   409: "The action conflicts with the call's current state",
   413: 'The request body is larger than the limit',
   415: 'Unsupported Content-Type',
-  429: 'Too many requests from this account (see Retry-After)',
+  429: 'Too many requests from this account, or too many credential checks from this address (see Retry-After)',
   500: 'Internal error',
   503: 'Not ready, overloaded or shutting down',
 };

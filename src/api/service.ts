@@ -164,8 +164,12 @@ export interface RecordingView {
 }
 
 export interface ApiService {
-  /** True when the id exists and the token matches (constant-time). */
-  authenticate(authId: string, authToken: string): Promise<boolean>;
+  /**
+   * True when the id exists and the token matches (constant-time).
+   * `admit` is called before a full (scrypt) check, never for credentials
+   * already verified; what it throws rejects the call (AuthThrottle's 429).
+   */
+  authenticate(authId: string, authToken: string, admit?: () => void): Promise<boolean>;
 
   /** `document` is a plain object: the routes parse JSON or YAML and refuse non-objects (400). */
   createPhlo(authId: string, document: unknown, apiId: string): Promise<PhloView>;

@@ -66,10 +66,10 @@ export class PartylineService implements ApiService {
     return this.o.ready();
   }
 
-  async authenticate(authId: string, authToken: string): Promise<boolean> {
+  async authenticate(authId: string, authToken: string, admit?: () => void): Promise<boolean> {
     const account = await this.o.store.getAccount(authId);
     // A missing account still costs a scrypt, so timing does not tell which ids exist.
-    const ok = await this.o.verifier.verify(authId, authToken, account?.tokenHash ?? null);
+    const ok = await this.o.verifier.verify(authId, authToken, account?.tokenHash ?? null, admit);
     if (ok && account && !account.signingKey) {
       // An account from before signed callbacks: the token is at hand now, so its key can be made.
       await this.o.store.setAccountSigningKey(authId, callbackSigningKey(authToken));

@@ -116,6 +116,42 @@ describe('TokenVerifier', async () => {
     assert.deepEqual(results, Array(10).fill(true));
     assert.equal(c.calls.length, 1);
   });
+  it('asks admit before each full check only: not for a remembered pair, nor for one joining a running check', async () => {
+    const c = counted();
+    const v = new TokenVerifier({ verifyToken: c.verifyToken });
+    let admitted = 0;
+    const admit = (): void => void admitted++;
+    const first = await Promise.all(
+      Array.from({ length: 5 }, () => v.verify(ID, TOKEN, stored, admit)),
+    );
+    assert.deepEqual(first, Array(5).fill(true));
+    assert.equal(admitted, 1);
+    assert.equal(await v.verify(ID, TOKEN, stored, admit), true);
+    assert.equal(admitted, 1, 'a remembered pair costs nothing, so it is not charged');
+    assert.equal(await v.verify(ID, 'wrong', stored, admit), false);
+    assert.equal(await v.verify(OTHER, TOKEN, null, admit), false);
+    assert.equal(
+      admitted,
+      3,
+      'a wrong token and a missing account are charged like any full check',
+    );
+    assert.equal(c.calls.length, 3);
+  });
+  it('a refusing admit rejects with what it threw, before any scrypt, and remembers nothing', async () => {
+    const c = counted();
+    const v = new TokenVerifier({ verifyToken: c.verifyToken });
+    const refused = new Error('throttled');
+    const refuse = (): void => {
+      throw refused;
+    };
+    await assert.rejects(v.verify(ID, TOKEN, stored, refuse), (err) => err === refused);
+    await assert.rejects(v.verify(OTHER, TOKEN, undefined, refuse), (err) => err === refused);
+    assert.equal(c.calls.length, 0);
+    assert.equal(v.size, 0);
+    // Once admitted and remembered, the same pair passes even a refusing admit.
+    assert.equal(await v.verify(ID, TOKEN, stored), true);
+    assert.equal(await v.verify(ID, TOKEN, stored, refuse), true);
+  });
   it('does not remember failures', async () => {
     const c = counted();
     const v = new TokenVerifier({ verifyToken: c.verifyToken });
