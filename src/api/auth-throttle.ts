@@ -58,7 +58,8 @@ export class AuthThrottle {
    * 429 to answer when that address, or everybody, has used up its share.
    */
   admit(address: string): void {
-    const mine = this.perAddress.take(address);
+    // The address pays first: one that is refused must not drain everybody's bucket.
+    const mine = this.perAddress.take(clientKey(address));
     if (!mine.ok) {
       throw tooMany(
         `too many credential checks from ${address}: retry in ${mine.retryAfterSeconds} s (credentials that authenticated once are not limited)`,
@@ -73,6 +74,28 @@ export class AuthThrottle {
       );
     }
   }
+}
+
+/**
+ * Whom a bucket is for: an IPv4 address (also when written IPv4-mapped,
+ * `::ffff:192.0.2.1`), or an IPv6 address's /64 — one host or site is
+ * usually given a whole /64, so per address it could take 2^64 buckets.
+ */
+export function clientKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1];
+  if (!address.includes(':')) return address;
+  const [head, tail] = address.split('::', 2);
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 function tooMany(message: string, retryAfterSeconds: number): HttpError {

@@ -17,8 +17,14 @@ interface Bucket {
   at: number;
 }
 
-/** Idle accounts are forgotten past this many buckets (a full bucket equals no bucket). */
+/** Idle keys are forgotten past this many buckets (a full bucket equals no bucket). */
 const PRUNE_ABOVE = 10_000;
+/**
+ * Past this many even after pruning (a crowd of keys all busy: many client
+ * addresses), the oldest buckets are dropped — those keys start full again,
+ * which is a smaller harm than memory growing with every new key.
+ */
+const KEEP_AT_MOST = 2 * PRUNE_ABOVE;
 
 export class KeyedRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
@@ -71,5 +77,15 @@ export class KeyedRateLimiter {
     for (const [id, b] of this.buckets) {
       if ((now - b.at) / 1000 + b.tokens / this.options.perSecond >= full) this.buckets.delete(id);
     }
+    // A Map iterates in insertion order: the first keys are the oldest buckets.
+    for (const id of this.buckets.keys()) {
+      if (this.buckets.size < KEEP_AT_MOST) break;
+      this.buckets.delete(id);
+    }
+  }
+
+  /** Buckets held (tests). */
+  get size(): number {
+    return this.buckets.size;
   }
 }

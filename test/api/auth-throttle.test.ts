@@ -1,7 +1,8 @@
 /** AuthThrottle: what unauthenticated clients can make the server verify with scrypt. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuthThrottle, DEFAULT_AUTH_THROTTLE } from '../../src/api/auth-throttle.js';
+import { AuthThrottle, DEFAULT_AUTH_THROTTLE, clientKey } from '../../src/api/auth-throttle.js';
+import { KeyedRateLimiter } from '../../src/api/rate-limit.js';
 import { HttpError } from '../../src/api/errors.js';
 import { ManualClock } from '../support/manual-clock.js';
 
@@ -57,6 +58,34 @@ describe('AuthThrottle', () => {
     refusal(() => t.admit('203.0.113.1'));
     for (let i = 0; i < 80; i++) t.admit(`203.0.113.${2 + (i % 50)}`);
     refusal(() => t.admit('203.0.113.200'));
+  });
+
+  test('an IPv6 client is one /64; an IPv4-mapped address is its IPv4 address', () => {
+    assert.equal(clientKey('192.0.2.7'), '192.0.2.7');
+    assert.equal(clientKey('::ffff:192.0.2.7'), '192.0.2.7');
+    assert.equal(clientKey('::FFFF:192.0.2.7'), '192.0.2.7');
+    assert.equal(clientKey('2001:db8:0:1::5'), '2001:db8:0:1::/64');
+    assert.equal(clientKey('2001:0db8:0000:0001:ffff:0:0:9'), '2001:db8:0:1::/64');
+    assert.equal(clientKey('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(clientKey('::1'), '0:0:0:0::/64');
+    const clock = new ManualClock();
+    const t = new AuthThrottle(
+      { perAddress: { perSecond: 1, burst: 2 }, overall: { perSecond: 100, burst: 100 } },
+      clock,
+    );
+    t.admit('2001:db8:0:1::5');
+    t.admit('2001:db8:0:1::6');
+    refusal(() => t.admit('2001:db8:0:1:abcd::7'));
+    t.admit('2001:db8:0:2::5');
+  });
+
+  test('buckets stay bounded when every key is busy: the oldest are dropped', () => {
+    const clock = new ManualClock();
+    const limiter = new KeyedRateLimiter({ perSecond: 0.001, burst: 1 }, clock);
+    for (let i = 0; i < 25_000; i++) limiter.take(`k${i}`);
+    assert.ok(limiter.size <= 20_000, `${limiter.size} buckets`);
+    // The newest keys are still remembered as spent.
+    assert.equal(limiter.take('k24999').ok, false);
   });
 
   test('bad options are refused with the setting named', () => {
