@@ -1,9 +1,10 @@
 /**
  * The real server under a guessing client: each wrong token costs a full
  * scrypt, so one address gets DEFAULT_AUTH_THROTTLE's burst of them, then
- * 429 with Retry-After and no scrypt at all — while credentials that have
- * authenticated before, from the same address, go on working, and nothing
- * is stored for any of it.
+ * 429 with Retry-After (that no scrypt runs behind a refusal is counted in
+ * test/account/token.test.ts) — while credentials that have authenticated
+ * before, from the same address, go on working, and nothing is stored for
+ * any of it.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -34,10 +35,8 @@ test('wrong credentials: a burst of 401s per address, then 429 before any scrypt
   const t0 = performance.now();
   let refusedAt = -1;
   let limited: Awaited<ReturnType<typeof srv.api>> | undefined;
-  let limitedMs = 0;
   for (let i = 0; i < burst + 10 && refusedAt < 0; i++) {
     // Half with the real AUTH_ID, half with one that does not exist: both cost a scrypt.
-    const started = performance.now();
     const res = await srv.api(
       'POST',
       mpc,
@@ -47,7 +46,6 @@ test('wrong credentials: a burst of 401s per address, then 429 before any scrypt
     if (res.status === 429) {
       refusedAt = i;
       limited = res;
-      limitedMs = performance.now() - started;
     } else assert.equal(res.status, 401, `guess ${i}: ${res.text}`);
   }
   const refilled = Math.ceil(((performance.now() - t0) / 1000) * perSecond);
@@ -63,8 +61,6 @@ test('wrong credentials: a burst of 401s per address, then 429 before any scrypt
     String(limited.json.error),
     /^too many credential checks from 127\.0\.0\.1: retry in 1 s/,
   );
-  // No scrypt behind it: the whole exchange is well under one (~11 ms of CPU, more on a loaded machine).
-  assert.ok(limitedMs < 50, `the 429 took ${limitedMs} ms`);
   // The known account's requests from the same address are not slowed by the guesses.
   const ok = await srv.api('GET', `/v1/phlo/${srv.phloId}`);
   assert.equal(ok.status, 200, ok.text);
