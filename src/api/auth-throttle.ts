@@ -6,9 +6,10 @@
  * thread pool), whether the token turns out right or wrong, and whether
  * the AUTH_ID exists or not (a missing one is checked against a dummy hash
  * so timing does not tell). Measured on the 2-core machine of the
- * benchmarks: 100 requests a second with a wrong token kept the server at
- * 87 % of a core, and 40 a second at 72 % — CPU the mixer and the RTP of
- * live calls need, and pool threads the WAL's fdatasync waits for. The
+ * benchmarks: 100 requests a second with a wrong token kept the process
+ * serving them (the flooding client in it too) at 87 % of a core, 40 a
+ * second at 72 % (24–29 % with this throttle) — CPU the mixer and the RTP
+ * of live calls need, and pool threads the WAL's fdatasync waits for. The
  * per-account rate limit cannot help: it counts only authenticated
  * requests.
  *
