@@ -24,6 +24,7 @@
  * lifetime, or per token rotation.
  */
 import type { Clock } from '../clock/index.js';
+import { canonicalAddress } from '../media/index.js';
 import { HttpError } from './errors.js';
 import { KeyedRateLimiter, type RateLimitOptions } from './rate-limit.js';
 
@@ -83,20 +84,9 @@ export class AuthThrottle {
  * usually given a whole /64, so per address it could take 2^64 buckets.
  */
 export function clientKey(address: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1];
-  if (!address.includes(':')) return address;
-  const [head, tail] = address.split('::', 2);
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const groups =
-    tail === undefined
-      ? left
-      : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
+  const canonical = canonicalAddress(address);
+  if (!canonical.includes(':')) return canonical;
+  return `${canonical.split(':').slice(0, 4).join(':')}::/64`;
 }
 
 function tooMany(message: string, retryAfterSeconds: number): HttpError {

@@ -10,3 +10,5 @@ export {
 export { RtpStream, type RtpStreamOptions, type StartOptions } from './rtp-stream.js';
 export type { RtpStreamStats, RtpStreamEvents, RtpStreamCloseReason, DtmfEvent } from './types.js';
 export type { PlayoutJitterOptions } from './playout.js';
+// One spelling per IP address (IPv4-mapped unwrapped, IPv6 as 8 hex groups), for keys and comparisons.
+export { canonicalAddress } from './address.js';
