@@ -12,3 +12,5 @@ export type { RtpStreamStats, RtpStreamEvents, RtpStreamCloseReason, DtmfEvent }
 export type { PlayoutJitterOptions } from './playout.js';
 // One spelling per IP address (IPv4-mapped unwrapped, IPv6 as 8 hex groups), for keys and comparisons.
 export { canonicalAddress } from './address.js';
+// A dgram lookup that answers IP literals at once (every send() goes through one).
+export { literalFirstLookup } from './address.js';

@@ -8,7 +8,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { socketTypeFor } from './address.js';
+import { literalFirstLookup, socketTypeFor } from './address.js';
 
 export interface PortPoolOptions {
   /** Lowest port of the range (rounded up to even). */
@@ -146,7 +146,11 @@ async function bindPair(port: number, address: string): Promise<AllocatedPorts> 
 
 function bindOne(port: number, address: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: socketTypeFor(address), reuseAddr: false });
+    const socket = createSocket({
+      type: socketTypeFor(address),
+      reuseAddr: false,
+      lookup: literalFirstLookup,
+    });
     const onError = (err: Error): void => {
       closeQuietly(socket);
       reject(err);

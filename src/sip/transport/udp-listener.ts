@@ -3,9 +3,10 @@
  * socket itself so that their source port is the advertised one — what a
  * peer's NAT binding and RFC 3581 rport depend on.
  */
-import { createSocket, type RemoteInfo, type Socket, type SocketOptions } from 'node:dgram';
-import { lookup as dnsLookup } from 'node:dns';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { Logger } from 'pino';
+// The transport layer resolves names before it sends, so every datagram goes to an IP literal.
+import { literalFirstLookup } from '../../media/stream/index.js';
 import { canonicalHost, ipFamily, isWildcard, type IpFamily } from './address.js';
 import { TransportError, fromSocketError } from './errors.js';
 
@@ -14,19 +15,6 @@ export interface UdpListenerEvents {
 }
 
 const UDP_BUFFER_BYTES = 4 * 1024 * 1024;
-
-/**
- * The transport layer resolves names before it sends, so every datagram goes
- * to an IP literal; dgram still passes each through dns.lookup, which
- * answers a literal only on the next tick. Answering literals at once lets
- * the datagram leave within the send() call (one tick and one closure less
- * per datagram, thousands of times a second). Names still go to dns.lookup.
- */
-const literalFirstLookup: NonNullable<SocketOptions['lookup']> = (hostname, options, callback) => {
-  const family = ipFamily(hostname);
-  if (family !== 0) callback(null, hostname, family);
-  else dnsLookup(hostname, options, callback);
-};
 
 export class UdpListener {
   readonly protocol = 'udp' as const;
