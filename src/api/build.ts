@@ -109,14 +109,11 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
   const { service } = options;
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const registry = options.metrics ?? new Registry();
-  const limiter = options.rateLimit
-    ? new KeyedRateLimiter(options.rateLimit, options.clock ?? systemClock)
-    : undefined;
+  const clock = options.clock ?? systemClock;
+  const limiter = options.rateLimit ? new KeyedRateLimiter(options.rateLimit, clock) : undefined;
   const throttleOptions =
     options.authThrottle === undefined ? DEFAULT_AUTH_THROTTLE : options.authThrottle;
-  const throttle = throttleOptions
-    ? new AuthThrottle(throttleOptions, options.clock ?? systemClock)
-    : undefined;
+  const throttle = throttleOptions ? new AuthThrottle(throttleOptions, clock) : undefined;
 
   const app = Fastify({
     loggerInstance: options.logger,
@@ -141,7 +138,7 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
 
   const hub = new EventHub(service, options.logger, {
     ...options.eventStream,
-    clock: options.clock ?? systemClock,
+    clock,
   });
   // Live streams never end by themselves: they are ended before the server waits for its requests.
   app.addHook('preClose', async () => hub.close());
